@@ -1,0 +1,100 @@
+/**
+ * The contract of the SQLite store as the desk uses it.
+ *
+ * Writes are queued and committed in batched transactions by one writer (`flush`, also scheduled by the
+ * store itself right after the current event-loop turn); reads see committed data only. The order intent
+ * is journaled before the request leaves; fills are inserted idempotently by their venue fill id.
+ * Prices are stored in ticks and sizes in lots, beside their decimal values for people and exports.
+ */
+import type { DeskParams } from '../../shared/params.js';
+import type { LocalUs, Lots, Side, Ticks } from '../../shared/units.js';
+import type { AnalyticsFill } from '../analytics/types.js';
+import type { OrderRequest } from '../execution/types.js';
+
+export type SessionMode = 'live' | 'replay' | 'backtest';
+
+export interface SessionMeta {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly mode: SessionMode;
+  readonly tickSize: string;
+  readonly lotSize: string;
+  readonly params: DeskParams;
+  readonly recording: string | null;
+  readonly startedUs: LocalUs;
+}
+
+export interface SessionRow extends SessionMeta {
+  readonly id: number;
+  readonly endedUs: LocalUs | null;
+  readonly fillCount: number;
+  readonly realizedPnl: number | null;
+  readonly totalPnl: number | null;
+}
+
+export interface StoredFill extends AnalyticsFill {
+  readonly sessionId: number;
+  readonly inventoryAfter: Lots;
+}
+
+export type OrderEventType = 'sent' | 'ack' | 'reject' | 'cancel-requested' | 'cancelled' | 'expired' | 'ioc-remainder' | 'filled' | 'untracked';
+
+export interface StoredOrder {
+  readonly sessionId: number;
+  readonly clientOrderId: string;
+  readonly side: Side;
+  readonly price: Ticks;
+  readonly size: Lots;
+  readonly filled: Lots;
+  readonly status: 'open' | 'done';
+  readonly createdUs: LocalUs;
+}
+
+export interface AuditEntry {
+  readonly sessionId: number;
+  readonly localUs: LocalUs;
+  /** Who acted: `operator:http`, `operator:electron`, `risk`, `desk`, `cli`, ... */
+  readonly who: string;
+  /** What happened: `kill`, `rearm`, `pause`, `params`, `state`, `breaker`, `flatten`, ... */
+  readonly action: string;
+  readonly detail: Record<string, unknown>;
+}
+
+export interface PnlSnapshot {
+  readonly sessionId: number;
+  readonly localUs: LocalUs;
+  readonly inventoryLots: Lots;
+  readonly cash: number;
+  readonly realized: number;
+  readonly unrealized: number;
+  readonly fees: number;
+  readonly mid: number;
+}
+
+export interface RecoveredSession {
+  readonly session: SessionRow;
+  readonly fills: StoredFill[];
+  readonly openOrders: StoredOrder[];
+}
+
+export interface Store {
+  readonly path: string;
+  openSession(meta: SessionMeta): number;
+  endSession(sessionId: number, endedUs: LocalUs, summary: { realizedPnl: number; totalPnl: number }): void;
+  /** Journals an order intent; must be called before the request is sent. */
+  journalOrder(sessionId: number, request: OrderRequest, localUs: LocalUs): void;
+  recordOrderEvent(sessionId: number, clientOrderId: string, type: OrderEventType, localUs: LocalUs, detail?: Record<string, unknown>): void;
+  /** Inserts a fill unless its fill id is already stored. */
+  recordFill(fill: StoredFill): void;
+  recordMarkout(sessionId: number, fillId: string, horizonSec: number, markoutBps: number): void;
+  audit(entry: AuditEntry): void;
+  recordPnl(snapshot: PnlSnapshot): void;
+  /** Commits every queued write in one transaction now. */
+  flush(): void;
+  /** Committed fills, newest first. */
+  fills(query: { sessionId?: number; limit: number }): StoredFill[];
+  sessions(limit: number): SessionRow[];
+  /** The newest session for this venue and symbol that never ended (a crash), with its fills and open orders. */
+  unfinishedSession(venue: string, symbol: string): RecoveredSession | null;
+  close(): void;
+}

@@ -1,0 +1,368 @@
+/**
+ * The desk API contract: the queries, commands and stream messages every host speaks.
+ *
+ * The Electron preload bridge, the HTTP/WebSocket server of `quotedesk serve` and the renderer's desk
+ * client are all typed from this one file, and every command payload is validated by the schemas below,
+ * whichever transport carried it. Outside-facing figures are plain decimals in instrument units (prices,
+ * sizes, quote-currency money) so scripts can read them; the engine itself works in ticks and lots.
+ * Pure: no node, electron or DOM imports.
+ */
+import { z } from 'zod';
+import type { DeskParams } from './params.js';
+
+export const VENUES = ['sim', 'binance-spot', 'binance-usdm', 'bybit-spot', 'bybit-linear', 'kraken', 'coinbase'] as const;
+export type VenueName = (typeof VENUES)[number];
+
+export function isVenueName(value: string): value is VenueName {
+  return (VENUES as readonly string[]).includes(value);
+}
+
+export const TRADING_STATES = ['active', 'paused', 'reducing', 'halted'] as const;
+export type TradingState = (typeof TRADING_STATES)[number];
+
+export type DeskMode = 'live' | 'replay';
+
+/** Why one side is not quoting. The first reason in a side's list is the one that decided. */
+export const NOT_QUOTING_REASONS = [
+  'halted',
+  'paused',
+  'reducing',
+  'reconciling',
+  'stale-feed',
+  'resyncing',
+  'crossed-market',
+  'no-market',
+  'inventory-limit',
+  'loss-limit',
+  'rate-limit',
+  'fill-burst',
+  'price-band',
+  'adverse-selection',
+  'outside-schedule',
+  'flattening',
+  'zero-size',
+  'storage-fault',
+  'replay-paused',
+] as const;
+export type NotQuotingReason = (typeof NOT_QUOTING_REASONS)[number];
+
+export interface PriceLevel {
+  /** [price, size] in instrument units. */
+  0: number;
+  1: number;
+}
+export type BookSide = Array<[price: number, size: number]>;
+
+export interface QuoteView {
+  readonly price: number;
+  readonly size: number;
+}
+
+export interface OpenOrderView {
+  readonly clientOrderId: string;
+  readonly side: 'buy' | 'sell';
+  readonly price: number;
+  readonly size: number;
+  readonly filled: number;
+  readonly status: 'pending-new' | 'working' | 'pending-cancel' | 'pending-replace';
+  /** Estimated volume ahead of us in the queue at our price, when the venue model knows it. */
+  readonly queueAhead: number | null;
+  readonly placedAtMs: number;
+  readonly purpose: 'quote' | 'flatten';
+}
+
+export interface FillView {
+  readonly fillId: string;
+  readonly sessionId: number;
+  readonly clientOrderId: string;
+  /** Local time of the fill, milliseconds since the epoch (event clock in replay). */
+  readonly timeMs: number;
+  readonly side: 'buy' | 'sell';
+  readonly price: number;
+  readonly size: number;
+  /** Fee paid in quote currency (negative: a rebate received). */
+  readonly fee: number;
+  readonly liquidity: 'maker' | 'taker';
+  readonly midAtFill: number;
+  readonly fairValueAtFill: number;
+  readonly inventoryAfter: number;
+}
+
+export interface FeedHealthView {
+  readonly connected: boolean;
+  readonly state: 'connecting' | 'connected' | 'disconnected' | 'stale' | 'resyncing' | 'closed';
+  readonly trusted: boolean;
+  readonly lastMessageAgeMs: number | null;
+  readonly messagesPerSec: number;
+  /** Venue stamp to local receive time, where the venue stamps its messages. */
+  readonly latencyMs: number | null;
+  readonly messages: number;
+  readonly applied: number;
+  readonly dropped: number;
+  readonly gaps: number;
+  readonly resyncs: number;
+  readonly checksumFailures: number;
+  readonly crossedBooks: number;
+  readonly reconnects: number;
+  readonly lastError: string | null;
+}
+
+export interface LimitUsageView {
+  /** Name of the limit, e.g. `inventory`, `sessionLoss`, `dailyLoss`, `orderRate`, `fillBurst`. */
+  readonly name: string;
+  readonly used: number;
+  readonly limit: number;
+  /** used / limit, 0..1 (or more when breached). */
+  readonly fraction: number;
+  readonly unit: string;
+}
+
+export interface ReplayView {
+  readonly file: string;
+  readonly positionMs: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly eventIndex: number;
+  readonly eventCount: number;
+  readonly progress: number;
+  readonly speed: number | 'max';
+  readonly playing: boolean;
+  readonly finished: boolean;
+  readonly loading: number | null;
+}
+
+export interface FlattenView {
+  readonly style: 'aggressive' | 'passive' | 'twap';
+  readonly startInventory: number;
+  readonly remaining: number;
+  readonly startedAtMs: number;
+  readonly status: 'running' | 'done' | 'cancelled' | 'stopped';
+  readonly detail: string;
+}
+
+export interface InstrumentView {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly tickSize: string;
+  readonly lotSize: string;
+  readonly priceDecimals: number;
+  readonly sizeDecimals: number;
+  readonly quoteCurrency: string;
+}
+
+export interface DeskState {
+  readonly sessionId: number;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly mode: DeskMode;
+  readonly instrument: InstrumentView;
+  /** Desk clock, milliseconds since the epoch. */
+  readonly clockMs: number;
+  readonly book: { readonly bids: BookSide; readonly asks: BookSide };
+  readonly quotes: { readonly bid: QuoteView | null; readonly ask: QuoteView | null };
+  readonly mid: number | null;
+  readonly fairValue: number | null;
+  /** Avellaneda–Stoikov / GLFT reservation price, or fair value + skew for the heuristic. */
+  readonly reservationPrice: number | null;
+  readonly inventory: number;
+  readonly cash: number;
+  readonly pnl: { readonly total: number; readonly realized: number; readonly unrealized: number; readonly fees: number };
+  readonly tradingState: TradingState;
+  /** Why each side is not quoting: empty lists when it quotes. */
+  readonly reasons: { readonly bid: NotQuotingReason[]; readonly ask: NotQuotingReason[] };
+  readonly openOrders: OpenOrderView[];
+  readonly feed: FeedHealthView;
+  readonly params: DeskParams;
+  readonly limits: LimitUsageView[];
+  readonly flatten: FlattenView | null;
+  readonly replay: ReplayView | null;
+  readonly recording: { readonly file: string; readonly frames: number } | null;
+  readonly reconciled: boolean;
+}
+
+export type MarkoutHorizon = 1 | 5 | 30 | 60;
+export const MARKOUT_HORIZONS_SEC: readonly MarkoutHorizon[] = [1, 5, 30, 60];
+
+export interface MarkoutStats {
+  /** Number of fills whose markout at this horizon is known. */
+  readonly count: number;
+  /** Mean markout in bps of the mid at the fill, signed so that positive is in our favour. */
+  readonly meanBps: number;
+  /** Share of those fills whose markout is adverse (< 0). */
+  readonly adverseRate: number;
+}
+
+export interface HourlyRow {
+  readonly hourUtc: number;
+  readonly fills: number;
+  readonly adverseRate: number;
+  readonly pnl: number;
+  readonly avgSpreadCapturedBps: number;
+}
+
+export interface DeskMetrics {
+  readonly totalPnl: number;
+  readonly dailyPnl: number;
+  readonly sharpe: number;
+  /** How `sharpe` was computed, e.g. "PnL per 60 s interval, annualised ×√(525600)". */
+  readonly sharpeBasis: string;
+  readonly winRate: number;
+  readonly winRateDefinition: string;
+  readonly avgSpreadCapturedBps: number;
+  readonly adverseSelectionRate: number;
+  readonly adverseHorizonSec: MarkoutHorizon;
+  readonly avgAdverseMoveBps: number;
+  readonly avgInventory: number;
+  readonly maxInventory: number;
+  readonly inventoryTurnover: number;
+  readonly numFills: number;
+  readonly fillRatio: number;
+  readonly maxDrawdown: number;
+  readonly fees: number;
+  readonly volumeTraded: number;
+  readonly markouts: Record<'buy' | 'sell' | 'all', Record<`${MarkoutHorizon}s`, MarkoutStats>>;
+  readonly hourly: HourlyRow[];
+}
+
+/** One point of the time series the charts draw; sampled at most once per stream batch. */
+export interface SeriesPoint {
+  readonly timeMs: number;
+  readonly bestBid: number | null;
+  readonly bestAsk: number | null;
+  readonly mid: number | null;
+  readonly fairValue: number | null;
+  readonly reservationPrice: number | null;
+  readonly ourBid: number | null;
+  readonly ourAsk: number | null;
+  /** (reservation − mid) in bps of mid: where the quotes are centred relative to the market. */
+  readonly skewBps: number | null;
+  readonly bidHalfSpreadBps: number | null;
+  readonly askHalfSpreadBps: number | null;
+  readonly inventory: number;
+  readonly pnlTotal: number;
+}
+
+export type DeskEventKind = 'fill' | 'operator' | 'state' | 'breaker' | 'params' | 'feed' | 'info';
+
+/** Something a trader should see on the timeline (chart markers, the event log). */
+export interface DeskEventView {
+  readonly timeMs: number;
+  readonly kind: DeskEventKind;
+  readonly text: string;
+}
+
+/** Messages on the stream (WebSocket `/api/stream` and the Electron IPC channel). */
+export type StreamMessage =
+  | {
+      readonly type: 'snapshot';
+      readonly state: DeskState;
+      readonly metrics: DeskMetrics;
+      readonly fills: FillView[];
+      readonly series: SeriesPoint[];
+      readonly events: DeskEventView[];
+    }
+  | {
+      readonly type: 'update';
+      readonly seq: number;
+      readonly state: DeskState;
+      /** Present when the metrics changed since the last update. */
+      readonly metrics: DeskMetrics | null;
+      readonly fills: FillView[];
+      readonly series: SeriesPoint[];
+      readonly events: DeskEventView[];
+    };
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Commands: one schema each, used by the HTTP server and the Electron IPC handlers alike.           */
+/* ------------------------------------------------------------------------------------------------ */
+
+export const FLATTEN_SCHEMA = z.strictObject({
+  style: z.enum(['aggressive', 'passive', 'twap']),
+  maxSlippageBps: z.number().finite().min(0).max(10_000).optional(),
+  durationSec: z.number().finite().min(1).max(86_400).optional(),
+});
+export type FlattenRequest = z.infer<typeof FLATTEN_SCHEMA>;
+
+export const REPLAY_COMMAND_SCHEMA = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('play') }),
+  z.strictObject({ action: z.literal('pause') }),
+  z.strictObject({ action: z.literal('step'), count: z.number().int().min(1).max(1_000_000).optional() }),
+  z.strictObject({ action: z.literal('seek'), timeMs: z.number().finite().min(0) }),
+  z.strictObject({
+    action: z.literal('speed'),
+    speed: z.union([z.number().finite().min(0.25).max(100), z.literal('max')]),
+  }),
+]);
+export type ReplayCommand = z.infer<typeof REPLAY_COMMAND_SCHEMA>;
+
+export const REARM_SCHEMA = z.strictObject({
+  /** Re-arming is deliberate: the caller must say so. */
+  confirm: z.literal(true),
+});
+
+export const OPERATOR_SCHEMA = z.strictObject({
+  /** Who acted, for the audit trail (defaults to the transport's name). */
+  who: z.string().min(1).max(64).optional(),
+  why: z.string().max(500).optional(),
+});
+export type OperatorInfo = z.infer<typeof OPERATOR_SCHEMA>;
+
+/** The commands of the desk API, by name: the preload exposes one function per entry. */
+export type DeskCommand =
+  | { readonly type: 'kill' }
+  | { readonly type: 'rearm' }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' }
+  | { readonly type: 'flatten'; readonly request: FlattenRequest }
+  | { readonly type: 'cancelFlatten' }
+  | { readonly type: 'setParams'; readonly patch: unknown }
+  | { readonly type: 'replay'; readonly command: ReplayCommand };
+
+export type CommandResult =
+  | { readonly ok: true; readonly state?: DeskState }
+  | { readonly ok: false; readonly error: string; readonly field?: string };
+
+/** The one API surface every transport exposes (Electron preload, HTTP client). */
+export interface DeskApi {
+  getState(): Promise<DeskState>;
+  getMetrics(): Promise<DeskMetrics>;
+  getFills(limit: number): Promise<FillView[]>;
+  kill(): Promise<CommandResult>;
+  rearm(): Promise<CommandResult>;
+  pause(): Promise<CommandResult>;
+  resume(): Promise<CommandResult>;
+  flatten(request: FlattenRequest): Promise<CommandResult>;
+  cancelFlatten(): Promise<CommandResult>;
+  setParams(patch: unknown): Promise<CommandResult>;
+  replay(command: ReplayCommand): Promise<CommandResult>;
+  /** Subscribes to the stream; returns the unsubscribe function. */
+  subscribe(listener: (message: StreamMessage) => void): () => void;
+}
+
+/** Names of the IPC channels, one per DeskApi entry (the stream is pushed on `desk:stream`). */
+export const IPC_CHANNELS = {
+  getState: 'desk:getState',
+  getMetrics: 'desk:getMetrics',
+  getFills: 'desk:getFills',
+  kill: 'desk:kill',
+  rearm: 'desk:rearm',
+  pause: 'desk:pause',
+  resume: 'desk:resume',
+  flatten: 'desk:flatten',
+  cancelFlatten: 'desk:cancelFlatten',
+  setParams: 'desk:setParams',
+  replay: 'desk:replay',
+  subscribe: 'desk:subscribe',
+  stream: 'desk:stream',
+} as const satisfies Record<keyof DeskApi | 'stream', string>;
+
+export const FILLS_LIMIT_SCHEMA = z.number().int().min(1).max(100_000);
+
+/** Formats a zod error as the contract's `{error, field}` pair. */
+export function describeSchemaError(error: z.ZodError): { error: string; field: string } {
+  const first = error.issues[0];
+  return {
+    error: first ? first.message : 'invalid input',
+    field: first ? first.path.map(String).join('.') : '',
+  };
+}
