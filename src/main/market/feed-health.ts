@@ -1,0 +1,239 @@
+/**
+ * Feed health: turns what a feed saw (messages with their receive time and venue stamp, connection
+ * changes, trust changes, the adapter's counters) into the `FeedHealthView` the monitor and the risk
+ * layer read. A feed is judged stale by the age of its last message against a configurable threshold,
+ * whatever the socket says: a connected but silent feed is the failure that matters. Pure: every call
+ * takes the time (µs on the desk clock, wall time live, event time in replay) and nothing here reads a
+ * clock, a socket or a timer. Recording a message does not allocate (a fixed ring of time buckets holds
+ * the sliding window for messages/s).
+ */
+import type { FeedHealthView } from '../../shared/contract.js';
+import { assertNever, type LocalUs } from '../../shared/units.js';
+import type { AdapterCounters } from './adapters/types.js';
+import type { FeedEvent } from './types.js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+export interface FeedHealthOptions {
+  /** A feed whose last message is older than this is stale (default 5,000 ms). */
+  readonly staleAfterMs?: number;
+  /** Width of the sliding window for messages/s (default 10,000 ms). */
+  readonly rateWindowMs?: number;
+  /** Number of buckets the window is cut into (default 50). */
+  readonly rateBuckets?: number;
+}
+
+/** The counter fields the tracker reads from an adapter (or keeps itself when none is bound). */
+export type HealthCounters = Pick<
+  AdapterCounters,
+  'messages' | 'applied' | 'dropped' | 'gaps' | 'resyncs' | 'checksumFailures' | 'crossedBooks' | 'lastLatencyUs'
+>;
+
+export class FeedHealthTracker {
+  readonly staleAfterUs: number;
+  private readonly bucketUs: number;
+  private readonly bucketCount: Float64Array;
+  /** Absolute bucket number each slot currently holds (−1: empty). */
+  private readonly bucketId: Float64Array;
+  private readonly windowUs: number;
+  private firstMessageUs = Number.NaN;
+  private lastMessageUs = Number.NaN;
+  private lastLatencyUs = Number.NaN;
+  private connection: ConnectionState = 'connecting';
+  private connectedAtUs = Number.NaN;
+  /** A gap/checksum/crossed fault was seen and trust has not come back yet (own resync count). */
+  private faultPending = false;
+  private isTrusted = false;
+  private lastErrorText: string | null = null;
+  private reconnectCount = 0;
+  private counterSource: HealthCounters | null = null;
+  /** Own counters, used when no adapter counters are bound. */
+  private readonly own: HealthCounters = {
+    messages: 0,
+    applied: 0,
+    dropped: 0,
+    gaps: 0,
+    resyncs: 0,
+    checksumFailures: 0,
+    crossedBooks: 0,
+    lastLatencyUs: Number.NaN,
+  };
+
+  constructor(options: FeedHealthOptions = {}) {
+    const staleAfterMs = options.staleAfterMs ?? 5_000;
+    const windowMs = options.rateWindowMs ?? 10_000;
+    const buckets = options.rateBuckets ?? 50;
+    if (!(staleAfterMs > 0)) throw new RangeError(`staleAfterMs must be > 0, got ${staleAfterMs}`);
+    if (!(windowMs > 0)) throw new RangeError(`rateWindowMs must be > 0, got ${windowMs}`);
+    if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError(`rateBuckets must be an integer ≥ 1, got ${buckets}`);
+    this.staleAfterUs = staleAfterMs * 1_000;
+    this.windowUs = windowMs * 1_000;
+    this.bucketUs = this.windowUs / buckets;
+    this.bucketCount = new Float64Array(buckets);
+    this.bucketId = new Float64Array(buckets).fill(-1);
+  }
+
+  /**
+   * Reads counters from the adapter (the same object, live: no copy). Without one the tracker counts
+   * messages itself and derives gaps/checksum failures/crossed books from `untrusted` feed events.
+   */
+  bindCounters(counters: HealthCounters | null): void {
+    this.counterSource = counters;
+  }
+
+  /** A message (ws frame or REST response) arrived at `localUs`; `exchUs` is the venue's stamp if any. */
+  recordMessage(localUs: LocalUs, exchUs: number = Number.NaN): void {
+    if (localUs < this.lastMessageUs) this.restartWindow();
+    if (Number.isNaN(this.firstMessageUs)) this.firstMessageUs = localUs;
+    this.lastMessageUs = localUs;
+    if (!Number.isNaN(exchUs)) this.lastLatencyUs = localUs - exchUs;
+    this.own.messages++;
+    const id = Math.floor(localUs / this.bucketUs);
+    const slot = id % this.bucketCount.length;
+    if (this.bucketId[slot] !== id) {
+      this.bucketId[slot] = id;
+      this.bucketCount[slot] = 0;
+    }
+    this.bucketCount[slot] = (this.bucketCount[slot] ?? 0) + 1;
+  }
+
+  /** Counts a message the tracker's own counters saw as applied or dropped (when no adapter is bound). */
+  recordOutcome(applied: boolean): void {
+    if (applied) this.own.applied++;
+    else this.own.dropped++;
+  }
+
+  setConnection(state: ConnectionState, localUs: LocalUs): void {
+    if (state === 'connected' && this.connection !== 'connected') this.connectedAtUs = localUs;
+    this.connection = state;
+  }
+
+  connectionState(): ConnectionState {
+    return this.connection;
+  }
+
+  /** A new connection attempt after a lost one. */
+  recordReconnect(): void {
+    this.reconnectCount++;
+  }
+
+  recordError(detail: string): void {
+    this.lastErrorText = detail;
+  }
+
+  setTrusted(trusted: boolean): void {
+    this.isTrusted = trusted;
+  }
+
+  /** Folds a feed event into the health: connection, trust, errors (and counts when no adapter is bound). */
+  recordFeedEvent(event: FeedEvent): void {
+    switch (event.type) {
+      case 'connected':
+        this.setConnection('connected', event.localUs);
+        return;
+      case 'disconnected':
+        this.connection = 'disconnected';
+        this.isTrusted = false;
+        this.lastErrorText = event.reason;
+        return;
+      case 'untrusted':
+        this.isTrusted = false;
+        if (event.cause === 'gap' || event.cause === 'checksum' || event.cause === 'crossed') {
+          this.faultPending = true;
+          if (this.counterSource === null) {
+            if (event.cause === 'gap') this.own.gaps++;
+            else if (event.cause === 'checksum') this.own.checksumFailures++;
+            else this.own.crossedBooks++;
+          }
+        }
+        if (event.cause !== 'snapshot-pending') this.lastErrorText = `${event.cause}: ${event.detail}`;
+        return;
+      case 'trusted':
+        if (this.faultPending && this.counterSource === null) this.own.resyncs++;
+        this.faultPending = false;
+        this.isTrusted = true;
+        return;
+      case 'error':
+        this.lastErrorText = event.detail;
+        return;
+      default:
+        assertNever(event, 'feed event');
+    }
+  }
+
+  /** Time jumped backwards (replay seek): the message-rate window and message age start again. */
+  restartWindow(): void {
+    this.bucketId.fill(-1);
+    this.bucketCount.fill(0);
+    this.firstMessageUs = Number.NaN;
+    this.lastMessageUs = Number.NaN;
+  }
+
+  /** Age of the last message in µs, NaN before the first. */
+  lastMessageAgeUs(nowUs: LocalUs): number {
+    return Number.isNaN(this.lastMessageUs) ? Number.NaN : Math.max(0, nowUs - this.lastMessageUs);
+  }
+
+  /**
+   * Stale: no message for longer than the threshold while the connection is (or claims to be) up.
+   * Before any message, a connection open for longer than the threshold is stale as well.
+   */
+  isStale(nowUs: LocalUs): boolean {
+    if (this.connection !== 'connected') return false;
+    const age = this.lastMessageAgeUs(nowUs);
+    if (!Number.isNaN(age)) return age > this.staleAfterUs;
+    return !Number.isNaN(this.connectedAtUs) && nowUs - this.connectedAtUs > this.staleAfterUs;
+  }
+
+  /** Messages per second over the sliding window ending at `nowUs`. */
+  messagesPerSec(nowUs: LocalUs): number {
+    const nowId = Math.floor(nowUs / this.bucketUs);
+    const n = this.bucketCount.length;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const id = this.bucketId[i] ?? -1;
+      if (id >= 0 && id > nowId - n && id <= nowId) sum += this.bucketCount[i] ?? 0;
+    }
+    if (sum === 0) return 0;
+    // Early on the window is not full yet: divide by the time actually observed (at least one bucket).
+    const observedUs = Math.min(this.windowUs, Math.max(this.bucketUs, nowUs - this.firstMessageUs));
+    return sum / (observedUs / 1_000_000);
+  }
+
+  view(nowUs: LocalUs): FeedHealthView {
+    const c = this.counterSource ?? this.own;
+    const age = this.lastMessageAgeUs(nowUs);
+    const latencyUs = Number.isNaN(this.lastLatencyUs) ? c.lastLatencyUs : this.lastLatencyUs;
+    return {
+      connected: this.connection === 'connected',
+      state: this.stateAt(nowUs),
+      trusted: this.isTrusted,
+      lastMessageAgeMs: Number.isNaN(age) ? null : age / 1_000,
+      messagesPerSec: this.messagesPerSec(nowUs),
+      latencyMs: Number.isFinite(latencyUs) ? latencyUs / 1_000 : null,
+      messages: c.messages,
+      applied: c.applied,
+      dropped: c.dropped,
+      gaps: c.gaps,
+      resyncs: c.resyncs,
+      checksumFailures: c.checksumFailures,
+      crossedBooks: c.crossedBooks,
+      reconnects: this.reconnectCount,
+      lastError: this.lastErrorText,
+    };
+  }
+
+  private stateAt(nowUs: LocalUs): FeedHealthView['state'] {
+    switch (this.connection) {
+      case 'connecting':
+      case 'disconnected':
+      case 'closed':
+        return this.connection;
+      case 'connected':
+        if (this.isStale(nowUs)) return 'stale';
+        return this.isTrusted ? 'connected' : 'resyncing';
+      default:
+        return assertNever(this.connection, 'connection state');
+    }
+  }
+}
