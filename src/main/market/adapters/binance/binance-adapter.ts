@@ -1,0 +1,231 @@
+/**
+ * Binance spot and USD-M futures diff-depth adapter (`<symbol>@depth@100ms` + REST depth snapshot), plus
+ * public trades (`trade`, `aggTrade`). Follows "How to manage a local order book correctly" for each
+ * market exactly (../shared/reference/book-rules.md):
+ * - spot: buffer events until a snapshot; a snapshot whose lastUpdateId < the first buffered U is too old
+ *   (fetch again); drop buffered events with u <= lastUpdateId; the first applied event must satisfy
+ *   U <= lastUpdateId + 1 <= u; afterwards U must be previous u + 1, a larger U is a gap.
+ * - usdm: drop events with u < lastUpdateId (strictly less); the first applied event must satisfy
+ *   U <= lastUpdateId <= u; afterwards `pu` must equal the previous event's u (U is NOT previous u + 1).
+ * A gap or a crossed book makes the book untrusted at once and requests `fetch-snapshot` with the REST url;
+ * events are buffered again until the snapshot arrives. Removing an unknown level is normal (ignored by
+ * the book). `bookTicker` messages are counted as dropped (tests use them as an independent check). Pure.
+ */
+import type { Instrument, LocalUs } from '../../../../shared/units.js';
+import type { AdapterAction } from '../types.js';
+import { BaseAdapter, isRecord } from '../base.js';
+import type { AdapterOptions } from '../base.js';
+
+export type BinanceMarket = 'spot' | 'usdm';
+
+const MAX_BUFFER = 10_000;
+
+export const BINANCE_REST_BASE: Record<BinanceMarket, string> = {
+  spot: 'https://api.binance.com',
+  usdm: 'https://fapi.binance.com',
+};
+
+/** REST depth snapshot url: spot `/api/v3/depth`, USD-M `/fapi/v1/depth` (limit 1000, as the captures). */
+export function binanceSnapshotUrl(market: BinanceMarket, symbol: string, restBaseUrl?: string, limit = 1000): string {
+  const base = (restBaseUrl ?? BINANCE_REST_BASE[market]).replace(/\/+$/, '');
+  const path = market === 'spot' ? '/api/v3/depth' : '/fapi/v1/depth';
+  return `${base}${path}?symbol=${encodeURIComponent(symbol.toUpperCase())}&limit=${limit}`;
+}
+
+export class BinanceAdapter extends BaseAdapter {
+  private readonly market: BinanceMarket;
+  private readonly symbolUpper: string;
+  private readonly snapshotAction: AdapterAction;
+  /** Depth events waiting for a snapshot (references to JSON.parse's objects). */
+  private buffer: Record<string, unknown>[] = [];
+  private synced = false;
+  private snapshotRequested = false;
+  /** Update id of the local book (snapshot lastUpdateId, then each applied event's u). */
+  private bookId = 0;
+  /** The next event is the first after a snapshot (its own bracket rule applies). */
+  private firstAfterSnapshot = false;
+
+  constructor(market: BinanceMarket, instrument: Instrument, options: AdapterOptions = {}) {
+    super(market === 'spot' ? 'binance-spot' : 'binance-usdm', instrument, options);
+    this.market = market;
+    this.symbolUpper = instrument.symbol.toUpperCase();
+    this.snapshotAction = { type: 'fetch-snapshot', url: binanceSnapshotUrl(market, instrument.symbol, options.restBaseUrl) };
+  }
+
+  protected override resyncAction(): AdapterAction {
+    return this.snapshotAction;
+  }
+
+  protected resetState(): void {
+    this.buffer = [];
+    this.synced = false;
+    this.snapshotRequested = false;
+    this.bookId = 0;
+    this.firstAfterSnapshot = false;
+  }
+
+  protected handle(kind: 'ws' | 'rest', msg: unknown, localUs: LocalUs): boolean {
+    if (kind === 'rest') return this.onSnapshot(msg, localUs);
+    if (!isRecord(msg)) {
+      this.malformed(localUs, 'websocket message is not a JSON object', true);
+      return false;
+    }
+    const data = isRecord(msg['data']) ? msg['data'] : msg;
+    switch (data['e']) {
+      case 'depthUpdate':
+        return this.onDepth(data, localUs);
+      case 'trade':
+      case 'aggTrade':
+        this.onTrade(data, localUs);
+        return false;
+      default:
+        // bookTicker (spot has no "e"), subscription answers, other streams
+        this.counters.dropped++;
+        return false;
+    }
+  }
+
+  private onTrade(data: Record<string, unknown>, localUs: LocalUs): void {
+    if (data['s'] !== this.symbolUpper) {
+      this.counters.dropped++;
+      return;
+    }
+    const tradeMs = data['T'];
+    const exchUs = typeof tradeMs === 'number' ? tradeMs * 1000 : null;
+    const eventMs = data['E'];
+    if (typeof eventMs === 'number') this.stamp(eventMs * 1000, localUs);
+    // m = "is the buyer the market maker": then the seller was the aggressor
+    const aggressor = data['m'] === true ? 'sell' : data['m'] === false ? 'buy' : null;
+    if (!this.deliverTrade(localUs, exchUs, data['p'], data['q'], aggressor)) this.malformed(localUs, 'trade without a valid price/quantity', false);
+  }
+
+  private requestSnapshot(): void {
+    if (this.snapshotRequested) return;
+    this.snapshotRequested = true;
+    this.setAction(this.snapshotAction);
+  }
+
+  private onDepth(data: Record<string, unknown>, localUs: LocalUs): boolean {
+    const first = data['U'];
+    const final = data['u'];
+    if (typeof first !== 'number' || typeof final !== 'number' || !Array.isArray(data['b']) || !Array.isArray(data['a'])) {
+      this.malformed(localUs, 'depthUpdate without numeric U/u or arrays b/a', true);
+      return false;
+    }
+    if (data['s'] !== this.symbolUpper) {
+      this.counters.dropped++;
+      return false;
+    }
+    const eventMs = data['E'];
+    if (typeof eventMs === 'number') this.stamp(eventMs * 1000, localUs);
+    if (!this.synced) {
+      if (this.buffer.length >= MAX_BUFFER) {
+        this.buffer.shift();
+        this.counters.dropped++;
+      }
+      this.buffer.push(data);
+      this.requestSnapshot();
+      return false;
+    }
+    const changed = this.applyEvent(data, localUs);
+    if (changed) this.checkCrossed(localUs);
+    return changed;
+  }
+
+  /** Applies one depth event to a synced book following the market's id rules. Returns true if applied. */
+  private applyEvent(data: Record<string, unknown>, localUs: LocalUs): boolean {
+    const first = data['U'] as number;
+    const final = data['u'] as number;
+    const spot = this.market === 'spot';
+    if (this.firstAfterSnapshot) {
+      if (spot ? final <= this.bookId : final < this.bookId) {
+        this.counters.dropped++;
+        return false;
+      }
+      if (spot ? first > this.bookId + 1 : first > this.bookId) {
+        this.resyncFromGap(data, localUs, `first event after snapshot U=${first} > lastUpdateId ${this.bookId}${spot ? ' + 1' : ''}`);
+        return false;
+      }
+    } else {
+      if (final <= this.bookId) {
+        // stale or duplicated event
+        this.counters.dropped++;
+        return false;
+      }
+      if (spot) {
+        if (first > this.bookId + 1) {
+          this.resyncFromGap(data, localUs, `U=${first} but previous u=${this.bookId}`);
+          return false;
+        }
+      } else if (data['pu'] !== this.bookId) {
+        this.resyncFromGap(data, localUs, `pu=${String(data['pu'])} but previous u=${this.bookId}`);
+        return false;
+      }
+    }
+    if (!this.applyLevels('bid', data['b']) || !this.applyLevels('ask', data['a'])) {
+      this.bookId = final;
+      this.firstAfterSnapshot = false;
+      this.malformed(localUs, `depthUpdate u=${final} has a malformed level`, true);
+      return true;
+    }
+    this.bookId = final;
+    this.firstAfterSnapshot = false;
+    this.counters.applied++;
+    return true;
+  }
+
+  private resyncFromGap(data: Record<string, unknown>, localUs: LocalUs, detail: string): void {
+    this.gap(localUs, detail);
+    this.synced = false;
+    this.snapshotRequested = true; // untrust() has set the fetch-snapshot action
+    this.buffer.length = 0;
+    this.buffer.push(data);
+  }
+
+  private onSnapshot(msg: unknown, localUs: LocalUs): boolean {
+    if (!isRecord(msg) || typeof msg['lastUpdateId'] !== 'number' || !Array.isArray(msg['bids']) || !Array.isArray(msg['asks'])) {
+      // an error answer ({code, msg}) or garbage: still no book; ask again
+      this.malformed(localUs, 'depth snapshot without lastUpdateId/bids/asks', false);
+      this.snapshotRequested = false;
+      this.requestSnapshot();
+      return false;
+    }
+    const lastUpdateId = msg['lastUpdateId'];
+    const oldest = this.buffer[0];
+    if (oldest !== undefined && lastUpdateId < (oldest['U'] as number)) {
+      // the snapshot predates the buffered stream: fetch it again
+      this.counters.dropped++;
+      this.snapshotRequested = false;
+      this.requestSnapshot();
+      return false;
+    }
+    const eventMs = msg['E'];
+    if (typeof eventMs === 'number') this.stamp(eventMs * 1000, localUs);
+    this.book.clear();
+    if (!this.applyLevels('bid', msg['bids']) || !this.applyLevels('ask', msg['asks'])) {
+      this.book.clear();
+      this.malformed(localUs, 'depth snapshot has a malformed level', false);
+      this.snapshotRequested = false;
+      this.requestSnapshot();
+      return true;
+    }
+    this.counters.applied++;
+    this.bookId = lastUpdateId;
+    this.firstAfterSnapshot = true;
+    this.synced = true;
+    this.snapshotRequested = false;
+    this.retrust(localUs);
+    const pending = this.buffer;
+    this.buffer = [];
+    for (let i = 0; i < pending.length; i++) {
+      const ev = pending[i]!;
+      if (!this.synced) {
+        this.buffer.push(ev); // a gap during the replay of the buffer: keep buffering for the next snapshot
+        continue;
+      }
+      this.applyEvent(ev, localUs);
+    }
+    if (this.synced) this.checkCrossed(localUs);
+    return true;
+  }
+}
