@@ -16,4 +16,15 @@ export type {
 export { StoreError } from './errors.js';
 export type { StoreErrorCode } from './errors.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
+export {
+  auditCsv,
+  csvField,
+  exportAuditCsv,
+  exportFillsCsv,
+  exportOrdersCsv,
+  fillsCsv,
+  isoUtcFromUs,
+  ordersCsv,
+} from './csv-export.js';
+export type { ExportQuery, ExportResult } from './csv-export.js';
 export type * from './types.js';

@@ -338,6 +338,17 @@ function toOrderRecord(row: OrderDbRow): OrderRecord {
   };
 }
 
+function toAuditRecord(row: AuditDbRow): AuditRecord {
+  return {
+    seq: row.seq,
+    sessionId: row.session_id ?? 0,
+    localUs: row.local_us,
+    who: row.who,
+    action: row.action,
+    detail: parseDetail(row.detail_json),
+  };
+}
+
 /** Probes by creating (and removing) a file: `access(2)` answers for the real uid and misses read-only mounts. */
 function probeDirectory(dir: string): string | null {
   const probe = join(dir, `.quotedesk-probe-${process.pid}-${randomBytes(6).toString('hex')}`);
@@ -437,9 +448,11 @@ export class SqliteStore implements Store {
       insertFill: db.prepare<
         [number, string, string, string, number, string, number, string, number, string, number | null, number | null, number, number]
       >(
-        `INSERT OR IGNORE INTO fills (session_id, fill_id, client_order_id, side, price_ticks, price, size_lots, size, fee,
+        // why: not INSERT OR IGNORE, which would also silently swallow CHECK and NOT NULL violations.
+        `INSERT INTO fills (session_id, fill_id, client_order_id, side, price_ticks, price, size_lots, size, fee,
            liquidity, mid_at_fill, fair_value_at_fill, inventory_after, local_us)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (session_id, fill_id) DO NOTHING`,
       ),
       applyFillToOrder: db.prepare<[number, number, number, number, string]>(
         `UPDATE orders SET filled_lots = filled_lots + ?,
@@ -779,6 +792,18 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** The connection's durability settings, for diagnostics and tests. */
+  settings(): { journalMode: string; synchronous: 'off' | 'normal' | 'full' | 'extra'; foreignKeys: boolean; schemaVersion: number } {
+    this.assertOpen();
+    const sync = this.db.pragma('synchronous', { simple: true }) as number;
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: sync === 0 ? 'off' : sync === 1 ? 'normal' : sync === 2 ? 'full' : 'extra',
+      foreignKeys: this.db.pragma('foreign_keys', { simple: true }) === 1,
+      schemaVersion: schemaVersionOf(this.db),
+    };
+  }
+
   /** Sets the page quota (`PRAGMA max_page_count`); returns the quota now in force. */
   setMaxPageCount(pages: number): number {
     this.assertOpen();
@@ -851,6 +876,20 @@ export class SqliteStore implements Store {
     return query.status === undefined ? records : records.filter((order) => order.status === query.status);
   }
 
+  /** Every journaled order (of one session or all), in creation order, one at a time: for exports. */
+  *iterateOrders(sessionId?: number): Generator<OrderRecord> {
+    this.assertOpen();
+    const rows = sessionId === undefined ? this.stmt.ordersAll.iterate() : this.stmt.ordersOfSession.iterate(sessionId);
+    for (const row of rows) yield toOrderRecord(row);
+  }
+
+  /** The audit trail (of one session or all) oldest first, one entry at a time: for exports. */
+  *iterateAudit(sessionId?: number): Generator<AuditRecord> {
+    this.assertOpen();
+    const rows = sessionId === undefined ? this.stmt.auditAll.iterate() : this.stmt.auditOfSession.iterate(sessionId);
+    for (const row of rows) yield toAuditRecord(row);
+  }
+
   order(sessionId: number, clientOrderId: string): OrderRecord | null {
     this.assertOpen();
     const row = this.stmt.order.get(sessionId, clientOrderId);
@@ -875,14 +914,7 @@ export class SqliteStore implements Store {
   auditTrail(query: { sessionId?: number } = {}): AuditRecord[] {
     this.assertOpen();
     const rows = query.sessionId === undefined ? this.stmt.auditAll.all() : this.stmt.auditOfSession.all(query.sessionId);
-    return rows.map((row) => ({
-      seq: row.seq,
-      sessionId: row.session_id ?? 0,
-      localUs: row.local_us,
-      who: row.who,
-      action: row.action,
-      detail: parseDetail(row.detail_json),
-    }));
+    return rows.map(toAuditRecord);
   }
 
   markouts(sessionId: number): MarkoutRecord[] {
