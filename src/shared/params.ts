@@ -223,7 +223,7 @@ export const DEFAULT_PARAMS: DeskParams = {
     glft: { gamma: 0.1, intensity: 'calibrated', fixedA: 1, fixedKappa: 1.5 },
   },
   execution: {
-    requoteThresholdTicks: 1,
+    requoteThresholdTicks: 2,
     requoteSizeFraction: 0.5,
     fillModel: 'queue',
     queueModel: 'power',

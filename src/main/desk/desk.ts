@@ -1,0 +1,834 @@
+/**
+ * The desk: the one headless object every host runs. It composes a market feed (live venue, replay or
+ * simulated market), the order book it maintains, the quoting strategy, the order manager with its
+ * execution venue, the risk gate, the analytics and the SQLite store, all on one injected clock.
+ *
+ * Flow per market event (one whole message): the feed has applied it to the book → analytics marks the
+ * mid (markouts due are resolved and stored) → the paper venue, if any, sees the book → the risk gate
+ * re-evaluates → the strategy decides → each side's quote is reconciled with the working orders through
+ * the gate. Fills come back from the venue and are booked everywhere (order manager, analytics, store,
+ * risk). Nothing here reads the wall clock: time is the feed's clock, so a replay is repeatable bit for
+ * bit. Hosts plug in a transport through `subscribe` (a batched stream, at most one message per
+ * `publishIntervalMs`) and the command methods; they add no logic.
+ */
+import type {
+  CommandResult,
+  DeskEventKind,
+  DeskEventView,
+  DeskMetrics,
+  DeskState,
+  FillView,
+  FlattenRequest,
+  NotQuotingReason,
+  ReplayCommand,
+  ReplayView,
+  SeriesPoint,
+  StreamMessage,
+} from '../../shared/contract.js';
+import { applyParamsPatch, diffParams, type DeskParams, type ExecutionParams } from '../../shared/params.js';
+import { DecimalGrid, type LocalUs, type Lots, type Side, type Ticks } from '../../shared/units.js';
+import type { AnalyticsFill } from '../analytics/types.js';
+import type { DeskAnalytics } from '../analytics/analytics.js';
+import { OrderManager, type ManagedOrder, type OrderManagerHooks } from '../execution/order-manager.js';
+import type { ExecutionVenue, Fill, OrderRequest } from '../execution/types.js';
+import type { BookReader, Clock, FeedEvent, FeedListener, MarketFeed, MarketTrade } from '../market/types.js';
+import { Flattener } from '../risk/flatten.js';
+import { RiskGate, type BreakerName, type RiskHooks } from '../risk/risk-gate.js';
+import type { StoredFill, Store } from '../storage/types.js';
+import type { QuotingStrategy } from '../strategy/types.js';
+import { emptyDecision, type QuoteDecision } from '../strategy/types.js';
+
+/** A venue that also watches the market (the paper venue fills from the book and the trades). */
+export interface MarketObserver {
+  onBook(book: BookReader, localUs: LocalUs): void;
+  onTrade(trade: MarketTrade): void;
+  onTime(localUs: LocalUs): void;
+}
+
+/** A venue whose behaviour follows the execution parameters (latency, fees, fill model). */
+export interface ConfigurableVenue {
+  configure(params: ExecutionParams): void;
+}
+
+/** Transport of a replay (play, pause, step, seek, speed), when the feed is one. */
+export interface ReplayControl {
+  command(command: ReplayCommand): string | null;
+  view(): ReplayView;
+}
+
+export interface DeskParts {
+  readonly feed: MarketFeed;
+  readonly venue: ExecutionVenue;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly strategy: QuotingStrategy;
+  readonly analytics: DeskAnalytics;
+  readonly params: DeskParams;
+  readonly mode: 'live' | 'replay' | 'backtest';
+  readonly recording?: string | null;
+  readonly replay?: ReplayControl | null;
+  /** Continue the newest unfinished session for this venue and symbol (crash recovery). Default true. */
+  readonly resumeUnfinished?: boolean;
+  /** Cancel every open order the venue reports that the store does not know, before quoting. Default true. */
+  readonly cancelOnConnect?: boolean;
+  readonly logger?: (line: string) => void;
+  /** Session summary (statistics) written when the session ends. */
+  readonly recordingMeta?: Record<string, unknown>;
+}
+
+const MAX_RECENT_FILLS = 500;
+const MAX_EVENTS = 500;
+const MAX_SERIES = 20_000;
+const PNL_SNAPSHOT_EVERY_US = 1_000_000;
+
+type StreamListener = (message: StreamMessage) => void;
+
+function isMarketObserver(value: unknown): value is MarketObserver {
+  const v = value as Partial<MarketObserver>;
+  return typeof v.onBook === 'function' && typeof v.onTrade === 'function' && typeof v.onTime === 'function';
+}
+
+function isConfigurable(value: unknown): value is ConfigurableVenue {
+  return typeof (value as Partial<ConfigurableVenue>).configure === 'function';
+}
+
+export class Desk implements FeedListener {
+  readonly feed: MarketFeed;
+  readonly venue: ExecutionVenue;
+  readonly store: Store;
+  readonly risk: RiskGate;
+  readonly orders: OrderManager;
+  private readonly clock: Clock;
+  private readonly strategy: QuotingStrategy;
+  private readonly analytics: DeskAnalytics;
+  private readonly observer: MarketObserver | null;
+  private readonly replayControl: ReplayControl | null;
+  private readonly flattener: Flattener;
+  private params: DeskParams;
+  private readonly tick: DecimalGrid;
+  private readonly lot: DecimalGrid;
+  private readonly decision: QuoteDecision = emptyDecision();
+  private readonly reasons: Record<Side, NotQuotingReason[]> = { buy: [], sell: [] };
+  private readonly riskReasons: NotQuotingReason[] = [];
+  private sessionIdValue = 0;
+  private started = false;
+  private stopped = false;
+  private reconciled = false;
+  private midTicks = Number.NaN;
+  private lastPnlSnapshotUs = Number.NEGATIVE_INFINITY;
+  private readonly recentFills: FillView[] = [];
+  private pendingFills: FillView[] = [];
+  private readonly events: DeskEventView[] = [];
+  private pendingEvents: DeskEventView[] = [];
+  private readonly series: SeriesPoint[] = [];
+  private readonly listeners = new Set<StreamListener>();
+  private publishSeq = 0;
+  private publishTimer: ReturnType<typeof setInterval> | null = null;
+  private metricsDirty = true;
+  private lastMetrics: DeskMetrics | null = null;
+  private dirty = true;
+  private readonly log: (line: string) => void;
+  private readonly bookPrices = new Float64Array(64);
+  private readonly bookSizes = new Float64Array(64);
+  private sessionStartUs = 0;
+  private storageFault: string | null = null;
+  /** Counts of what left for the venue, for tests and the kill-switch benchmark. */
+  readonly stats = { ordersSent: 0, cancelsSent: 0, fills: 0, untrackedFills: 0 };
+
+  constructor(private readonly parts: DeskParts) {
+    this.feed = parts.feed;
+    this.venue = parts.venue;
+    this.store = parts.store;
+    this.clock = parts.clock;
+    this.strategy = parts.strategy;
+    this.analytics = parts.analytics;
+    this.params = parts.params;
+    this.observer = isMarketObserver(parts.venue) ? parts.venue : null;
+    this.replayControl = parts.replay ?? null;
+    this.log = parts.logger ?? (() => undefined);
+    this.tick = new DecimalGrid(parts.feed.instrument.tickSize);
+    this.lot = new DecimalGrid(parts.feed.instrument.lotSize);
+    this.risk = new RiskGate(parts.params.risk, this.riskHooks());
+    this.orders = new OrderManager(parts.venue, (request, exposure) => this.risk.allows(request, exposure), this.orderHooks(), 'q', parts.params.risk.maxOrdersPerSec);
+    this.flattener = new Flattener(this.orders, {
+      progress: (text) => this.pushEvent('operator', text),
+      finished: (status, detail) => {
+        this.auditNow('desk', 'flatten-finished', { status, detail });
+        this.pushEvent('operator', `flatten ${status}: ${detail}`);
+        this.requote(this.clock.nowUs());
+      },
+    });
+    this.strategy.configure(parts.params);
+    if (isConfigurable(parts.venue)) parts.venue.configure(parts.params.execution);
+  }
+
+  get sessionId(): number {
+    return this.sessionIdValue;
+  }
+
+  isReconciled(): boolean {
+    return this.reconciled;
+  }
+
+  /* ================================================================ lifecycle */
+
+  /** Opens (or resumes) the session, reconciles with the venue, then starts the feed. */
+  async start(options: { publishIntervalMs?: number } = {}): Promise<void> {
+    if (this.started) throw new Error('desk already started');
+    this.started = true;
+    const nowUs = this.clock.nowUs();
+    this.risk.setReconciling(true);
+    this.openOrResumeSession(nowUs);
+    await this.feed.start(this);
+    this.reconcile(this.clock.nowUs());
+    if (options.publishIntervalMs !== undefined && options.publishIntervalMs > 0) {
+      this.publishTimer = setInterval(() => this.publish(), options.publishIntervalMs);
+    }
+  }
+
+  /** Pulls every order, ends the session and stops the feed. */
+  async stop(reason = 'stopped'): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.publishTimer) clearInterval(this.publishTimer);
+    this.publishTimer = null;
+    const nowUs = this.clock.nowUs();
+    this.orders.cancelAll(nowUs);
+    this.auditNow('desk', 'session-end', { reason });
+    const pnl = this.analytics.pnl(this.markTicks());
+    try {
+      this.store.endSession(this.sessionIdValue, nowUs, { realizedPnl: pnl.realized, totalPnl: pnl.total });
+      this.store.flush();
+    } catch (error) {
+      this.log(`could not end the session cleanly: ${(error as Error).message}`);
+    }
+    await this.feed.stop();
+    this.publish();
+  }
+
+  private openOrResumeSession(nowUs: LocalUs): void {
+    const { feed, params } = this.parts;
+    const recovered = this.parts.resumeUnfinished === false || this.parts.mode !== 'live' ? null : this.store.unfinishedSession(feed.instrument.venue, feed.instrument.symbol);
+    if (recovered) {
+      this.sessionIdValue = recovered.session.id;
+      this.sessionStartUs = recovered.session.startedUs;
+      const fills = recovered.fills;
+      this.analytics.restore(fills);
+      let inventory = 0;
+      let maxSeq = 0;
+      for (const fill of fills) {
+        inventory += fill.side === 'buy' ? fill.size : -fill.size;
+        this.orders.rememberFill(fill.fillId);
+        this.stats.fills++;
+        this.rememberFillView(this.fillView(fill), false);
+      }
+      for (const order of recovered.openOrders) maxSeq = Math.max(maxSeq, sequenceOf(order.clientOrderId));
+      for (const fill of fills) maxSeq = Math.max(maxSeq, sequenceOf(fill.clientOrderId));
+      this.orders.setInventory(inventory);
+      this.orders.continueIdsAfter(maxSeq);
+      this.pendingRecovered = recovered.openOrders.map((order) => ({ clientOrderId: order.clientOrderId, side: order.side, price: order.price, size: order.size, filled: order.filled, createdUs: order.createdUs }));
+      this.auditNow('desk', 'session-resumed', { sessionId: this.sessionIdValue, fills: fills.length, inventoryLots: inventory, openOrders: recovered.openOrders.length });
+      this.pushEvent('info', `resumed session ${this.sessionIdValue}: ${fills.length} fills, inventory ${this.lot.format(inventory)}`);
+    } else {
+      this.sessionStartUs = nowUs;
+      this.sessionIdValue = this.store.openSession({
+        venue: feed.instrument.venue,
+        symbol: feed.instrument.symbol,
+        mode: this.parts.mode,
+        tickSize: feed.instrument.tickSize,
+        lotSize: feed.instrument.lotSize,
+        params,
+        recording: this.parts.recording ?? null,
+        startedUs: nowUs,
+      });
+      this.auditNow('desk', 'session-start', { venue: feed.instrument.venue, symbol: feed.instrument.symbol, mode: this.parts.mode });
+    }
+    this.store.flush();
+  }
+
+  private pendingRecovered: Array<{ clientOrderId: string; side: Side; price: Ticks; size: Lots; filled: Lots; createdUs: LocalUs }> = [];
+
+  /**
+   * Reconciliation before the first quote: orders the journal says are open but the venue does not hold
+   * are closed as expired; orders the venue holds that the journal does not know are cancelled
+   * (cancel-on-connect); fills the venue knows and the store does not are booked and reported untracked.
+   */
+  private reconcile(nowUs: LocalUs): void {
+    const venueOrders = new Map(this.venue.openOrders().map((order) => [order.clientOrderId, order]));
+    for (const stored of this.pendingRecovered) {
+      const live = venueOrders.get(stored.clientOrderId);
+      if (live) {
+        this.orders.adopt({ clientOrderId: stored.clientOrderId, side: stored.side, price: stored.price, size: stored.size, filled: live.filled, status: 'working', purpose: 'quote', placedUs: stored.createdUs, queueAhead: null });
+        venueOrders.delete(stored.clientOrderId);
+      } else {
+        this.store.recordOrderEvent(this.sessionIdValue, stored.clientOrderId, 'expired', nowUs, { reason: 'not open at the venue after restart' });
+      }
+    }
+    this.pendingRecovered = [];
+    if (this.parts.cancelOnConnect !== false) {
+      for (const unknown of venueOrders.values()) this.venue.cancel(unknown.clientOrderId, nowUs);
+    }
+    for (const fill of this.venue.fillsSince(this.sessionStartUs)) {
+      // `onFill` ignores fill ids already booked; anything new here is a fill the store never saw.
+      const before = this.stats.fills;
+      this.orders.onFill(fill);
+      if (this.stats.fills > before) {
+        this.stats.untrackedFills++;
+        this.store.recordOrderEvent(this.sessionIdValue, fill.clientOrderId, 'untracked', nowUs, { fillId: fill.fillId });
+        this.auditNow('desk', 'untracked-fill', { fillId: fill.fillId });
+      }
+    }
+    this.reconciled = true;
+    this.risk.setReconciling(false);
+    this.auditNow('desk', 'reconciled', { openOrders: this.orders.liveCount(), untrackedFills: this.stats.untrackedFills });
+    this.store.flush();
+    this.requote(nowUs);
+  }
+
+  /* ================================================================ FeedListener */
+
+  onBook(localUs: LocalUs): void {
+    const book = this.feed.book;
+    const bid = book.bestBid();
+    const ask = book.bestAsk();
+    if (!Number.isNaN(bid) && !Number.isNaN(ask)) {
+      this.midTicks = (bid + ask) / 2;
+      this.strategy.observeMid(localUs, this.midTicks);
+    }
+    this.observer?.onBook(book, localUs);
+    this.mark(localUs);
+    this.requote(localUs);
+  }
+
+  onTrade(trade: MarketTrade): void {
+    this.strategy.observeTrade(trade, this.midTicks);
+    this.observer?.onTrade(trade);
+  }
+
+  onFeedEvent(event: FeedEvent): void {
+    switch (event.type) {
+      case 'untrusted':
+        this.pushEvent('feed', `book untrusted (${event.cause}): ${event.detail} — quotes pulled`);
+        this.auditNow('feed', 'untrusted', { cause: event.cause, detail: event.detail });
+        break;
+      case 'trusted':
+        this.pushEvent('feed', 'book trusted');
+        break;
+      case 'connected':
+        this.pushEvent('feed', 'connected');
+        break;
+      case 'disconnected':
+        this.pushEvent('feed', `disconnected: ${event.reason}`);
+        break;
+      case 'error':
+        this.pushEvent('feed', `feed error: ${event.detail}`);
+        break;
+    }
+    if (this.started && !this.stopped) this.requote(event.localUs);
+  }
+
+  onTime(localUs: LocalUs): void {
+    this.observer?.onTime(localUs);
+    this.mark(localUs);
+    this.flattener.onTime(localUs, this.feed.book);
+    this.requote(localUs);
+  }
+
+  /* ================================================================ commands */
+
+  kill(who: string, why = 'kill switch'): CommandResult {
+    const nowUs = this.clock.nowUs();
+    this.risk.kill(who, nowUs, why);
+    this.flattener.cancel('kill switch', nowUs);
+    const cancels = this.orders.cancelAll(nowUs);
+    this.stats.cancelsSent += cancels;
+    this.auditNow(who, 'kill', { cancelsSent: cancels, why });
+    this.pushEvent('operator', `KILL by ${who}: ${cancels} cancel(s) sent`);
+    this.flushQuietly();
+    this.dirty = true;
+    return { ok: true };
+  }
+
+  rearm(who: string): CommandResult {
+    const error = this.risk.rearm(who, this.clock.nowUs());
+    if (error) return { ok: false, error };
+    this.auditNow(who, 'rearm', {});
+    this.pushEvent('operator', `re-armed by ${who}`);
+    this.requote(this.clock.nowUs());
+    return { ok: true };
+  }
+
+  pause(who: string): CommandResult {
+    const error = this.risk.pause(who, this.clock.nowUs());
+    if (error) return { ok: false, error };
+    this.auditNow(who, 'pause', {});
+    this.requote(this.clock.nowUs());
+    return { ok: true };
+  }
+
+  resume(who: string): CommandResult {
+    const error = this.risk.resume(who, this.clock.nowUs());
+    if (error) return { ok: false, error };
+    this.auditNow(who, 'resume', {});
+    this.requote(this.clock.nowUs());
+    return { ok: true };
+  }
+
+  reduceOnly(who: string): CommandResult {
+    const error = this.risk.reduce(who, this.clock.nowUs());
+    if (error) return { ok: false, error };
+    this.auditNow(who, 'reduce-only', {});
+    this.requote(this.clock.nowUs());
+    return { ok: true };
+  }
+
+  flatten(request: FlattenRequest, who: string): CommandResult {
+    const nowUs = this.clock.nowUs();
+    const inventory = this.orders.inventoryLots();
+    if (inventory === 0) return { ok: false, error: 'inventory is already flat' };
+    const bid = this.feed.book.bestBid();
+    const ask = this.feed.book.bestAsk();
+    if (Number.isNaN(bid) || Number.isNaN(ask)) return { ok: false, error: 'cannot flatten: no two-sided market' };
+    // Quotes come down first so that only flatten orders work the position.
+    this.orders.cancelAll(nowUs, (order) => order.purpose === 'quote');
+    const error = this.flattener.begin(request, inventory, nowUs, this.feed.book);
+    if (error) return { ok: false, error };
+    this.auditNow(who, 'flatten', { ...request, inventoryLots: inventory });
+    this.pushEvent('operator', `flatten (${request.style}) by ${who}: ${this.lot.format(inventory)}`);
+    this.flattener.onTime(nowUs, this.feed.book);
+    this.dirty = true;
+    return { ok: true };
+  }
+
+  cancelFlatten(who: string): CommandResult {
+    if (!this.flattener.active()) return { ok: false, error: 'no flatten is running' };
+    this.flattener.cancel(`cancelled by ${who}`, this.clock.nowUs());
+    this.auditNow(who, 'flatten-cancel', {});
+    this.requote(this.clock.nowUs());
+    return { ok: true };
+  }
+
+  setParams(patch: unknown, who: string): CommandResult {
+    const result = applyParamsPatch(this.params, patch);
+    if (!result.ok) return { ok: false, error: result.issue.message, field: result.issue.field };
+    const diff = diffParams(this.params, result.params);
+    if (diff.length === 0) return { ok: true };
+    // Applied between two events: JavaScript runs this handler to completion, so no event sees half of it.
+    this.params = result.params;
+    this.strategy.configure(result.params);
+    this.risk.configure(result.params.risk);
+    this.orders.setRateLimit(result.params.risk.maxOrdersPerSec);
+    this.analytics.setAdverseHorizon(result.params.strategy.adverseSelection.horizonSec);
+    if (isConfigurable(this.venue)) this.venue.configure(result.params.execution);
+    this.auditNow(who, 'params', { changes: diff });
+    this.pushEvent('params', `parameters changed by ${who}: ${diff.map((d) => d.field).join(', ')}`);
+    this.metricsDirty = true;
+    this.requote(this.clock.nowUs());
+    return { ok: true };
+  }
+
+  replayCommand(command: ReplayCommand, who: string): CommandResult {
+    if (!this.replayControl) return { ok: false, error: 'this desk is not replaying a recording', field: 'action' };
+    const error = this.replayControl.command(command);
+    if (error) return { ok: false, error, field: 'action' };
+    if (command.action !== 'step') this.auditNow(who, 'replay', { ...command });
+    this.dirty = true;
+    return { ok: true };
+  }
+
+  /* ================================================================ queries */
+
+  state(): DeskState {
+    const nowUs = this.clock.nowUs();
+    const book = this.feed.book;
+    const instrument = this.feed.instrument;
+    const mark = this.markTicks();
+    const pnl = this.analytics.pnl(mark);
+    const position = this.analytics.position();
+    const bidOrder = this.orders.quoteOrder('buy');
+    const askOrder = this.orders.quoteOrder('sell');
+    const decision = this.decision;
+    return {
+      sessionId: this.sessionIdValue,
+      venue: instrument.venue,
+      symbol: instrument.symbol,
+      mode: this.feed.mode,
+      instrument: { ...instrument },
+      clockMs: Math.floor(nowUs / 1000),
+      book: { bids: this.bookSide(book, 'bid', 25), asks: this.bookSide(book, 'ask', 25) },
+      quotes: {
+        bid: bidOrder ? { price: this.price(bidOrder.price), size: this.size(bidOrder.size - bidOrder.filled) } : null,
+        ask: askOrder ? { price: this.price(askOrder.price), size: this.size(askOrder.size - askOrder.filled) } : null,
+      },
+      mid: Number.isNaN(this.midTicks) ? null : this.tick.toNumber(this.midTicks),
+      fairValue: Number.isNaN(decision.fairValue) ? null : this.tick.toNumber(decision.fairValue),
+      reservationPrice: Number.isNaN(decision.reservation) ? null : this.tick.toNumber(decision.reservation),
+      inventory: this.size(position.inventoryLots),
+      cash: round(position.cash, 6),
+      pnl: { total: round(pnl.total, 6), realized: round(pnl.realized, 6), unrealized: round(pnl.unrealized, 6), fees: round(pnl.fees, 6) },
+      tradingState: this.risk.state(),
+      reasons: { bid: [...this.reasons.buy], ask: [...this.reasons.sell] },
+      openOrders: this.orders.views((t) => this.price(t), (l) => this.size(l)),
+      feed: this.feed.health(nowUs),
+      params: this.params,
+      limits: this.risk.limitUsage(),
+      flatten: this.flattener.view((l) => this.size(l)),
+      replay: this.replayControl ? this.replayControl.view() : null,
+      recording: null,
+      reconciled: this.reconciled,
+    };
+  }
+
+  metrics(): DeskMetrics {
+    if (this.metricsDirty || !this.lastMetrics) {
+      this.lastMetrics = this.analytics.metrics(this.clock.nowUs());
+      this.metricsDirty = false;
+    }
+    return this.lastMetrics;
+  }
+
+  /** Committed fills, newest first (what the store holds is what is reported). */
+  fills(limit: number): FillView[] {
+    this.flushQuietly();
+    return this.store.fills({ sessionId: this.sessionIdValue, limit }).map((fill) => this.fillView(fill));
+  }
+
+  /** The stream: a snapshot at once, then batched updates (at most one per publish interval). */
+  subscribe(listener: StreamListener): () => void {
+    this.listeners.add(listener);
+    this.flushQuietly();
+    listener({
+      type: 'snapshot',
+      state: this.state(),
+      metrics: this.metrics(),
+      fills: [...this.recentFills],
+      series: [...this.series],
+      events: [...this.events],
+    });
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Sends one batched update to every subscriber if anything changed (called by the publish timer). */
+  publish(): void {
+    if (!this.dirty && this.pendingFills.length === 0 && this.pendingEvents.length === 0) return;
+    // Everything a subscriber is told about is durable first.
+    this.flushQuietly();
+    this.dirty = false;
+    const point = this.seriesPoint();
+    this.series.push(point);
+    if (this.series.length > MAX_SERIES) this.series.splice(0, this.series.length - MAX_SERIES);
+    if (this.listeners.size === 0) {
+      this.pendingFills = [];
+      this.pendingEvents = [];
+      return;
+    }
+    const message: StreamMessage = {
+      type: 'update',
+      seq: ++this.publishSeq,
+      state: this.state(),
+      metrics: this.metricsDirty ? this.metrics() : null,
+      fills: this.pendingFills,
+      series: [point],
+      events: this.pendingEvents,
+    };
+    this.pendingFills = [];
+    this.pendingEvents = [];
+    for (const listener of this.listeners) listener(message);
+  }
+
+  /* ================================================================ the quoting cycle */
+
+  private markTicks(): number {
+    return this.midTicks;
+  }
+
+  private mark(localUs: LocalUs): void {
+    if (Number.isNaN(this.midTicks)) return;
+    const resolved = this.analytics.onMark(localUs, this.midTicks);
+    for (const markout of resolved) {
+      this.store.recordMarkout(this.sessionIdValue, markout.fillId, markout.horizonSec, markout.markoutBps);
+      this.metricsDirty = true;
+    }
+    if (localUs - this.lastPnlSnapshotUs >= PNL_SNAPSHOT_EVERY_US) {
+      this.lastPnlSnapshotUs = localUs;
+      const pnl = this.analytics.pnl(this.midTicks);
+      const position = this.analytics.position();
+      this.store.recordPnl({
+        sessionId: this.sessionIdValue,
+        localUs,
+        inventoryLots: position.inventoryLots,
+        cash: position.cash,
+        realized: pnl.realized,
+        unrealized: pnl.unrealized,
+        fees: pnl.fees,
+        mid: this.tick.toNumber(this.midTicks),
+      });
+      this.metricsDirty = true;
+    }
+  }
+
+  /** Re-evaluates risk, asks the strategy, and reconciles both quotes with the working orders. */
+  requote(nowUs: LocalUs): void {
+    if (!this.started || this.stopped) return;
+    this.dirty = true;
+    const book = this.feed.book;
+    const bid = book.bestBid();
+    const ask = book.bestAsk();
+    const hasMarket = !Number.isNaN(bid) && !Number.isNaN(ask);
+    const crossed = hasMarket && bid >= ask;
+    const inventory = this.orders.inventoryLots();
+    const pnl = this.analytics.pnl(this.midTicks);
+    const adverse = this.analytics.adverseRate(this.params.strategy.adverseSelection.horizonSec, this.params.strategy.adverseSelection.windowFills);
+    const health = this.feed.health(nowUs);
+    this.risk.evaluate({
+      nowUs,
+      inventoryLots: inventory,
+      sessionPnl: Number.isNaN(pnl.total) ? 0 : pnl.total,
+      dailyPnl: this.dailyPnl(nowUs, pnl.total),
+      feedTrusted: this.feed.trusted(),
+      lastMessageAgeMs: health.lastMessageAgeMs,
+      hasMarket,
+      crossed,
+      fairValueTicks: this.decision.fairValue,
+      adverseRate: adverse.rate,
+      adverseCount: adverse.count,
+      ordersLastSec: this.orders.ordersLastSecond(nowUs),
+    });
+
+    const decision = this.decision;
+    if (hasMarket && !crossed) {
+      this.strategy.quote(
+        {
+          nowUs,
+          book,
+          bestBid: bid,
+          bestAsk: ask,
+          inventoryLots: inventory,
+          adverseRate: adverse.rate,
+          adverseBreakerWiden: this.risk.widenForAdverse(),
+        },
+        decision,
+      );
+    } else {
+      decision.bidSize = 0;
+      decision.askSize = 0;
+      decision.bidReason = null;
+      decision.askReason = null;
+    }
+    this.quoteSide('buy', decision.bidPrice, decision.bidSize, decision.bidReason, inventory, nowUs);
+    this.quoteSide('sell', decision.askPrice, decision.askSize, decision.askReason, inventory, nowUs);
+  }
+
+  private quoteSide(side: Side, price: Ticks, size: Lots, strategyReason: NotQuotingReason | null, inventory: Lots, nowUs: LocalUs): void {
+    const reasons = this.reasons[side];
+    this.risk.sideReasons(side, inventory, this.riskReasons);
+    reasons.length = 0;
+    for (const reason of this.riskReasons) reasons.push(reason);
+    if (this.flattener.active()) reasons.push('flattening');
+    if (strategyReason && !reasons.includes(strategyReason)) reasons.push(strategyReason);
+    if (reasons.length === 0 && (size <= 0 || Number.isNaN(price))) reasons.push('zero-size');
+    const execution = this.params.execution;
+    const target = reasons.length === 0 ? { price, size } : null;
+    const outcome = this.orders.reconcileQuote(side, target, nowUs, execution.requoteThresholdTicks, execution.requoteSizeFraction, this.params.risk.maxInventoryLots);
+    if (outcome === 'rate-limited') reasons.push('rate-limit');
+    this.maxQuoteAge(side, nowUs);
+  }
+
+  /** A working quote older than `maxQuoteAgeSec` is refreshed (cancelled; the next cycle re-places it). */
+  private maxQuoteAge(side: Side, nowUs: LocalUs): void {
+    const limitSec = this.params.risk.maxQuoteAgeSec;
+    if (limitSec <= 0) return;
+    const order = this.orders.quoteOrder(side);
+    if (order && order.status === 'working' && nowUs - order.placedUs > limitSec * 1_000_000) {
+      this.orders.cancelAll(nowUs, (candidate) => candidate === order);
+    }
+  }
+
+  private dailyStartUs = Number.NaN;
+  private dailyStartPnl = 0;
+
+  /** Mark-to-market PnL since the start of the current UTC day (or the session, if it began today). */
+  private dailyPnl(nowUs: LocalUs, total: number): number {
+    const dayStart = Math.floor(nowUs / 86_400_000_000) * 86_400_000_000;
+    if (this.dailyStartUs !== dayStart) {
+      this.dailyStartUs = dayStart;
+      this.dailyStartPnl = Number.isNaN(total) || dayStart <= this.sessionStartUs ? 0 : total;
+    }
+    return (Number.isNaN(total) ? 0 : total) - this.dailyStartPnl;
+  }
+
+  /* ================================================================ hooks */
+
+  private orderHooks(): OrderManagerHooks {
+    return {
+      journal: (request: OrderRequest, localUs: LocalUs) => {
+        this.store.journalOrder(this.sessionIdValue, request, localUs);
+        this.analytics.onOrderPlaced();
+        this.stats.ordersSent++;
+      },
+      event: (clientOrderId, type, localUs, detail) => {
+        if (type === 'cancel-requested') this.stats.cancelsSent++;
+        this.store.recordOrderEvent(this.sessionIdValue, clientOrderId, type, localUs, detail);
+      },
+      fill: (fill: Fill, order: ManagedOrder | null) => this.bookFill(fill, order),
+      orderClosed: (order, why) => {
+        this.flattener.orderClosed(order, why);
+        this.dirty = true;
+      },
+    };
+  }
+
+  private bookFill(fill: Fill, order: ManagedOrder | null): void {
+    const fairValue = Number.isNaN(this.decision.fairValue) ? this.midTicks : this.decision.fairValue;
+    const analyticsFill: AnalyticsFill = { ...fill, midAtFill: this.midTicks, fairValueAtFill: fairValue };
+    this.analytics.onFill(analyticsFill);
+    this.stats.fills++;
+    const stored: StoredFill = { ...analyticsFill, sessionId: this.sessionIdValue, inventoryAfter: this.orders.inventoryLots() };
+    this.store.recordFill(stored);
+    this.risk.onFill(fill.localUs);
+    this.flattener.onFill(fill, order);
+    const view = this.fillView(stored);
+    this.rememberFillView(view, true);
+    this.pushEvent('fill', `${fill.side === 'buy' ? 'bought' : 'sold'} ${view.size} @ ${this.tick.format(fill.price)}`);
+    this.metricsDirty = true;
+    this.dirty = true;
+  }
+
+  private riskHooks(): RiskHooks {
+    return {
+      transitioned: (from, to, cause, who, nowUs) => {
+        this.audit(who, 'state', { from, to, cause }, nowUs);
+        this.pushEvent('state', `${from} → ${to}: ${cause}`, nowUs);
+        if (to === 'halted' || to === 'paused') {
+          this.stats.cancelsSent += this.orders.cancelAll(nowUs, (order) => to === 'halted' || order.purpose === 'quote');
+          if (to === 'halted') this.flattener.cancel(`halted: ${cause}`, nowUs);
+        }
+        this.dirty = true;
+      },
+      breakerTripped: (name: BreakerName, detail, nowUs) => {
+        this.audit('risk', 'breaker', { name, ...detail }, nowUs);
+        this.pushEvent('breaker', `breaker ${name} tripped`, nowUs);
+      },
+      breakerCleared: (name: BreakerName, nowUs) => {
+        this.audit('risk', 'breaker-cleared', { name }, nowUs);
+        this.pushEvent('breaker', `breaker ${name} cleared`, nowUs);
+      },
+    };
+  }
+
+  /* ================================================================ helpers */
+
+  private price(ticks: Ticks): number {
+    return this.tick.toNumber(ticks);
+  }
+
+  private size(lots: Lots): number {
+    return this.lot.toNumber(lots);
+  }
+
+  private bookSide(book: BookReader, side: 'bid' | 'ask', depth: number): Array<[number, number]> {
+    const n = book.top(side, Math.min(depth, this.bookPrices.length), this.bookPrices, this.bookSizes);
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < n; i++) out.push([this.price(this.bookPrices[i] ?? 0), this.size(this.bookSizes[i] ?? 0)]);
+    return out;
+  }
+
+  private fillView(fill: StoredFill): FillView {
+    return {
+      fillId: fill.fillId,
+      sessionId: fill.sessionId,
+      clientOrderId: fill.clientOrderId,
+      timeMs: Math.floor(fill.localUs / 1000),
+      side: fill.side,
+      price: this.price(fill.price),
+      size: this.size(fill.size),
+      fee: round(fill.fee, 8),
+      liquidity: fill.liquidity,
+      midAtFill: Number.isNaN(fill.midAtFill) ? Number.NaN : this.tick.toNumber(fill.midAtFill),
+      fairValueAtFill: Number.isNaN(fill.fairValueAtFill) ? Number.NaN : this.tick.toNumber(fill.fairValueAtFill),
+      inventoryAfter: this.size(fill.inventoryAfter),
+    };
+  }
+
+  private rememberFillView(view: FillView, stream: boolean): void {
+    this.recentFills.unshift(view);
+    if (this.recentFills.length > MAX_RECENT_FILLS) this.recentFills.length = MAX_RECENT_FILLS;
+    if (stream) this.pendingFills.push(view);
+  }
+
+  private seriesPoint(): SeriesPoint {
+    const book = this.feed.book;
+    const bid = book.bestBid();
+    const ask = book.bestAsk();
+    const d = this.decision;
+    const bidOrder = this.orders.quoteOrder('buy');
+    const askOrder = this.orders.quoteOrder('sell');
+    const mid = this.midTicks;
+    const pnl = this.analytics.pnl(mid);
+    const nullable = (ticks: number): number | null => (Number.isNaN(ticks) ? null : this.tick.toNumber(ticks));
+    const bps = (value: number): number | null => (Number.isNaN(value) ? null : round(value, 3));
+    return {
+      timeMs: Math.floor(this.clock.nowUs() / 1000),
+      bestBid: nullable(bid),
+      bestAsk: nullable(ask),
+      mid: nullable(mid),
+      fairValue: nullable(d.fairValue),
+      reservationPrice: nullable(d.reservation),
+      ourBid: bidOrder ? this.price(bidOrder.price) : null,
+      ourAsk: askOrder ? this.price(askOrder.price) : null,
+      skewBps: Number.isNaN(mid) || Number.isNaN(d.reservation) ? null : round(((d.reservation - mid) / mid) * 10_000, 3),
+      bidHalfSpreadBps: bps(d.bidHalfSpreadBps),
+      askHalfSpreadBps: bps(d.askHalfSpreadBps),
+      inventory: this.size(this.orders.inventoryLots()),
+      pnlTotal: Number.isNaN(pnl.total) ? 0 : round(pnl.total, 6),
+    };
+  }
+
+  private pushEvent(kind: DeskEventKind, text: string, nowUs: LocalUs = this.clock.nowUs()): void {
+    const event: DeskEventView = { timeMs: Math.floor(nowUs / 1000), kind, text };
+    this.events.push(event);
+    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    this.pendingEvents.push(event);
+    this.dirty = true;
+  }
+
+  private auditNow(who: string, action: string, detail: Record<string, unknown>): void {
+    this.audit(who, action, detail, this.clock.nowUs());
+  }
+
+  private audit(who: string, action: string, detail: Record<string, unknown>, nowUs: LocalUs): void {
+    if (this.sessionIdValue === 0) return;
+    this.store.audit({ sessionId: this.sessionIdValue, localUs: nowUs, who, action, detail });
+  }
+
+  /** Commits queued writes; a storage fault halts quoting with that reason instead of crashing the loop. */
+  private flushQuietly(): void {
+    try {
+      this.store.flush();
+      if (this.storageFault) {
+        this.storageFault = null;
+        this.risk.storageRecovered(this.clock.nowUs());
+      }
+    } catch (error) {
+      const detail = (error as Error).message;
+      if (this.storageFault !== detail) {
+        this.storageFault = detail;
+        this.log(`storage fault: ${detail}`);
+        this.pushEvent('breaker', `storage fault: ${detail}`);
+      }
+      this.risk.storageFailed(detail, this.clock.nowUs());
+    }
+  }
+}
+
+function round(value: number, digits: number): number {
+  if (!Number.isFinite(value)) return value;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** The numeric sequence at the end of a client order id (`q12` → 12), 0 when there is none. */
+function sequenceOf(clientOrderId: string): number {
+  const match = /(\d+)$/.exec(clientOrderId);
+  return match ? Number(match[1]) : 0;
+}
