@@ -52,6 +52,11 @@ export class BinanceAdapter extends BaseAdapter {
     this.snapshotAction = { type: 'fetch-snapshot', url: binanceSnapshotUrl(market, instrument.symbol, options.restBaseUrl) };
   }
 
+  /** Update id the local book is at (NaN before the first snapshot). */
+  get updateId(): number {
+    return this.synced ? this.bookId : Number.NaN;
+  }
+
   protected override resyncAction(): AdapterAction {
     return this.snapshotAction;
   }
