@@ -6,9 +6,10 @@
  * `bucketTicks` (half a tick by default, because a mid is often x.5). λ(δ_b) is the rate, per second over the
  * rolling window, of trades that reached AT LEAST δ_b: a resting quote at distance δ is filled by any trade
  * that goes that far, which is what the models' λ(δ) means. The fit is least squares of ln λ(δ_b) = ln A − κ·δ_b
- * over the buckets where trades actually printed (buckets never printed, e.g. integer δ when the mid is x.5,
- * would only add flat steps). Until at least `minTrades` trades and two distinct distances are in the window,
- * or when the fit is not a decaying exponential, `calibrated()` is false and callers use their fixed values.
+ * over the buckets where trades actually printed and at least `minPointTrades` reached (buckets never
+ * printed, e.g. integer δ when the mid is x.5, would only add flat steps). Until at least `minTrades` trades
+ * and two such points are in the window, or when the fit is not a decaying exponential, `calibrated()` is
+ * false and callers use their fixed values.
  * Units: δ in ticks, λ and A per second, κ per tick. Pure and allocation-free per trade (typed-array ring);
  * time arrives with the calls.
  */
@@ -26,6 +27,9 @@ export interface IntensityOptions {
   capacity?: number;
   /** Trades needed in the window before a fit is trusted (default 30). */
   minTrades?: number;
+  /** A bucket is a point of the fit only when at least this many trades reached its δ (default 5): the
+   *  log of a count of 1 or 2 is mostly noise. */
+  minPointTrades?: number;
 }
 
 export class IntensityCalibrator {
@@ -34,6 +38,7 @@ export class IntensityCalibrator {
   readonly bucketCount: number;
   readonly capacity: number;
   readonly minTrades: number;
+  readonly minPointTrades: number;
   private readonly times: Float64Array;
   private readonly bucketOf: Uint16Array;
   private readonly counts: Float64Array;
@@ -53,6 +58,7 @@ export class IntensityCalibrator {
     this.bucketCount = options.buckets ?? 64;
     this.capacity = options.capacity ?? 65_536;
     this.minTrades = options.minTrades ?? 30;
+    this.minPointTrades = options.minPointTrades ?? 5;
     this.times = new Float64Array(this.capacity);
     this.bucketOf = new Uint16Array(this.capacity);
     this.counts = new Float64Array(this.bucketCount);
@@ -131,7 +137,7 @@ export class IntensityCalibrator {
     for (let b = this.bucketCount - 1; b >= 0; b--) {
       const own = this.counts[b] ?? 0;
       cumulative += own;
-      if (own <= 0) continue;
+      if (own <= 0 || cumulative < this.minPointTrades) continue;
       const x = b * this.bucketTicks;
       const y = Math.log(cumulative / spanSec);
       n++;
