@@ -64,13 +64,13 @@ export function listDir(dir: string): string[] {
 
 /** Runs `fn` with the effective uid of `nobody` when running as root, so permissions apply. */
 export function asUnprivileged<T>(fn: () => T): T {
-  const root = typeof process.geteuid === 'function' && process.geteuid() === 0;
-  if (!root) return fn();
-  process.seteuid(65534);
+  const seteuid = process.seteuid?.bind(process);
+  if (seteuid === undefined || process.geteuid?.() !== 0) return fn();
+  seteuid(65534);
   try {
     return fn();
   } finally {
-    process.seteuid(0);
+    seteuid(0);
   }
 }
 
