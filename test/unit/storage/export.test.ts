@@ -1,0 +1,149 @@
+/**
+ * CSV exports of fills, orders and the audit trail: RFC 4180 quoting, header row, decimals as the
+ * instrument prints them, ISO-8601 UTC times, session filter, and an atomic file write.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  StoreError,
+  auditCsv,
+  csvField,
+  exportAuditCsv,
+  exportFillsCsv,
+  exportOrdersCsv,
+  fillsCsv,
+  isoUtcFromUs,
+  openStore,
+  ordersCsv,
+} from '../../../src/main/storage/index.js';
+import type { SqliteStore } from '../../../src/main/storage/index.js';
+import { listDir, makeFill, makeOrder, makeTempDir, sessionMeta } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+let store: SqliteStore;
+let s1: number;
+let s2: number;
+
+/** Minimal RFC 4180 reader, to check what a spreadsheet would see. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  expect(field).toBe('');
+  expect(row).toEqual([]);
+  return rows;
+}
+
+beforeEach(() => {
+  ({ dir, cleanup } = makeTempDir());
+  store = openStore(join(dir, 'x.db'), { scheduleFlush: () => {}, logger: () => {} });
+  s1 = store.openSession(sessionMeta());
+  s2 = store.openSession(sessionMeta({ symbol: 'DOGE-USD', tickSize: '0.00001', lotSize: '1' }));
+  store.journalOrder(s1, makeOrder('b,1', { size: 1_500, price: 6_500_012 }), Date.UTC(2024, 2, 1, 14, 30, 0) * 1000 + 123_456);
+  store.recordFill(
+    makeFill(s1, 1, { fillId: 'f"1', clientOrderId: 'b,1', side: 'buy', price: 6_500_012, size: 500, fee: -0.0000001, midAtFill: 6_500_012.5, fairValueAtFill: Number.NaN, inventoryAfter: 500, localUs: Date.UTC(2024, 2, 1, 14, 30, 1) * 1000 + 7 }),
+  );
+  store.recordFill(makeFill(s2, 2, { price: 12_345, size: 3, inventoryAfter: -3, side: 'sell', midAtFill: 12_346, fairValueAtFill: 12_345.75 }));
+  store.audit({ sessionId: s1, localUs: 1_000_000, who: 'operator:http', action: 'params', detail: { note: 'line1\nline2, "x"' } });
+  store.flush();
+});
+
+afterEach(() => {
+  store.close();
+  cleanup();
+});
+
+describe('csv helpers', () => {
+  it('quotes only when needed, doubling quotes', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField(-1.5)).toBe('-1.5');
+  });
+
+  it('prints µs times as ISO-8601 UTC with microseconds', () => {
+    expect(isoUtcFromUs(Date.UTC(2024, 2, 1, 14, 30, 0) * 1000 + 123_456)).toBe('2024-03-01T14:30:00.123456Z');
+    expect(isoUtcFromUs(7)).toBe('1970-01-01T00:00:00.000007Z');
+  });
+});
+
+describe('fills', () => {
+  it('has a header, one row per fill oldest first, decimals per instrument, RFC 4180 quoting', () => {
+    const text = fillsCsv(store);
+    expect(text.endsWith('\r\n')).toBe(true);
+    const [header, first, second, ...rest] = parseCsv(text);
+    expect(rest).toEqual([]);
+    expect(header).toEqual([
+      'session_id', 'fill_id', 'client_order_id', 'time_utc', 'local_us', 'side', 'price', 'size', 'fee', 'liquidity',
+      'mid_at_fill', 'fair_value_at_fill', 'inventory_after',
+    ]);
+    expect(first).toEqual([
+      String(s1), 'f"1', 'b,1', '2024-03-01T14:30:01.000007Z', String(Date.UTC(2024, 2, 1, 14, 30, 1) * 1000 + 7), 'buy', '65000.12', '0.500',
+      '-0.0000001', 'maker', '65000.125', '', '0.500',
+    ]);
+    expect(second?.slice(5)).toEqual(['sell', '0.12345', '3', '-0.0125', 'maker', '0.123460', '0.1234575', '-3']);
+  });
+
+  it('filters by session', () => {
+    const rows = parseCsv(fillsCsv(store, { sessionId: s2 }));
+    expect(rows).toHaveLength(2);
+    expect(rows[1]?.[0]).toBe(String(s2));
+  });
+
+  it('writes a file atomically (no temp file left) and replaces an older export', () => {
+    const out = join(dir, 'fills.csv');
+    writeFileSync(out, 'old export');
+    const result = exportFillsCsv(store, {}, out);
+    expect(result).toEqual({ path: out, rows: 2 });
+    expect(readFileSync(out, 'utf8')).toBe(fillsCsv(store));
+    expect(listDir(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses a destination whose directory does not exist, leaving nothing', () => {
+    const out = join(dir, 'nope', 'fills.csv');
+    expect(() => exportFillsCsv(store, {}, out)).toThrow(StoreError);
+    expect(() => exportFillsCsv(store, {}, out)).toThrow(/nope.*does not exist/);
+  });
+});
+
+describe('orders and audit', () => {
+  it('exports orders with their state', () => {
+    const rows = parseCsv(ordersCsv(store));
+    expect(rows[0]).toEqual(['session_id', 'client_order_id', 'created_utc', 'side', 'price', 'size', 'filled', 'time_in_force', 'post_only', 'purpose', 'status', 'updated_utc']);
+    expect(rows[1]).toEqual([String(s1), 'b,1', '2024-03-01T14:30:00.123456Z', 'buy', '65000.12', '1.500', '0.500', 'gtc', 'true', 'quote', 'open', '2024-03-01T14:30:01.000007Z']);
+    const out = join(dir, 'orders.csv');
+    expect(exportOrdersCsv(store, { sessionId: s1 }, out).rows).toBe(1);
+  });
+
+  it('exports the audit trail with its detail as JSON in one field', () => {
+    const rows = parseCsv(auditCsv(store));
+    expect(rows[0]).toEqual(['seq', 'session_id', 'time_utc', 'who', 'action', 'detail']);
+    expect(rows[1]?.slice(1)).toEqual([String(s1), '1970-01-01T00:00:01.000000Z', 'operator:http', 'params', '{"note":"line1\\nline2, \\"x\\""}']);
+    expect(JSON.parse(rows[1]?.[5] ?? '')).toEqual({ note: 'line1\nline2, "x"' });
+    expect(exportAuditCsv(store, {}, join(dir, 'audit.csv')).rows).toBe(1);
+  });
+});
