@@ -15,3 +15,7 @@ export {
   parseLobsterFileName,
 } from './format.js';
 export type { LobsterRecordMessage, LobsterEventType } from './format.js';
+export { registerLobsterAdapter } from './register.js';
+
+import { registerLobsterAdapter } from './register.js';
+registerLobsterAdapter();
