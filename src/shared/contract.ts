@@ -335,6 +335,17 @@ export interface DeskApi {
   cancelFlatten(): Promise<CommandResult>;
   setParams(patch: unknown): Promise<CommandResult>;
   replay(command: ReplayCommand): Promise<CommandResult>;
+  /** Only orders that reduce |inventory| (state `reducing`). */
+  reduce(): Promise<CommandResult>;
+  /** Past sessions, newest first, with their summary figures. */
+  getSessions(limit: number): Promise<SessionSummaryView[]>;
+  /** Fills of one session (a past one too), newest first. */
+  getSessionFills(sessionId: number, limit: number): Promise<FillView[]>;
+  /**
+   * Exports a session's fills, orders or audit trail as CSV: the Electron host shows a save dialog and
+   * resolves to the saved path (null if cancelled); a browser downloads the file and resolves to null.
+   */
+  exportCsv(kind: ExportKind, sessionId: number): Promise<string | null>;
   /** Subscribes to the stream; returns the unsubscribe function. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }
@@ -352,9 +363,30 @@ export const IPC_CHANNELS = {
   cancelFlatten: 'desk:cancelFlatten',
   setParams: 'desk:setParams',
   replay: 'desk:replay',
+  reduce: 'desk:reduce',
+  getSessions: 'desk:getSessions',
+  getSessionFills: 'desk:getSessionFills',
+  exportCsv: 'desk:exportCsv',
   subscribe: 'desk:subscribe',
   stream: 'desk:stream',
 } as const satisfies Record<keyof DeskApi | 'stream', string>;
+
+export type ExportKind = 'fills' | 'orders' | 'audit';
+export const EXPORT_KIND_SCHEMA = z.enum(['fills', 'orders', 'audit']);
+export const SESSION_ID_SCHEMA = z.number().int().min(1);
+
+export interface SessionSummaryView {
+  readonly id: number;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly mode: string;
+  readonly startedMs: number;
+  readonly endedMs: number | null;
+  readonly fillCount: number;
+  readonly realizedPnl: number | null;
+  readonly totalPnl: number | null;
+  readonly recording: string | null;
+}
 
 export const FILLS_LIMIT_SCHEMA = z.number().int().min(1).max(100_000);
 

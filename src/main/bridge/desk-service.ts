@@ -1,0 +1,75 @@
+/**
+ * The desk API as both transports expose it: every command payload is validated here, with the schemas
+ * of `src/shared/contract.ts`, before it reaches the desk. The HTTP server and the Electron IPC handlers
+ * call `execute` with the raw payload they received and the name of who sent it; neither validates on
+ * its own, so both accept and refuse exactly the same inputs.
+ */
+import {
+  FLATTEN_SCHEMA,
+  OPERATOR_SCHEMA,
+  REARM_SCHEMA,
+  REPLAY_COMMAND_SCHEMA,
+  describeSchemaError,
+  type CommandResult,
+} from '../../shared/contract.js';
+import type { Desk } from '../desk/desk.js';
+
+export const COMMAND_NAMES = ['kill', 'rearm', 'pause', 'resume', 'reduce', 'flatten', 'cancelFlatten', 'setParams', 'replay'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export function isCommandName(value: string): value is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(value);
+}
+
+/** A body that may be absent: `undefined`/`null`/`{}` all mean "no options". */
+function optionalObject(payload: unknown): unknown {
+  return payload === undefined || payload === null ? {} : payload;
+}
+
+export function invalid(error: string, field = ''): CommandResult {
+  return { ok: false, error, field };
+}
+
+/** Validates `payload` for the command and runs it on the desk as `who`. */
+export function executeCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): CommandResult {
+  switch (name) {
+    case 'kill':
+    case 'pause':
+    case 'resume':
+    case 'reduce':
+    case 'cancelFlatten': {
+      const parsed = OPERATOR_SCHEMA.safeParse(optionalObject(payload));
+      if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+      const who = operatorName(transport, parsed.data.who);
+      if (name === 'kill') return desk.kill(who, parsed.data.why ?? 'kill switch');
+      if (name === 'pause') return desk.pause(who);
+      if (name === 'resume') return desk.resume(who);
+      if (name === 'reduce') return desk.reduceOnly(who);
+      return desk.cancelFlatten(who);
+    }
+    case 'rearm': {
+      // Re-arming is explicit: an empty body or {"confirm": true}; anything else is refused.
+      const body = optionalObject(payload);
+      const candidate = typeof body === 'object' && body !== null && Object.keys(body).length === 0 ? { confirm: true } : body;
+      const parsed = REARM_SCHEMA.safeParse(candidate);
+      if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+      return desk.rearm(operatorName(transport));
+    }
+    case 'flatten': {
+      const parsed = FLATTEN_SCHEMA.safeParse(payload);
+      if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+      return desk.flatten(parsed.data, operatorName(transport));
+    }
+    case 'setParams':
+      return desk.setParams(payload, operatorName(transport));
+    case 'replay': {
+      const parsed = REPLAY_COMMAND_SCHEMA.safeParse(payload);
+      if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+      return desk.replayCommand(parsed.data, operatorName(transport));
+    }
+  }
+}
+
+function operatorName(transport: string, who?: string): string {
+  return who ? `operator:${transport}:${who}` : `operator:${transport}`;
+}

@@ -1,0 +1,326 @@
+/**
+ * The `quotedesk` command: `serve` (the headless desk behind HTTP + WebSocket and the monitor), and the
+ * tools `backtest`, `record`, `import-lobster`, `inspect`, `export-fills` (contracts.md). A thin host: it
+ * parses flags, builds parts through the desk factory and library functions, prints results. Exit codes:
+ * 0 success; 2 bad usage or bad input, with one line naming the offending flag, file or field; 1 anything
+ * else. Bad input never leaves a half-written database or file behind (the libraries write temp files and
+ * rename; the store refuses to create files in unwritable places).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VENUES, isVenueName, type VenueName } from '../../shared/contract.js';
+import { DEFAULT_PARAMS, applyParamsPatch, type DeskParams } from '../../shared/params.js';
+import { startServer } from '../bridge/http-server.js';
+import { createDesk } from '../desk/create-desk.js';
+import { inspectCapture } from '../market/inspect.js';
+import { importLobster, LobsterInputError } from '../market/lobster/import.js';
+import { CaptureFormatError } from '../market/capture/capture.js';
+import { exportFillsCsv, openStore, StoreError } from '../storage/index.js';
+import { UsageError, bool, helpText, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
+
+const VERSION = '0.1.0';
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  serve: {
+    summary: 'run the desk headless and serve the monitor and the API over HTTP + WebSocket',
+    flags: {
+      venue: { kind: 'string', help: `market: ${VENUES.join(', ')} (default sim)` },
+      symbol: { kind: 'string', help: 'instrument symbol as the venue spells it' },
+      recording: { kind: 'string', help: 'replay this capture (.jsonl or .jsonl.gz) instead of a live feed' },
+      speed: { kind: 'string', help: 'replay speed 0.25..100 or max (default 1)' },
+      host: { kind: 'string', help: 'address to bind (default 127.0.0.1)' },
+      port: { kind: 'number', help: 'port (0 = any free port; default 8787)' },
+      db: { kind: 'string', help: 'SQLite database file (default: the data folder)' },
+      params: { kind: 'string', help: 'JSON file of parameters (merged over the defaults, validated as a whole)' },
+      token: { kind: 'string', help: 'bearer token for control requests (default: $QUOTEDESK_TOKEN or a random one)' },
+      'ws-url': { kind: 'string', help: "override the venue's WebSocket endpoint" },
+      'rest-url': { kind: 'string', help: "override the venue's REST endpoint" },
+      seed: { kind: 'number', help: 'simulated market: random seed (default 1)' },
+      'sim-flow': { kind: 'number', help: 'simulated market: order-flow multiplier (1 = calm; 300 ≈ 20,000 messages/s)' },
+      help: { kind: 'boolean', help: 'show this help' },
+    },
+  },
+  inspect: {
+    summary: "replay a raw capture through the venue's live adapter; print the final book and the feed statistics",
+    flags: {
+      venue: { kind: 'string', required: true, help: 'venue of the capture' },
+      recording: { kind: 'string', required: true, help: 'capture file (.jsonl or .jsonl.gz)' },
+      symbol: { kind: 'string', help: 'symbol (default: the first the capture shows)' },
+      levels: { kind: 'number', help: 'levels per side to print (default 10)' },
+      json: { kind: 'boolean', help: 'print JSON' },
+      help: { kind: 'boolean', help: 'show this help' },
+    },
+  },
+  'import-lobster': {
+    summary: 'convert a LOBSTER message/orderbook pair into a recording, validating every message against the book file',
+    flags: {
+      messages: { kind: 'string', required: true, help: 'LOBSTER message file (CSV)' },
+      orderbook: { kind: 'string', required: true, help: 'LOBSTER orderbook file (CSV)' },
+      out: { kind: 'string', required: true, help: 'recording to write (.jsonl or .jsonl.gz)' },
+      symbol: { kind: 'string', help: 'ticker (default: from the file name)' },
+      date: { kind: 'string', help: 'trading date YYYY-MM-DD (default: from the file name)' },
+      json: { kind: 'boolean', help: 'print the report as JSON' },
+      help: { kind: 'boolean', help: 'show this help' },
+    },
+  },
+  'export-fills': {
+    summary: 'export fills as CSV',
+    flags: {
+      db: { kind: 'string', required: true, help: 'SQLite database file' },
+      session: { kind: 'number', help: 'only this session (default: all)' },
+      out: { kind: 'string', required: true, help: 'CSV file to write' },
+      help: { kind: 'boolean', help: 'show this help' },
+    },
+  },
+};
+
+/** Where Quotedesk keeps its database unless told otherwise. */
+export function defaultDataDir(): string {
+  const override = process.env['QUOTEDESK_HOME'];
+  if (override) return override;
+  const xdg = process.env['XDG_DATA_HOME'];
+  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.local', 'share'), 'quotedesk');
+}
+
+/** The built monitor: out/renderer beside out/main, found from this file or the project root. */
+export function rendererDir(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    for (const candidate of [join(dir, 'renderer'), join(dir, 'out', 'renderer')]) {
+      if (existsSync(join(candidate, 'index.html'))) return candidate;
+    }
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+export function loadParams(file: string | undefined): DeskParams {
+  if (!file) return DEFAULT_PARAMS;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--params ${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--params ${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const result = applyParamsPatch(DEFAULT_PARAMS, json);
+  if (!result.ok) throw new UsageError(`--params ${file}: ${result.issue.field || '(root)'}: ${result.issue.message}`);
+  return result.params;
+}
+
+function venueFlag(flags: ParsedFlags, fallback: VenueName | null): VenueName {
+  const venue = str(flags, 'venue');
+  if (venue === undefined) {
+    if (fallback) return fallback;
+    throw new UsageError('missing required flag --venue');
+  }
+  if (!isVenueName(venue)) throw new UsageError(`unknown venue "${venue}" (venues: ${VENUES.join(', ')})`);
+  return venue;
+}
+
+function dbPathFlag(flags: ParsedFlags): string {
+  const db = str(flags, 'db');
+  if (db) return resolve(db);
+  const dir = defaultDataDir();
+  mkdirSync(dir, { recursive: true });
+  return join(dir, 'quotedesk.db');
+}
+
+async function serve(flags: ParsedFlags): Promise<number> {
+  const venue = venueFlag(flags, 'sim');
+  if (str(flags, 'recording') !== undefined) throw new UsageError('--recording: replay in serve needs the replay feed, which this build does not wire yet');
+  if (venue !== 'sim') throw new UsageError(`--venue ${venue}: live venues are not wired into serve in this build; use --venue sim`);
+  const port = num(flags, 'port') ?? 8787;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${port}`);
+  const host = str(flags, 'host') ?? '127.0.0.1';
+  const params = loadParams(str(flags, 'params'));
+  const given = str(flags, 'token') ?? process.env['QUOTEDESK_TOKEN'];
+  if (given !== undefined && given.length < 8) throw new UsageError('--token must be at least 8 characters');
+  const token = given ?? randomBytes(18).toString('base64url');
+  const seed = num(flags, 'seed');
+  if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${seed}`);
+  const flow = num(flags, 'sim-flow');
+  if (flow !== undefined && (flow <= 0 || flow > 10_000)) throw new UsageError(`--sim-flow must be in (0, 10000], got ${flow}`);
+  const symbol = str(flags, 'symbol');
+  const running = createDesk({
+    venue,
+    dbPath: dbPathFlag(flags),
+    params,
+    ...(symbol ? { symbol } : {}),
+    sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
+    logger: (line) => process.stderr.write(`${line}\n`),
+  });
+  await running.start();
+  const server = await startServer({
+    desk: running.desk,
+    store: running.store,
+    host,
+    port,
+    token,
+    staticDir: rendererDir(),
+    logger: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (given === undefined) process.stdout.write(`Token: ${token}\n`);
+  process.stdout.write(`Monitor: ${server.url}/#token=${token}\n`);
+  process.stdout.write(`Database: ${running.store.path}\n`);
+  process.stdout.write(`Quotedesk listening on ${server.url}\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await running.close();
+  return 0;
+}
+
+async function inspect(flags: ParsedFlags): Promise<number> {
+  const venue = venueFlag(flags, null);
+  const file = requireStr(flags, 'recording');
+  if (!existsSync(file)) throw new UsageError(`--recording ${file}: no such file`);
+  const levels = num(flags, 'levels') ?? 10;
+  const symbol = str(flags, 'symbol');
+  const result = await inspectCapture(venue, file, { levels, ...(symbol ? { symbol } : {}) });
+  if (bool(flags, 'json')) {
+    process.stdout.write(`${JSON.stringify({ venue: result.venue, symbol: result.instrument.symbol, trusted: result.trusted, frames: result.frames, counters: result.counters, checks: result.checks, finalBook: result.finalBook }, null, 2)}\n`);
+    return 0;
+  }
+  const c = result.counters;
+  const lines = [
+    `${result.venue} ${result.instrument.symbol} — ${file}`,
+    `messages ${c.messages}, applied ${c.applied}, dropped ${c.dropped}, gaps ${c.gaps}, resyncs ${c.resyncs}, checksum failures ${c.checksumFailures}, crossed books ${c.crossedBooks}, malformed ${c.malformed}`,
+    `book ${result.trusted ? 'trusted' : 'NOT trusted'} at the end`,
+    ...result.checks.map((check) => `check ${check.name}: ${check.checked} checked, ${check.failed} failed${check.detail ? ` (${check.detail})` : ''}`),
+    '',
+    `${'bid size'.padStart(16)} ${'bid'.padStart(14)} | ${'ask'.padEnd(14)} ${'ask size'.padEnd(16)}`,
+  ];
+  const depth = Math.max(result.finalBook.bids.length, result.finalBook.asks.length);
+  for (let i = 0; i < depth; i++) {
+    const bid = result.finalBook.bids[i];
+    const ask = result.finalBook.asks[i];
+    lines.push(`${(bid ? String(bid[1]) : '').padStart(16)} ${(bid ? String(bid[0]) : '').padStart(14)} | ${(ask ? String(ask[0]) : '').padEnd(14)} ${ask ? String(ask[1]) : ''}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function importLobsterCommand(flags: ParsedFlags): Promise<number> {
+  const symbol = str(flags, 'symbol');
+  const date = str(flags, 'date');
+  const tty = process.stderr.isTTY === true;
+  const result = await importLobster({
+    messages: requireStr(flags, 'messages'),
+    orderbook: requireStr(flags, 'orderbook'),
+    out: requireStr(flags, 'out'),
+    ...(symbol ? { symbol } : {}),
+    ...(date ? { date } : {}),
+    ...(tty ? { onProgress: (fraction: number) => process.stderr.write(`\rimporting ${(fraction * 100).toFixed(0)} %`) } : {}),
+  });
+  if (tty) process.stderr.write('\n');
+  if (bool(flags, 'json')) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      `${result.symbol} ${result.date}: ${result.rows} rows (${result.levels} levels), ${result.trades} trades, ${result.checked} messages checked against the book file, ${result.mismatches} mismatches → ${result.out}\n`,
+    );
+    for (const mismatch of result.firstMismatches) process.stdout.write(`  row ${mismatch.row}: ${mismatch.detail}\n`);
+  }
+  return 0;
+}
+
+async function exportFills(flags: ParsedFlags): Promise<number> {
+  const db = requireStr(flags, 'db');
+  if (!existsSync(db)) throw new UsageError(`--db ${db}: no such database file`);
+  const session = num(flags, 'session');
+  if (session !== undefined && (!Number.isInteger(session) || session < 1)) throw new UsageError(`--session must be a positive integer, got ${session}`);
+  const store = openStore(db, { readonly: true });
+  try {
+    const result = exportFillsCsv(store, session !== undefined ? { sessionId: session } : {}, requireStr(flags, 'out'));
+    process.stdout.write(`wrote ${result.rows} fills to ${result.path}\n`);
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+const USAGE = `quotedesk ${VERSION} — a desktop monitor for a market-making strategy
+
+usage: quotedesk <command> [flags]     (quotedesk <command> --help for its flags)
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, spec]) => `  ${name.padEnd(16)} ${spec.summary}`)
+  .join('\n')}
+`;
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const flags = parseFlags(command, spec, rest);
+  if (bool(flags, 'help')) {
+    process.stdout.write(`${helpText(command, spec)}\n`);
+    return 0;
+  }
+  switch (command) {
+    case 'serve':
+      return serve(flags);
+    case 'inspect':
+      return inspect(flags);
+    case 'import-lobster':
+      return importLobsterCommand(flags);
+    case 'export-fills':
+      return exportFills(flags);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+const BAD_INPUT_STORE_CODES = new Set(['corrupt', 'newer-version', 'read-only', 'cannot-create', 'not-a-database']);
+
+/** Maps an error to the contract's exit code and prints one line. */
+export function reportError(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`quotedesk: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof StoreError) {
+    process.stderr.write(`quotedesk: database ${error.message}\n`);
+    return BAD_INPUT_STORE_CODES.has(error.code) ? 2 : 1;
+  }
+  if (error instanceof LobsterInputError || error instanceof CaptureFormatError) {
+    process.stderr.write(`quotedesk: ${error.message}\n`);
+    return 2;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+    process.stderr.write(`quotedesk: ${(error as Error).message}\n`);
+    return 2;
+  }
+  process.stderr.write(`quotedesk: ${(error as Error).stack ?? String(error)}\n`);
+  return 1;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly || process.env['QUOTEDESK_CLI_MAIN'] === '1') {
+  run(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => process.exit(reportError(error)),
+  );
+}
