@@ -6,7 +6,8 @@
  *   (fetch again); drop buffered events with u <= lastUpdateId; the first applied event must satisfy
  *   U <= lastUpdateId + 1 <= u; afterwards U must be previous u + 1, a larger U is a gap.
  * - usdm: drop events with u < lastUpdateId (strictly less); the first applied event must satisfy
- *   U <= lastUpdateId <= u; afterwards `pu` must equal the previous event's u (U is NOT previous u + 1).
+ *   U <= lastUpdateId <= u (or, for a snapshot taken exactly at an event boundary, pu == lastUpdateId);
+ *   afterwards `pu` must equal the previous event's u (U is NOT previous u + 1).
  * A gap or a crossed book makes the book untrusted at once and requests `fetch-snapshot` with the REST url;
  * events are buffered again until the snapshot arrives. Removing an unknown level is normal (ignored by
  * the book). `bookTicker` messages are counted as dropped (tests use them as an independent check). Pure.
@@ -73,6 +74,7 @@ export class BinanceAdapter extends BaseAdapter {
     if (kind === 'rest') return this.onSnapshot(msg, localUs);
     if (!isRecord(msg)) {
       this.malformed(localUs, 'websocket message is not a JSON object', true);
+      if (this.synced) this.desync();
       return false;
     }
     const data = isRecord(msg['data']) ? msg['data'] : msg;
@@ -115,6 +117,7 @@ export class BinanceAdapter extends BaseAdapter {
     const final = data['u'];
     if (typeof first !== 'number' || typeof final !== 'number' || !Array.isArray(data['b']) || !Array.isArray(data['a'])) {
       this.malformed(localUs, 'depthUpdate without numeric U/u or arrays b/a', true);
+      if (this.synced) this.desync();
       return false;
     }
     if (data['s'] !== this.symbolUpper) {
@@ -133,7 +136,7 @@ export class BinanceAdapter extends BaseAdapter {
       return false;
     }
     const changed = this.applyEvent(data, localUs);
-    if (changed) this.checkCrossed(localUs);
+    if (changed && this.synced && !this.checkCrossed(localUs)) this.desync();
     return changed;
   }
 
@@ -147,7 +150,9 @@ export class BinanceAdapter extends BaseAdapter {
         this.counters.dropped++;
         return false;
       }
-      if (spot ? first > this.bookId + 1 : first > this.bookId) {
+      // usdm: a snapshot taken exactly at an event boundary is continued by the event whose pu is its id
+      const continues = !spot && data['pu'] === this.bookId;
+      if (spot ? first > this.bookId + 1 : first > this.bookId && !continues) {
         this.resyncFromGap(data, localUs, `first event after snapshot U=${first} > lastUpdateId ${this.bookId}${spot ? ' + 1' : ''}`);
         return false;
       }
@@ -171,12 +176,20 @@ export class BinanceAdapter extends BaseAdapter {
       this.bookId = final;
       this.firstAfterSnapshot = false;
       this.malformed(localUs, `depthUpdate u=${final} has a malformed level`, true);
+      this.desync();
       return true;
     }
     this.bookId = final;
     this.firstAfterSnapshot = false;
     this.counters.applied++;
     return true;
+  }
+
+  /** The book is no longer the venue's: buffer events again until the requested snapshot arrives. */
+  private desync(): void {
+    this.synced = false;
+    this.snapshotRequested = true; // untrust() has set the fetch-snapshot action
+    this.buffer.length = 0;
   }
 
   private resyncFromGap(data: Record<string, unknown>, localUs: LocalUs, detail: string): void {
@@ -230,7 +243,7 @@ export class BinanceAdapter extends BaseAdapter {
       }
       this.applyEvent(ev, localUs);
     }
-    if (this.synced) this.checkCrossed(localUs);
+    if (this.synced && !this.checkCrossed(localUs)) this.desync();
     return true;
   }
 }

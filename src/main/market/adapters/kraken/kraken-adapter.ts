@@ -153,6 +153,7 @@ export class KrakenAdapter extends BaseAdapter {
       if (expected !== actual) {
         this.counters.checksumFailures++;
         this.untrust('checksum', `checksum ${actual} != venue ${checksum}`, localUs);
+        this.checkCrossed(localUs);
         return true;
       }
     } else if (checksum !== undefined) {
