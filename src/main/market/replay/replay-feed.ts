@@ -61,7 +61,7 @@ export interface ReplayFeedOptions {
   readonly speed?: ReplaySpeed;
   /** `start()` begins playing (default true). Backtests pass false and call `runToEnd()`. */
   readonly autoplay?: boolean;
-  /** Events between checkpoints (default max(1,000, events/128)). */
+  /** Events between checkpoints (default max(4,096, events/128): at most ~128 copies of the adapter state, a seek applies at most that many events). */
   readonly checkpointEvery?: number;
   /** Grid of `onTime` calls in event time between messages, ms (default 100; 0 = none). */
   readonly timeTickMs?: number;
@@ -160,7 +160,7 @@ export class ReplayFeed implements MarketFeed, Clock {
     this.book = this.adapter.book;
     this.tracker = new FeedHealthTracker(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs });
     this.tracker.bindCounters(this.adapter.counters);
-    this.checkpointEvery = Math.max(1, Math.floor(options.checkpointEvery ?? Math.max(1_000, Math.ceil(frames.length / 128))));
+    this.checkpointEvery = Math.max(1, Math.floor(options.checkpointEvery ?? Math.max(4_096, Math.ceil(frames.length / 128))));
     this.tickUs = Math.max(0, Math.round((options.timeTickMs ?? 100) * 1_000));
     this.chunkEvents = Math.max(1, options.chunkEvents ?? 8_192);
     this.speed = validSpeed(options.speed ?? 1);
