@@ -33,7 +33,8 @@
  *      (see `queue-model.ts`). Cancels never fill us. Increases join behind us.
  *   4. Depth-only sources (no public trade seen since the venue started): when the level at our price
  *      disappears and the best on our side is now worse than our price, the market went through it: our
- *      whole remaining size fills. With trades present, a vanished level is treated as cancels (rule 3).
+ *      whole remaining size fills (an emptied side proves nothing and fills nothing). With trades present,
+ *      a vanished level is treated as cancels (rule 3).
  *   Trades at a price better than ours (buy: above our bid), and trades whose aggressor is on our own
  *   side, never touch us.
  * Resting fills, fillModel 'touch' (the article's optimistic model, FOR COMPARISON ONLY): the whole
@@ -282,7 +283,8 @@ export class PaperVenue implements ExecutionVenue {
     o.levelSeen = cur;
     if (!this.tradesSeen && prev > 0 && cur === 0) {
       const ownBest = buy ? book.bestBid() : book.bestAsk();
-      const movedThrough = Number.isNaN(ownBest) || (buy ? ownBest < req.price : ownBest > req.price);
+      // An emptied side (a cleared book, a lost feed) says nothing about where the market went.
+      const movedThrough = buy ? ownBest < req.price : ownBest > req.price; // NaN compares false
       if (movedThrough) {
         this.fillResting(o, req.size - o.filled, t);
         return false;

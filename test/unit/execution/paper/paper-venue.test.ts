@@ -145,6 +145,17 @@ describe('queue model', () => {
     levels(3 * MS, [['bid', 10_000, 0], ['bid', 9_997, 10]]); // our level is gone and the bid is below it
     expect(rec.fillTriples()).toEqual([[10_000, 7, 'maker']]);
   });
+
+  it('an emptied book (a cleared or lost feed) fills nothing', () => {
+    const { venue, rec, book, levels } = setup();
+    levels(0, [['bid', 10_000, 50], ['ask', 10_002, 40]]);
+    venue.submit(order('b1', 'buy', 10_000, 7), 1 * MS);
+    venue.onTime(1 * MS);
+    book.clear();
+    venue.onBook(book, 2 * MS);
+    expect(rec.fills()).toEqual([]);
+    expect(venue.queueAhead('b1')).toBe(0);
+  });
 });
 
 describe('latency', () => {
