@@ -645,11 +645,21 @@ export class SqliteStore implements Store {
     if (this.currentFault !== null) {
       this.logger(`store: writes succeed again after "${this.currentFault.code}" (${this.path})`);
       this.currentFault = null;
-      for (const listener of this.faultClearedListeners) listener();
+      for (const listener of this.faultClearedListeners) this.notify(listener, undefined);
     }
     if (this.committedFills.length > 0) {
-      for (const listener of this.commitListeners) listener(this.committedFills);
-      this.committedFills.length = 0;
+      // why: a listener may queue and flush again; it must not see (or clear) this batch twice.
+      const fills = this.committedFills.splice(0);
+      for (const listener of this.commitListeners) this.notify(listener, fills);
+    }
+  }
+
+  /** Calls a listener; its exception is logged, never allowed to undo or mask the store's own outcome. */
+  private notify<T>(listener: (value: T) => void, value: T): void {
+    try {
+      listener(value);
+    } catch (error) {
+      this.logger(`store: a listener threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
   }
 
@@ -765,7 +775,6 @@ export class SqliteStore implements Store {
   /**
    * Listens for fills that have just become durable (newly inserted, duplicates excluded), right after
    * their commit: publish "fill recorded" from here and everything published is on disk.
-   * The array is reused: copy what you keep.
    */
   onCommitted(listener: (fills: readonly StoredFill[]) => void): () => void {
     this.commitListeners.add(listener);
@@ -815,7 +824,7 @@ export class SqliteStore implements Store {
     this.currentFault = error;
     if (!isNew) return;
     this.logger(`store: write fault [${error.code}]: ${error.message}`);
-    for (const listener of this.faultListeners) listener(error);
+    for (const listener of this.faultListeners) this.notify(listener, error);
   }
 
   // ---------------------------------------------------------------- reads (committed data only)

@@ -96,6 +96,22 @@ describe('write queue', () => {
     expect(lines.some((l) => l.includes('fill F2 of session 999'))).toBe(true);
   });
 
+  it('a listener that throws is logged and changes nothing about the commit', () => {
+    const lines: string[] = [];
+    const store = track(openStore(join(dir, 'listener.db'), { scheduleFlush: () => {}, logger: (l) => lines.push(l) }));
+    const id = store.openSession(sessionMeta());
+    const seen: string[] = [];
+    store.onCommitted(() => {
+      throw new Error('boom in a listener');
+    });
+    store.onCommitted((fills) => seen.push(...fills.map((f) => f.fillId)));
+    store.recordFill(makeFill(id, 1));
+    expect(() => store.flush()).not.toThrow();
+    expect(seen).toEqual(['F1']);
+    expect(store.pendingWrites).toBe(0);
+    expect(lines.some((l) => l.includes('boom in a listener'))).toBe(true);
+  });
+
   it('close() commits what is queued', () => {
     const path = join(dir, 'close.db');
     const store = openStore(path, { scheduleFlush: () => {}, logger: () => {} });
