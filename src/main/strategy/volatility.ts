@@ -31,6 +31,9 @@ export class MidVolatility {
   private lastPrice = Number.NaN;
   private lastSampleUs = Number.NaN;
   private sampleIntervalUs: number;
+  /** Std per sample and annualised vol, recomputed once per sample so reads are field loads (hot path). */
+  private cachedStd = Number.NaN;
+  private cachedVolAnnual = Number.NaN;
 
   /**
    * @param windowSamples number of mid samples in the window (the window holds windowSamples − 1 returns,
@@ -87,6 +90,8 @@ export class MidVolatility {
     this.pushesSinceRecompute = 0;
     this.lastPrice = Number.NaN;
     this.lastSampleUs = Number.NaN;
+    this.cachedStd = Number.NaN;
+    this.cachedVolAnnual = Number.NaN;
   }
 
   /**
@@ -130,6 +135,20 @@ export class MidVolatility {
     this.sumR2 += logReturn * logReturn;
     this.sumDt += dtSec;
     if (++this.pushesSinceRecompute >= this.capacity) this.recompute();
+    else this.refreshCache();
+  }
+
+  private refreshCache(): void {
+    const n = this.size;
+    if (n < 2) {
+      this.cachedStd = Number.NaN;
+      this.cachedVolAnnual = Number.NaN;
+      return;
+    }
+    const mean = this.sumR / n;
+    const variance = (this.sumR2 - n * mean * mean) / (n - 1);
+    this.cachedStd = variance > 0 ? Math.sqrt(variance) : 0;
+    this.cachedVolAnnual = this.cachedStd * Math.sqrt(this.secondsPerYear / (this.sumDt / n));
   }
 
   private recompute(): void {
@@ -147,6 +166,7 @@ export class MidVolatility {
     this.sumR2 = sumR2;
     this.sumDt = sumDt;
     this.pushesSinceRecompute = 0;
+    this.refreshCache();
   }
 
   /** Number of log returns in the window. */
@@ -161,11 +181,7 @@ export class MidVolatility {
 
   /** Sample standard deviation (n − 1) of the log returns per sample; NaN with fewer than 2 returns. */
   stdPerSample(): number {
-    const n = this.size;
-    if (n < 2) return Number.NaN;
-    const mean = this.sumR / n;
-    const variance = (this.sumR2 - n * mean * mean) / (n - 1);
-    return variance > 0 ? Math.sqrt(variance) : 0;
+    return this.cachedStd;
   }
 
   /** Real mean time between the samples of the window, in seconds; NaN when there are no returns. */
@@ -175,9 +191,7 @@ export class MidVolatility {
 
   /** Annualised volatility: std per sample × sqrt(secondsPerYear / mean interval). NaN while unknown. */
   volAnnual(): number {
-    const std = this.stdPerSample();
-    if (Number.isNaN(std)) return Number.NaN;
-    return std * Math.sqrt(this.secondsPerYear / this.meanIntervalSec());
+    return this.cachedVolAnnual;
   }
 
   /**
@@ -185,8 +199,8 @@ export class MidVolatility {
    * whose time unit is the second. NaN while unknown.
    */
   sigmaTicksPerSqrtSec(midTicks: number): number {
-    const std = this.stdPerSample();
+    const std = this.cachedStd;
     if (Number.isNaN(std)) return Number.NaN;
-    return (std / Math.sqrt(this.meanIntervalSec())) * midTicks;
+    return (std / Math.sqrt(this.sumDt / this.size)) * midTicks;
   }
 }

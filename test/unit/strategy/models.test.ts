@@ -170,10 +170,10 @@ describe('Guéant–Lehalle–Fernandez-Tapia closed form', () => {
     }));
     const out = emptyDecision();
     strategy.quote(inputs(wideBook(), { inventoryLots: 200, adverseRate: 1 }), out);
-    // half = (c1 + c2/2) × 2 = (0.645385211375712 + 0.07649079418433914) × 2 = 1.4437520111200223
+    // half = (c1 + c2/2) × 2 = (0.645385211375712 + 0.07649079418433914) × 2 = 1.443752011120022
     const centre = S - 2 * 0.15298158836867828;
     expectClose(out.reservation, centre, 9);
-    expect(out.bidPrice).toBe(Math.floor(centre - 1.4437520111200223));
-    expect(out.askPrice).toBe(Math.ceil(centre + 1.4437520111200223));
+    expect(out.bidPrice).toBe(Math.floor(centre - 1.443752011120022));
+    expect(out.askPrice).toBe(Math.ceil(centre + 1.443752011120022));
   });
 });
