@@ -58,6 +58,10 @@ function venueFromConn(conn: string): AdapterVenue | null {
       return 'coinbase';
     case 'LOBSTER':
       return 'lobster';
+    case 'BYBIT_SPOT':
+      return 'bybit-spot';
+    case 'BYBIT_LINEAR':
+      return 'bybit-linear';
     case 'BYBIT':
       return 'bybit-linear'; // refined below: spot and linear share the wire format
     default: {
@@ -142,12 +146,14 @@ export function detectCapture(
 ): CaptureIdentity {
   let venue: AdapterVenue | null = options.venue ?? null;
   let reason = venue ? 'given' : '';
+  let bareBybit = false;
   const limit = Math.min(frames.length, 5_000);
   if (!venue) {
     for (let i = 0; i < limit && !venue; i++) {
       const f = frames[i]!;
       venue = venueFromConn(f.conn);
       if (venue) reason = `connection id "${f.conn}"`;
+      bareBybit = venue !== null && (f.conn.split('.')[0] ?? '').toUpperCase() === 'BYBIT';
     }
   }
   // The shape refines a bare prefix (BINANCE with `pu` events is USD-M; BYBIT needs spot/linear).
@@ -156,12 +162,13 @@ export function detectCapture(
       const shaped = venueFromShape(frames[i]!);
       if (!shaped) continue;
       if (!venue || (venue === 'binance-spot' && shaped === 'binance-usdm')) {
+        bareBybit = shaped === 'bybit-linear';
         venue = shaped;
         reason = reason ? `${reason} and message shape` : 'message shape';
       }
       break;
     }
-    if (venue === 'bybit-linear' || venue === 'bybit-spot') venue = bybitMarket(frames, options.fileName);
+    if (bareBybit) venue = bybitMarket(frames, options.fileName);
   }
   if (!venue) {
     throw new CaptureDetectionError(
