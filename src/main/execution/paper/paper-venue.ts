@@ -143,7 +143,8 @@ export class PaperVenue implements ExecutionVenue {
 
   constructor(options: PaperVenueOptions) {
     this.name = options.name ?? 'paper';
-    this.params = { ...options.execution };
+    this.params = options.execution;
+    this.setParams(options.execution);
     this.moneyPerTickLot = new DecimalGrid(options.tickSize).toNumber(1) * new DecimalGrid(options.lotSize).toNumber(1);
     this.prefix = options.fillIdPrefix ?? 'paper';
     this.book = options.book ?? null;
@@ -163,7 +164,20 @@ export class PaperVenue implements ExecutionVenue {
 
   /** Applies new execution parameters (latencies, fill and queue model, fees) to events from now on. */
   setParams(execution: PaperExecutionParams): void {
-    this.params = { ...execution };
+    this.params = {
+      fillModel: execution.fillModel,
+      queueModel: execution.queueModel,
+      queuePower: execution.queuePower,
+      entryLatencyMs: execution.entryLatencyMs,
+      ackLatencyMs: execution.ackLatencyMs,
+      makerFeeBps: execution.makerFeeBps,
+      takerFeeBps: execution.takerFeeBps,
+    };
+  }
+
+  /** The desk's `ConfigurableVenue` hook: the whole execution parameter set after a validated change. */
+  configure(execution: ExecutionParams): void {
+    this.setParams(execution);
   }
 
   submit(request: OrderRequest, localUs: LocalUs): void {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PaperVenue, cancelShareAhead, type PaperExecutionParams } from '../../../../src/main/execution/paper/index.js';
 import type { OrderRequest } from '../../../../src/main/execution/types.js';
 import type { MarketTrade } from '../../../../src/main/market/types.js';
+import { DEFAULT_PARAMS } from '../../../../src/shared/params.js';
 import { Recorder } from './recorder.js';
 import { TestBook } from './test-book.js';
 
@@ -267,6 +268,18 @@ describe('touch model (the article, for comparison only)', () => {
     venue.submit(order('b1', 'buy', 10_000, 100), 1 * MS);
     trade(2 * MS, 10_000, 1, 'sell');
     expect(rec.fillTriples()).toEqual([[10_000, 100, 'maker']]);
+  });
+
+  it('a live parameter change (the desk\'s configure) switches the model for the events that follow', () => {
+    const { venue, rec, levels, trade } = setup({ fillModel: 'queue' });
+    levels(0, [['bid', 10_000, 500], ['ask', 10_002, 40]]);
+    venue.submit(order('b1', 'buy', 10_000, 100), 1 * MS);
+    trade(2 * MS, 10_000, 1, 'sell');
+    expect(rec.fills()).toEqual([]);
+    venue.configure({ ...DEFAULT_PARAMS.execution, fillModel: 'touch', entryLatencyMs: 0, ackLatencyMs: 0 });
+    trade(3 * MS, 10_000, 1, 'sell');
+    expect(rec.fillTriples()).toEqual([[10_000, 100, 'maker']]);
+    expect(rec.fills()[0]?.fee).toBeCloseTo(100 * 100 * DEFAULT_PARAMS.execution.makerFeeBps * 1e-4, 12);
   });
 
   it('the queue model gives a different, smaller answer for the same market', () => {
