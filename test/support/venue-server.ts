@@ -7,7 +7,9 @@
  * the last update id produced. Streaming starts where the capture's own book became trusted. Faults on
  * demand: `disconnectAfter` (terminate the first connection after N frames, the client must reconnect),
  * `lostOnReconnect` (frames the market produced while the client was away: applied, never sent) and
- * `dropFrame` (one depth frame produced but not sent: a gap the client must detect and repair).
+ * `dropFrame` (one depth frame produced but not sent: a gap the client must detect and repair),
+ * `silenceAfter` (the first connection goes quiet but stays open: a stale feed) and `garbleFrame` (one
+ * frame cut in half: not JSON).
  * The market advances only while a client is connected and subscribed. Test support only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -28,6 +30,10 @@ export interface VenueServerOptions {
   readonly lostOnReconnect?: number;
   /** Number (1-based, over all produced streaming frames) of a depth frame that is produced but not sent. */
   readonly dropFrame?: number;
+  /** On the first connection, stop sending after this many frames but keep the socket open (a silent feed). */
+  readonly silenceAfter?: number;
+  /** On the first connection, send this frame (1-based, sent numbering) cut in half: invalid JSON. */
+  readonly garbleFrame?: number;
   /** Bybit depth of the reference and of the snapshots (default 200: the captures' topic). */
   readonly depth?: number;
 }
@@ -42,6 +48,7 @@ export class VenueServer {
   sent = 0;
   lost = 0;
   dropped = 0;
+  garbled = 0;
   connections = 0;
   /** Resolves when the whole capture has been produced. */
   readonly done: Promise<void>;
@@ -147,8 +154,12 @@ export class VenueServer {
       if (this.options.dropFrame === this.produced && this.isDepthFrame(frame.msg)) {
         this.dropped++;
       } else if (!this.isBybit() || this.isDepthFrame(frame.msg)) {
-        client.send(JSON.stringify(frame.msg));
+        const text = JSON.stringify(frame.msg);
+        const garble = this.connections === 1 && this.options.garbleFrame === this.sent + 1;
+        client.send(garble ? text.slice(0, text.length >> 1) : text);
         this.sent++;
+        if (garble) this.garbled++;
+        if (this.connections === 1 && this.options.silenceAfter === this.sent) return; // silent, socket open
         if (this.connections === 1 && this.options.disconnectAfter === this.sent) {
           this.client = null;
           client.terminate();
@@ -172,6 +183,8 @@ export class VenueServer {
   private onConnection(socket: WebSocket): void {
     this.connections++;
     if (this.client) this.client.terminate();
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     this.client = socket;
     this.subscribed = false;
     if (this.connections > 1) {

@@ -135,3 +135,68 @@ describeWithSharedData('LiveFeed against a local venue serving a real capture', 
     await expect(resolveInstrument('kraken', 'NOPE/XYZ', { offline: true })).rejects.toThrow(/no tick\/lot for kraken NOPE\/XYZ/);
   });
 });
+
+describeWithSharedData('LiveFeed faults and the recorder', () => {
+  it('a silent but open connection is reported stale, then replaced; the book ends right', async () => {
+    const capture = sharedDataPath('exchanges', 'binance_spot', 'NKNUSDT_session.jsonl');
+    const server = await VenueServer.start({ capture, venue: 'binance-spot', silenceAfter: 30 });
+    cleanup.push(() => server.close());
+    const { instrument } = await resolveInstrument('binance-spot', 'NKNUSDT', { offline: true });
+    const w = watcher();
+    const feed = new LiveFeed({
+      venue: 'binance-spot', symbol: 'NKNUSDT', instrument, wsUrl: server.wsUrl, restUrl: server.restUrl,
+      staleAfterMs: 100, reconnectAfterSilentMs: 400, timeTickMs: 20, backoff: { initialMs: 10, maxMs: 50 },
+    });
+    cleanup.push(() => feed.stop());
+    let sawStale = false;
+    await feed.start({
+      ...w.listener,
+      onTime: (t) => {
+        const h = feed.health(t);
+        if (h.state === 'stale' && h.connected) sawStale = true;
+        w.listener.onTime(t);
+      },
+    });
+    await w.until(() => sawStale, 'the feed to be judged stale while connected');
+    await w.until(() => server.connections === 2 && server.finished && feed.framesReceived() === server.sent && feed.trusted(), 'recovery');
+    expect(depth(feed.book)).toBe(depth(server.reference.book));
+    expect(w.events.some((e) => e.type === 'disconnected' && /no message for/.test(e.reason))).toBe(true);
+  });
+
+  it('a frame that is not JSON resets the book and resyncs on a new connection', async () => {
+    const capture = sharedDataPath('exchanges', 'binance_spot', 'NKNUSDT_session.jsonl');
+    const server = await VenueServer.start({ capture, venue: 'binance-spot', garbleFrame: 50 });
+    cleanup.push(() => server.close());
+    const { instrument } = await resolveInstrument('binance-spot', 'NKNUSDT', { offline: true });
+    const w = watcher();
+    const feed = new LiveFeed({ venue: 'binance-spot', symbol: 'NKNUSDT', instrument, wsUrl: server.wsUrl, restUrl: server.restUrl, timeTickMs: 20, backoff: { initialMs: 10 } });
+    cleanup.push(() => feed.stop());
+    await feed.start(w.listener);
+    await w.until(() => server.connections === 2 && server.finished && feed.framesReceived() === server.sent && feed.trusted(), 'recovery');
+    expect(server.garbled).toBe(1);
+    expect(depth(feed.book)).toBe(depth(server.reference.book));
+    expect(feed.health(feed.nowUs()).lastError).toMatch(/not JSON|malformed/);
+  });
+
+  it('recordLive writes a capture that replays to the venue book; bad input fails before writing', async () => {
+    const { recordLive, RecordInputError } = await import('../../../src/main/market/live/record.js');
+    const capture = sharedDataPath('exchanges', 'binance_spot', 'NKNUSDT_session.jsonl');
+    const server = await VenueServer.start({ capture, venue: 'binance-spot' });
+    cleanup.push(() => server.close());
+    const out = join(dir, 'rec.jsonl.gz');
+    const stop = new AbortController();
+    void server.done.then(() => setTimeout(() => stop.abort(), 50));
+    const r = await recordLive({ venue: 'binance-spot', symbol: 'NKNUSDT', out, wsUrl: server.wsUrl, restUrl: server.restUrl, signal: stop.signal });
+    expect(r.frames).toBeGreaterThan(server.sent - 1);
+    const replay = await ReplayFeed.open(out, { autoplay: false });
+    await replay.start({ onBook: () => undefined, onTrade: () => undefined, onFeedEvent: () => undefined, onTime: () => undefined });
+    replay.runToEnd();
+    expect(replay.trusted()).toBe(true);
+    expect(depth(replay.book)).toBe(depth(server.reference.book));
+
+    await expect(recordLive({ venue: 'sim', symbol: 'X', out: join(dir, 'a.jsonl') })).rejects.toBeInstanceOf(RecordInputError);
+    await expect(recordLive({ venue: 'kraken', symbol: 'XBT/CHF', out: join(dir, 'a.csv') })).rejects.toThrow(/--out must end in \.jsonl/);
+    await expect(recordLive({ venue: 'kraken', symbol: 'XBT/CHF', out: join(dir, 'nope', 'a.jsonl') })).rejects.toThrow(/does not exist/);
+    await expect(recordLive({ venue: 'kraken', symbol: 'XBT/CHF', out: join(dir, 'a.jsonl'), durationSec: -1 })).rejects.toThrow(/--duration/);
+  });
+});
