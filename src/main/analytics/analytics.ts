@@ -21,7 +21,8 @@
  *     until two intervals are complete. `sharpeBasis` says which.
  *   - Daily PnL: total PnL now − total PnL prevailing at the start of the current UTC day (or 0 at the
  *     session start if that is later).
- *   - Average inventory: time-weighted |inventory| since the session start, size units. Max: max |inventory|.
+ *   - Average inventory: time-weighted |inventory| over the session's elapsed event time (replay seeks
+ *     excluded), size units. Max: max |inventory|.
  *   - Inventory turnover: volume traded / average |inventory|, both in size units, over the session so far
  *     (the article's "42x/day" is this figure for a one-day session); 0 while the average is 0.
  *   - Fill ratio: orders with at least one fill / orders placed (`onOrderPlaced`); partial fills of one
@@ -72,6 +73,12 @@ export interface DeskAnalytics extends Analytics {
   setAdverseHorizon(horizonSec: MarkoutHorizon): void;
   /** Markouts that could not be resolved because the fill ring overflowed before they were due. */
   droppedMarkouts(): number;
+  /**
+   * Time jumped (a replay seek, either way): pending markouts are abandoned (they would compare mids
+   * across the jump), the next mark starts a fresh reference, and the jump counts toward neither the
+   * time-weighted inventory nor the Sharpe intervals. Position, PnL and known markouts are kept.
+   */
+  onDiscontinuity(nowUs: LocalUs): void;
 }
 
 interface MutableResolved {
@@ -173,6 +180,7 @@ class AnalyticsCore implements DeskAnalytics {
 
   // Inventory over time.
   private invAreaLotUs = 0;
+  private invTimeUs = 0;
   private maxAbsInventory = 0;
 
   // Orders.
@@ -251,6 +259,20 @@ class AnalyticsCore implements DeskAnalytics {
     for (let h = 0; h < H; h++) this.resolveFrom[h] = this.nextSeq;
   }
 
+  onDiscontinuity(nowUs: LocalUs): void {
+    for (let h = 0; h < H; h++) this.resolveFrom[h] = this.nextSeq;
+    this.lastMid = Number.NaN;
+    this.lastMarkUs = Number.NEGATIVE_INFINITY;
+    this.lastSampleUs = nowUs;
+    this.intervalIndex = Math.floor((nowUs - this.sessionStartUs) / this.intervalUs);
+    this.intervalStartTotal = this.lastTotal;
+    const day = Math.floor(nowUs / US_PER_DAY);
+    if (day !== this.dayIndex) {
+      this.dayIndex = day;
+      this.dayStartTotal = this.lastTotal;
+    }
+  }
+
   onMark(nowUs: LocalUs, midTicks: number): readonly MarkoutResolved[] {
     const out = this.resolvedOut;
     out.length = 0;
@@ -317,7 +339,7 @@ class AnalyticsCore implements DeskAnalytics {
     const moveSum = this.allStat(this.mkAdverseMoveSum, h);
     const elapsed = Math.max(0, nowUs - this.lastSampleUs);
     const area = this.invAreaLotUs + Math.abs(ledger.inventoryLots) * elapsed;
-    const span = nowUs - this.sessionStartUs;
+    const span = this.invTimeUs + elapsed;
     const avgInvLots = span > 0 ? area / span : Math.abs(ledger.inventoryLots);
     const avgInventory = avgInvLots * this.lotValue;
     const volumeTraded = ledger.volumeLots * this.lotValue;
@@ -484,6 +506,7 @@ class AnalyticsCore implements DeskAnalytics {
   private advanceInventoryArea(t: LocalUs): void {
     if (t > this.lastSampleUs) {
       this.invAreaLotUs += Math.abs(this.ledger.inventoryLots) * (t - this.lastSampleUs);
+      this.invTimeUs += t - this.lastSampleUs;
       this.lastSampleUs = t;
     }
   }

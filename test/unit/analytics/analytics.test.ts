@@ -245,6 +245,21 @@ describe('statistics table (defects 7, 8)', () => {
   });
 });
 
+describe('replay seeks', () => {
+  it('a discontinuity abandons pending markouts and keeps the jump out of the time averages', () => {
+    const a = make({ interval: 60 });
+    a.onFill(fill({ side: 'buy', price: 10_000, size: 2, localUs: T0, midAtFill: 10_000 }));
+    a.onMark(T0 + 10 * SEC, 10_001);
+    a.onDiscontinuity(T0 - 3_600 * SEC); // seek back an hour
+    expect(a.onMark(T0 - 3_590 * SEC, 10_050)).toEqual([]);
+    expect(a.onMark(T0 + 7_200 * SEC, 10_050)).toEqual([]); // nothing pending any more
+    const m = a.metrics(T0 + 7_200 * SEC);
+    expect(m.markouts.all['1s'].count).toBe(1); // resolved before the seek
+    expect(m.avgInventory).toBeCloseTo(2, 9); // 2 lots held over all the event time that was played
+    expect(a.position().inventoryLots).toBe(2);
+  });
+});
+
 describe('restore after a restart', () => {
   it('rebuilds position, cash, realised PnL, fees and the stored markouts without recomputing them', () => {
     const fills = [
