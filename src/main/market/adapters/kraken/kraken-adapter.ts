@@ -15,25 +15,27 @@ import type { Instrument, LocalUs } from '../../../../shared/units.js';
 import { BaseAdapter, isRecord } from '../base.js';
 import type { AdapterOptions } from '../base.js';
 
+// Int32Array keeps every CRC step in small-integer arithmetic (a Uint32Array would box values >= 2^31).
 const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
+  const table = new Int32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
+    table[n] = c;
   }
   return table;
 })();
 
 /** CRC32 (IEEE) of a string's char codes (ASCII), for tests and tools. */
 export function crc32Ascii(text: string): number {
-  let crc = 0xffffffff;
+  let crc = -1;
   for (let i = 0; i < text.length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  return (crc ^ -1) >>> 0;
 }
 
 const CHECK_LEVELS = 10;
 const DEFAULT_DEPTH = 1000;
+const DIGITS_PER_SLOT = 24;
 
 export class KrakenAdapter extends BaseAdapter {
   private readonly explicitDepth: number | undefined;
@@ -44,7 +46,10 @@ export class KrakenAdapter extends BaseAdapter {
   private sizePrintFactor = 1;
   private readonly topPrices = new Float64Array(CHECK_LEVELS);
   private readonly topSizes = new Float64Array(CHECK_LEVELS);
-  private readonly digits = new Uint8Array(32);
+  private readonly digitCache = new Uint8Array(CHECK_LEVELS * 4 * DIGITS_PER_SLOT);
+  private readonly digitLen = new Uint8Array(CHECK_LEVELS * 4);
+  private readonly digitValue = new Float64Array(CHECK_LEVELS * 4).fill(-1);
+  private readonly slotCrc = new Int32Array(CHECK_LEVELS * 4);
   private maxLevelUs = 0;
 
   constructor(instrument: Instrument, options: AdapterOptions = {}) {
@@ -199,30 +204,59 @@ export class KrakenAdapter extends BaseAdapter {
     return true;
   }
 
-  /** CRC32 of the top 10 asks then bids, as Kraken prints them, computed from integers. */
+  /**
+   * CRC32 of the top 10 asks then bids, as Kraken prints them, computed from integers. The 40 values
+   * (price and volume of 10 asks then 10 bids; NaN for an absent level) are cached with their digits and the
+   * CRC state after each: the unchanged prefix since the last message is skipped, and unchanged values reuse
+   * their digits, so a typical update costs a fraction of a full CRC.
+   */
   checksum(): number {
-    let crc = 0xffffffff;
+    let crc = -1;
+    let prefix = true;
+    const values = this.digitValue;
     for (let s = 0; s < 2; s++) {
       const count = this.book.top(s === 0 ? 'ask' : 'bid', CHECK_LEVELS, this.topPrices, this.topSizes);
-      for (let i = 0; i < count; i++) {
-        crc = this.crcInteger(crc, this.topPrices[i]! * this.pricePrintFactor);
-        crc = this.crcInteger(crc, this.topSizes[i]! * this.sizePrintFactor);
+      for (let i = 0; i < CHECK_LEVELS; i++) {
+        for (let pv = 0; pv < 2; pv++) {
+          const slot = (s * CHECK_LEVELS + i) * 2 + pv;
+          const value = i >= count ? Number.NaN : pv === 0 ? this.topPrices[i]! * this.pricePrintFactor : this.topSizes[i]! * this.sizePrintFactor;
+          const cached = values[slot]!;
+          const same = value === cached || (value !== value && cached !== cached);
+          if (prefix && same) {
+            crc = this.slotCrc[slot]!;
+            continue;
+          }
+          prefix = false;
+          if (!same) this.cacheDigits(slot, value);
+          crc = this.crcSlot(crc, slot);
+          this.slotCrc[slot] = crc;
+        }
       }
     }
-    return (crc ^ 0xffffffff) >>> 0;
+    return (crc ^ -1) >>> 0;
   }
 
-  private crcInteger(crc: number, value: number): number {
-    let v = Math.round(value);
-    const digits = this.digits;
-    let k = 0;
-    if (v === 0) digits[k++] = 48;
-    while (v > 0 && k < digits.length) {
-      const q = Math.floor(v / 10);
-      digits[k++] = 48 + (v - q * 10);
-      v = q;
+  private cacheDigits(slot: number, value: number): void {
+    const digits = this.digitCache;
+    const at = slot * DIGITS_PER_SLOT;
+    let len = 0;
+    if (value === value) {
+      let v = Math.round(value);
+      if (v === 0) digits[at + DIGITS_PER_SLOT - ++len] = 48;
+      while (v > 0 && len < DIGITS_PER_SLOT) {
+        const q = Math.floor(v / 10);
+        digits[at + DIGITS_PER_SLOT - ++len] = 48 + (v - q * 10);
+        v = q;
+      }
     }
-    for (let i = k - 1; i >= 0; i--) crc = CRC_TABLE[(crc ^ digits[i]!) & 0xff]! ^ (crc >>> 8);
+    this.digitValue[slot] = value;
+    this.digitLen[slot] = len;
+  }
+
+  private crcSlot(crc: number, slot: number): number {
+    const digits = this.digitCache;
+    const end = (slot + 1) * DIGITS_PER_SLOT;
+    for (let i = end - this.digitLen[slot]!; i < end; i++) crc = CRC_TABLE[(crc ^ digits[i]!) & 0xff]! ^ (crc >>> 8);
     return crc;
   }
 
