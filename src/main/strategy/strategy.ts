@@ -9,6 +9,14 @@
  * taking is allowed. Pure (no I/O, no clock: time comes in the inputs), deterministic, and allocation-free
  * per event; `configure` is the only place that may allocate (a changed volatility window). It must not
  * place orders or look at risk state beyond what `QuoteInputs` carries.
+ *
+ * Choices worth knowing: the optimal models take the fair value (with its switchable imbalance terms) as
+ * their mid s and put their own inventory term in place of the heuristic skew (`strategy.skew` and the
+ * base spread, volatility multiplier and market floor are the heuristic's only); q = inventory / baseLots
+ * and the bound Q = maxInventoryLots / baseLots. The schedule multiplier applies before the market floor in
+ * the heuristic (the floor still protects a narrowed window), the adverse-selection factor after it (so it
+ * always widens). The finite-horizon Avellaneda–Stoikov session starts at the first quote after the model
+ * or its horizon was configured and restarts every `horizonSec`.
  */
 import type { DeskParams } from '../../shared/params.js';
 import { assertNever, type LocalUs } from '../../shared/units.js';

@@ -325,3 +325,18 @@ describe('components', () => {
     expect(out.askPrice).not.toBe(heuristicAsk);
   });
 });
+
+describe('volatility window reconfiguration', () => {
+  it('keeps the newest returns when the window shrinks, and the same figures when it is unchanged', () => {
+    const vol = new MidVolatility(10, 1_000);
+    const mids = [100, 101, 103, 102, 104, 101, 100];
+    mids.forEach((m, i) => vol.observe(i * 1e6, m));
+    const before = vol.stdPerSample();
+    vol.reconfigure(10, 1_000);
+    expect(vol.stdPerSample()).toBe(before);
+    vol.reconfigure(3, 1_000); // 2 returns: the last two
+    const r = [Math.log(101 / 104), Math.log(100 / 101)];
+    expectClose(vol.stdPerSample(), Math.abs(r[0]! - r[1]!) / Math.sqrt(2), 12);
+    expect(vol.returnCount()).toBe(2);
+  });
+});
