@@ -41,6 +41,8 @@
  * remaining size fills at our price as soon as a trade prints at or through it or the opposite best
  * reaches it — no queue, no size cap.
  *
+ * A replay seek (`onDiscontinuity`) delivers what was already decided, then expires every order.
+ *
  * Fees: notional = price × tick × size × lot; fee = notional × makerFeeBps (or takerFeeBps) / 10⁴,
  * negative = rebate. Fill ids are `<prefix>-<n>`, n counting from 1. No randomness: the queue model uses
  * expected values, so the same events always give the same fills. Hot path (`onBook`, `onTrade`,
@@ -261,6 +263,30 @@ export class PaperVenue implements ExecutionVenue {
   onTime(localUs: LocalUs): void {
     this.runDue(localUs);
     this.reportQueues();
+  }
+
+  /**
+   * Time jumped (a replay seek): queue positions and in-flight requests mean nothing across the jump.
+   * Everything the venue already decided is delivered now (acks, fills, dones, in order); then every
+   * order live or in flight is done as 'expired' with its remaining size, and pending cancels are dropped.
+   */
+  onDiscontinuity(localUs: LocalUs): void {
+    const pending = this.events.splice(0, this.events.length);
+    const expire: PaperOrder[] = [];
+    for (const e of pending) {
+      if (e.kind === 'deliver') this.deliver(e.message, e.timeUs);
+      else if (e.kind === 'arrive') expire.push(e.order);
+    }
+    this.inFlightArrivals = 0;
+    for (const o of this.live) expire.push(o);
+    this.live.length = 0;
+    this.orders.clear();
+    this.nowUs = localUs;
+    this.snapFresh = false;
+    for (const o of expire) {
+      o.state = 'done';
+      this.listener.onDone(o.request.clientOrderId, o.request.size - o.filled, 'expired', localUs);
+    }
   }
 
   /** Expected volume ahead of a live order (lots), or null when the order is not resting at the venue. */

@@ -195,6 +195,24 @@ describe('latency', () => {
     ]);
   });
 
+  it('a replay seek delivers what was decided, then expires live and in-flight orders', () => {
+    const { venue, rec, levels, trade } = setup({ entryLatencyMs: 5, ackLatencyMs: 5 });
+    levels(0, [['bid', 10_000, 0], ['ask', 10_002, 40]]);
+    venue.submit(order('b1', 'buy', 10_000, 10), 0);
+    trade(6 * MS, 10_000, 4, 'sell'); // b1 arrived at 5 ms: 4 fill, heard at 11 ms
+    venue.submit(order('b2', 'buy', 9_990, 10), 7 * MS); // still in flight at the seek
+    venue.onDiscontinuity(1 * MS);
+    expect(rec.heard.map((h) => (h.type === 'fill' ? `fill ${h.fill.size}` : h.type === 'done' ? `done ${h.id} ${h.remaining} ${h.why}` : `${h.type} ${h.id}`))).toEqual([
+      'ack b1',
+      'fill 4',
+      'done b2 10 expired',
+      'done b1 6 expired',
+    ]);
+    expect(venue.openOrders()).toEqual([]);
+    venue.onTime(100 * MS);
+    expect(rec.heard).toHaveLength(4);
+  });
+
   it('a cancel for a finished or unknown order is ignored', () => {
     const { venue, rec, levels } = setup();
     levels(0, [['bid', 10_000, 5], ['ask', 10_002, 40]]);
