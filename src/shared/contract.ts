@@ -350,26 +350,12 @@ export interface DeskApi {
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }
 
-/** Names of the IPC channels, one per DeskApi entry (the stream is pushed on `desk:stream`). */
-export const IPC_CHANNELS = {
-  getState: 'desk:getState',
-  getMetrics: 'desk:getMetrics',
-  getFills: 'desk:getFills',
-  kill: 'desk:kill',
-  rearm: 'desk:rearm',
-  pause: 'desk:pause',
-  resume: 'desk:resume',
-  flatten: 'desk:flatten',
-  cancelFlatten: 'desk:cancelFlatten',
-  setParams: 'desk:setParams',
-  replay: 'desk:replay',
-  reduce: 'desk:reduce',
-  getSessions: 'desk:getSessions',
-  getSessionFills: 'desk:getSessionFills',
-  exportCsv: 'desk:exportCsv',
-  subscribe: 'desk:subscribe',
-  stream: 'desk:stream',
-} as const satisfies Record<keyof DeskApi | 'stream', string>;
+/** The IPC channel names live in a zod-free module so the sandboxed preload bundle stays small. */
+export { IPC_CHANNELS } from './ipc-channels.js';
+import { IPC_CHANNELS as CHANNELS } from './ipc-channels.js';
+// Compile-time proof that every DeskApi entry (and the stream) has a channel.
+const CHANNEL_CHECK: Record<keyof DeskApi | 'stream', string> = CHANNELS;
+void CHANNEL_CHECK;
 
 export type ExportKind = 'fills' | 'orders' | 'audit';
 export const EXPORT_KIND_SCHEMA = z.enum(['fills', 'orders', 'audit']);

@@ -149,7 +149,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           return sendJson(response, 200, desk.fills(limit));
         }
         case '/api/sessions':
-          return sendJson(response, 200, desk.store.sessions(parseLimit(url.searchParams.get('limit'), 50)));
+          return sendJson(response, 200, desk.sessions(parseLimit(url.searchParams.get('limit'), 50)));
+        case '/api/session-fills': {
+          const sessionId = Number(url.searchParams.get('session'));
+          if (!Number.isInteger(sessionId) || sessionId <= 0) throw new HttpError(400, 'session must be a positive integer', 'session');
+          return sendJson(response, 200, desk.sessionFills(sessionId, parseLimit(url.searchParams.get('limit'))));
+        }
         case '/api/export/fills.csv':
         case '/api/export/orders.csv':
         case '/api/export/audit.csv': {

@@ -23,6 +23,7 @@ import type {
   ReplayCommand,
   ReplayView,
   SeriesPoint,
+  SessionSummaryView,
   StreamMessage,
 } from '../../shared/contract.js';
 import { applyParamsPatch, diffParams, type DeskParams, type ExecutionParams } from '../../shared/params.js';
@@ -389,7 +390,10 @@ export class Desk implements FeedListener {
     const bid = this.feed.book.bestBid();
     const ask = this.feed.book.bestAsk();
     if (Number.isNaN(bid) || Number.isNaN(ask)) return { ok: false, error: 'cannot flatten: no two-sided market' };
-    // Quotes come down first so that only flatten orders work the position.
+    // Quoting stops first (paused, and it stays paused after the flatten: going flat and then building
+    // the position straight back up is never what the operator meant), so only flatten orders work it.
+    const state = this.risk.state();
+    if (state === 'active' || state === 'reducing') this.risk.pause(who, nowUs, `flatten (${request.style})`);
     this.orders.cancelAll(nowUs, (order) => order.purpose === 'quote');
     const error = this.flattener.begin(request, inventory, nowUs, this.feed.book);
     if (error) return { ok: false, error };
@@ -491,6 +495,29 @@ export class Desk implements FeedListener {
   fills(limit: number): FillView[] {
     this.flushQuietly();
     return this.store.fills({ sessionId: this.sessionIdValue, limit }).map((fill) => this.fillView(fill));
+  }
+
+  /** Fills of any session in this database (a past one too), newest first. */
+  sessionFills(sessionId: number, limit: number): FillView[] {
+    this.flushQuietly();
+    return this.store.fills({ sessionId, limit }).map((fill) => this.fillView(fill));
+  }
+
+  /** Past and current sessions, newest first, with their summary figures. */
+  sessions(limit: number): SessionSummaryView[] {
+    this.flushQuietly();
+    return this.store.sessions(limit).map((row) => ({
+      id: row.id,
+      venue: row.venue,
+      symbol: row.symbol,
+      mode: row.mode,
+      startedMs: Math.floor(row.startedUs / 1000),
+      endedMs: row.endedUs === null ? null : Math.floor(row.endedUs / 1000),
+      fillCount: row.fillCount,
+      realizedPnl: row.realizedPnl,
+      totalPnl: row.totalPnl,
+      recording: row.recording,
+    }));
   }
 
   /** The stream: a snapshot at once, then batched updates (at most one per publish interval). */

@@ -1,0 +1,105 @@
+/**
+ * The Electron host: one hardened window on the headless desk, the application menu, and the kill switch
+ * handled here in the main process (menu accelerator and a global shortcut), so it works even when the
+ * renderer is frozen. Thin by design: the desk, its validation and its stream are the same code that
+ * `quotedesk serve` runs; this file only adds the window, the menu and the IPC transport.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, globalShortcut, Menu, session, type MenuItemConstructorOptions } from 'electron';
+import { DEFAULT_PARAMS } from '../shared/params.js';
+import { createDesk, type RunningDesk } from './desk/create-desk.js';
+import { registerIpc } from './electron/ipc.js';
+import { WINDOW_CSP, windowOptions } from './electron/window-options.js';
+
+const KILL_ACCELERATOR = 'CommandOrControl+Shift+K';
+const GLOBAL_KILL_ACCELERATOR = 'CommandOrControl+Alt+Shift+K';
+
+let running: RunningDesk | null = null;
+let window: BrowserWindow | null = null;
+
+function kill(source: string): void {
+  running?.desk.kill(`operator:electron:${source}`);
+}
+
+function buildMenu(): void {
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    { role: 'fileMenu' },
+    {
+      label: 'Trading',
+      submenu: [
+        { label: 'Kill Switch (halt, cancel all)', accelerator: KILL_ACCELERATOR, click: () => kill('menu') },
+        { type: 'separator' },
+        { label: 'Pause Quoting', click: () => running?.desk.pause('operator:electron:menu') },
+        { label: 'Resume Quoting', click: () => running?.desk.resume('operator:electron:menu') },
+        { label: 'Reduce Only', click: () => running?.desk.reduceOnly('operator:electron:menu') },
+      ],
+    },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [WINDOW_CSP] } });
+  });
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  // No navigation away from the monitor and no new windows, whatever a page might try.
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  hardenSession();
+  const nativeBinding = process.env['QUOTEDESK_SQLITE_BINDING'];
+  running = createDesk({
+    venue: 'sim',
+    dbPath: join(app.getPath('userData'), 'quotedesk.db'),
+    params: DEFAULT_PARAMS,
+    ...(nativeBinding ? { nativeBinding } : {}),
+    logger: (line) => console.error(line),
+  });
+  await running.start();
+
+  const rendererDir = join(import.meta.dirname, '..', 'renderer');
+  const rendererUrlPrefix = pathToFileURL(rendererDir).href;
+  window = new BrowserWindow(windowOptions(join(import.meta.dirname, '..', 'preload', 'index.cjs')));
+  const unregister = registerIpc(running.desk, running.store, window, rendererUrlPrefix);
+  buildMenu();
+  if (!globalShortcut.register(GLOBAL_KILL_ACCELERATOR, () => kill('global-shortcut'))) {
+    console.error(`could not register the global kill-switch shortcut ${GLOBAL_KILL_ACCELERATOR}`);
+  }
+  window.once('ready-to-show', () => window?.show());
+  window.on('closed', () => {
+    unregister();
+    window = null;
+  });
+  await window.loadFile(join(rendererDir, 'index.html'));
+}
+
+app.on('window-all-closed', () => app.quit());
+app.on('will-quit', (event) => {
+  globalShortcut.unregisterAll();
+  if (running) {
+    event.preventDefault();
+    const closing = running;
+    running = null;
+    void closing.close().finally(() => app.quit());
+  }
+});
+
+main().catch((error: unknown) => {
+  console.error(`Quotedesk could not start: ${(error as Error).stack ?? String(error)}`);
+  app.exit(1);
+});

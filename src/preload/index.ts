@@ -1,0 +1,35 @@
+/**
+ * The sandboxed preload: exposes `window.quotedesk`, one function per DeskApi entry and nothing else
+ * (never `ipcRenderer` itself). Bundled into one CommonJS file, as a sandboxed preload must be.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { DeskApi, StreamMessage } from '../shared/contract.js';
+import { IPC_CHANNELS } from '../shared/ipc-channels.js';
+
+const api = {
+  getState: () => ipcRenderer.invoke(IPC_CHANNELS.getState),
+  getMetrics: () => ipcRenderer.invoke(IPC_CHANNELS.getMetrics),
+  getFills: (limit) => ipcRenderer.invoke(IPC_CHANNELS.getFills, limit),
+  kill: () => ipcRenderer.invoke(IPC_CHANNELS.kill),
+  rearm: () => ipcRenderer.invoke(IPC_CHANNELS.rearm, { confirm: true }),
+  pause: () => ipcRenderer.invoke(IPC_CHANNELS.pause),
+  resume: () => ipcRenderer.invoke(IPC_CHANNELS.resume),
+  reduce: () => ipcRenderer.invoke(IPC_CHANNELS.reduce),
+  flatten: (request) => ipcRenderer.invoke(IPC_CHANNELS.flatten, request),
+  cancelFlatten: () => ipcRenderer.invoke(IPC_CHANNELS.cancelFlatten),
+  setParams: (patch) => ipcRenderer.invoke(IPC_CHANNELS.setParams, patch),
+  replay: (command) => ipcRenderer.invoke(IPC_CHANNELS.replay, command),
+  getSessions: (limit) => ipcRenderer.invoke(IPC_CHANNELS.getSessions, limit),
+  getSessionFills: (sessionId, limit) => ipcRenderer.invoke(IPC_CHANNELS.getSessionFills, sessionId, limit),
+  exportCsv: (kind, sessionId) => ipcRenderer.invoke(IPC_CHANNELS.exportCsv, kind, sessionId),
+  subscribe: (listener) => {
+    const handler = (_event: IpcRendererEvent, message: StreamMessage): void => listener(message);
+    ipcRenderer.on(IPC_CHANNELS.stream, handler);
+    void ipcRenderer.invoke(IPC_CHANNELS.subscribe);
+    return () => {
+      ipcRenderer.removeListener(IPC_CHANNELS.stream, handler);
+    };
+  },
+} satisfies DeskApi;
+
+contextBridge.exposeInMainWorld('quotedesk', api);

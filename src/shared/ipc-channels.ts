@@ -1,0 +1,25 @@
+/**
+ * Names of the Electron IPC channels, one per DeskApi entry (src/shared/contract.ts), plus the stream
+ * channel the main process pushes batched updates on. Kept free of imports so the sandboxed preload
+ * bundles nothing else; `contract.ts` checks the names cover every DeskApi entry.
+ */
+/** Names of the IPC channels, one per DeskApi entry (the stream is pushed on `desk:stream`). */
+export const IPC_CHANNELS = {
+  getState: 'desk:getState',
+  getMetrics: 'desk:getMetrics',
+  getFills: 'desk:getFills',
+  kill: 'desk:kill',
+  rearm: 'desk:rearm',
+  pause: 'desk:pause',
+  resume: 'desk:resume',
+  flatten: 'desk:flatten',
+  cancelFlatten: 'desk:cancelFlatten',
+  setParams: 'desk:setParams',
+  replay: 'desk:replay',
+  reduce: 'desk:reduce',
+  getSessions: 'desk:getSessions',
+  getSessionFills: 'desk:getSessionFills',
+  exportCsv: 'desk:exportCsv',
+  subscribe: 'desk:subscribe',
+  stream: 'desk:stream',
+} as const;
