@@ -192,9 +192,7 @@ export class KrakenAdapter extends BaseAdapter {
       this.malformed(localUs, 'book snapshot has a malformed level', true);
       return true;
     }
-    this.levelTime(asks);
-    this.levelTime(bids);
-    if (this.maxLevelUs > 0) this.stamp(this.maxLevelUs, localUs);
+    // why: snapshot levels carry the time each level last changed (minutes old): no latency from them
     this.book.truncate('ask', this.depth);
     this.book.truncate('bid', this.depth);
     this.haveBook = true;
