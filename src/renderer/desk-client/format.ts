@@ -1,0 +1,84 @@
+/**
+ * Formatting of the desk's figures for display: prices and sizes to the instrument's precision, money,
+ * basis points, percentages and UTC times. Absent values (null, NaN — the server sends NaN as null) show
+ * as an em dash, never as "NaN" or 0. Pure.
+ */
+const DASH = '—';
+
+function finite(value: number | null | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+export function fmtFixed(value: number | null | undefined, decimals: number): string {
+  return finite(value) ? value.toFixed(Math.max(0, Math.min(12, decimals))) : DASH;
+}
+
+export function fmtPrice(value: number | null | undefined, priceDecimals: number): string {
+  return fmtFixed(value, priceDecimals);
+}
+
+export function fmtSize(value: number | null | undefined, sizeDecimals: number): string {
+  if (!finite(value)) return DASH;
+  return value.toLocaleString('en-US', { minimumFractionDigits: sizeDecimals, maximumFractionDigits: sizeDecimals });
+}
+
+export function fmtSignedSize(value: number | null | undefined, sizeDecimals: number): string {
+  if (!finite(value)) return DASH;
+  return `${value > 0 ? '+' : ''}${fmtSize(value, sizeDecimals)}`;
+}
+
+export function fmtMoney(value: number | null | undefined, decimals = 2): string {
+  if (!finite(value)) return DASH;
+  const text = Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return `${value < 0 ? '−' : value > 0 ? '+' : ''}${text}`;
+}
+
+export function fmtBps(value: number | null | undefined, decimals = 2): string {
+  return finite(value) ? `${value.toFixed(decimals)} bps` : DASH;
+}
+
+export function fmtPct(fraction: number | null | undefined, decimals = 1): string {
+  return finite(fraction) ? `${(fraction * 100).toFixed(decimals)} %` : DASH;
+}
+
+export function fmtNumber(value: number | null | undefined, decimals = 2): string {
+  return finite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }) : DASH;
+}
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, '0');
+}
+
+/** HH:MM:SS (UTC), with milliseconds when asked. */
+export function fmtTime(ms: number | null | undefined, withMs = false): string {
+  if (!finite(ms)) return DASH;
+  const d = new Date(ms);
+  const base = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return withMs ? `${base}.${pad(d.getUTCMilliseconds(), 3)}` : base;
+}
+
+export function fmtDateTime(ms: number | null | undefined): string {
+  if (!finite(ms)) return DASH;
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${fmtTime(ms)}`;
+}
+
+export function fmtDuration(ms: number | null | undefined): string {
+  if (!finite(ms)) return DASH;
+  if (ms < 1_000) return `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+  const s = ms / 1_000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.floor(s % 60)} s`;
+}
+
+/** Number of decimals in a decimal string such as "0.01" (the instrument's tick or lot). */
+export function decimalsOf(step: string): number {
+  const dot = step.indexOf('.');
+  return dot < 0 ? 0 : step.length - dot - 1;
+}
+
+export function signClass(value: number | null | undefined): string {
+  if (!finite(value) || value === 0) return '';
+  return value > 0 ? 'pos' : 'neg';
+}

@@ -1,0 +1,52 @@
+/**
+ * React bindings of the desk store: one hook per slice, each re-rendering its component only when that
+ * slice was published (at most once per animation frame), and the context that hands panels the store and
+ * the API. Panels never subscribe to the raw stream.
+ */
+import { createContext, useContext, useSyncExternalStore } from 'react';
+import type { DeskEventView, DeskMetrics, DeskState, FillView } from '../../shared/contract.js';
+import type { ConnectionInfo, StreamingDeskApi } from './http-client.js';
+import type { DeskStore, Slice } from './store.js';
+
+export interface DeskContextValue {
+  readonly store: DeskStore;
+  readonly api: StreamingDeskApi;
+  readonly canWrite: boolean;
+  readonly transport: 'electron' | 'http';
+}
+
+export const DeskContext = createContext<DeskContextValue | null>(null);
+
+export function useDesk(): DeskContextValue {
+  const value = useContext(DeskContext);
+  if (!value) throw new Error('useDesk outside <DeskContext.Provider>');
+  return value;
+}
+
+function useSlice<T>(slice: Slice, read: (store: DeskStore) => T): T {
+  const { store } = useDesk();
+  return useSyncExternalStore(
+    (listener) => store.subscribe(slice, listener),
+    () => read(store),
+  );
+}
+
+export function useDeskState(): DeskState | null {
+  return useSlice('state', (s) => s.current.state);
+}
+
+export function useMetrics(): DeskMetrics | null {
+  return useSlice('metrics', (s) => s.current.metrics);
+}
+
+export function useFills(): readonly FillView[] {
+  return useSlice('fills', (s) => s.current.fills);
+}
+
+export function useEvents(): readonly DeskEventView[] {
+  return useSlice('events', (s) => s.current.events);
+}
+
+export function useConnection(): ConnectionInfo {
+  return useSlice('connection', (s) => s.current.connection);
+}

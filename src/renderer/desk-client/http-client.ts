@@ -1,0 +1,220 @@
+/**
+ * The desk API over HTTP + WebSocket, for the monitor served by `quotedesk serve` in a plain browser.
+ *
+ * Reads are plain GETs; every write carries `Authorization: Bearer <token>` (the token the page was opened
+ * with, see `token.ts`). Server refusals (400 `{error, field}`, 401) come back as a failed CommandResult,
+ * never as a thrown error, so the controls can show them next to the field. The stream is ONE WebSocket
+ * shared by every subscriber; when it drops it reconnects with exponential backoff (250 ms doubling to
+ * 5 s) and the server sends a fresh snapshot on every connect, so the store never shows a gap. The
+ * connection status is published separately (`onConnection`) for the "disconnected" banner. It owns
+ * transport only: no state is kept here beyond the socket.
+ */
+import type {
+  CommandResult,
+  DeskApi,
+  DeskMetrics,
+  DeskState,
+  ExportKind,
+  FillView,
+  FlattenRequest,
+  ReplayCommand,
+  SessionSummaryView,
+  StreamMessage,
+} from '../../shared/contract.js';
+
+export type ConnectionStatus = 'connecting' | 'open' | 'disconnected';
+
+export interface ConnectionInfo {
+  readonly status: ConnectionStatus;
+  /** Failed attempts since the stream was last open. */
+  readonly attempts: number;
+  /** When the next attempt is due (ms since the epoch), while disconnected. */
+  readonly retryAtMs: number | null;
+}
+
+export interface StreamingDeskApi extends DeskApi {
+  /** Connection status of the stream; the listener is called at once with the current status. */
+  onConnection(listener: (info: ConnectionInfo) => void): () => void;
+}
+
+const MIN_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 5_000;
+
+export class HttpDeskApi implements StreamingDeskApi {
+  private readonly listeners = new Set<(message: StreamMessage) => void>();
+  private readonly connectionListeners = new Set<(info: ConnectionInfo) => void>();
+  private socket: WebSocket | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private connection: ConnectionInfo = { status: 'connecting', attempts: 0, retryAtMs: null };
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string | null,
+  ) {}
+
+  getState(): Promise<DeskState> {
+    return this.getJson<DeskState>('/api/state');
+  }
+
+  getMetrics(): Promise<DeskMetrics> {
+    return this.getJson<DeskMetrics>('/api/metrics');
+  }
+
+  getFills(limit: number): Promise<FillView[]> {
+    return this.getJson<FillView[]>(`/api/fills?limit=${limit}`);
+  }
+
+  getSessions(limit: number): Promise<SessionSummaryView[]> {
+    return this.getJson<SessionSummaryView[]>(`/api/sessions?limit=${limit}`);
+  }
+
+  async getSessionFills(sessionId: number, limit: number): Promise<FillView[]> {
+    const fills = await this.getJson<FillView[]>(`/api/fills?session=${sessionId}&limit=${limit}`);
+    // why: a server without the `session` query answers with the current session's fills; never show those as another session's.
+    return fills.filter((fill) => fill.sessionId === sessionId);
+  }
+
+  async exportCsv(kind: ExportKind, sessionId: number): Promise<string | null> {
+    // Reads need no token: a plain link download keeps the CSV out of the page's memory.
+    const anchor = document.createElement('a');
+    anchor.href = `${this.baseUrl}/api/export/${kind}.csv?session=${sessionId}`;
+    anchor.download = `quotedesk-${kind}-session-${sessionId}.csv`;
+    anchor.rel = 'noopener';
+    document.body.appendChild(anchor);
+    anchor.click();
+    anchor.remove();
+    return null;
+  }
+
+  kill(): Promise<CommandResult> {
+    return this.send('POST', '/api/control/kill', {});
+  }
+  rearm(): Promise<CommandResult> {
+    return this.send('POST', '/api/control/rearm', { confirm: true });
+  }
+  pause(): Promise<CommandResult> {
+    return this.send('POST', '/api/control/pause', {});
+  }
+  resume(): Promise<CommandResult> {
+    return this.send('POST', '/api/control/resume', {});
+  }
+  reduce(): Promise<CommandResult> {
+    return this.send('POST', '/api/control/reduce', {});
+  }
+  flatten(request: FlattenRequest): Promise<CommandResult> {
+    return this.send('POST', '/api/control/flatten', request);
+  }
+  cancelFlatten(): Promise<CommandResult> {
+    return this.send('POST', '/api/control/cancel-flatten', {});
+  }
+  setParams(patch: unknown): Promise<CommandResult> {
+    return this.send('PUT', '/api/params', patch);
+  }
+  replay(command: ReplayCommand): Promise<CommandResult> {
+    return this.send('POST', '/api/replay', command);
+  }
+
+  subscribe(listener: (message: StreamMessage) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.connect();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.disconnect();
+    };
+  }
+
+  onConnection(listener: (info: ConnectionInfo) => void): () => void {
+    this.connectionListeners.add(listener);
+    listener(this.connection);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  private setConnection(info: ConnectionInfo): void {
+    this.connection = info;
+    for (const listener of this.connectionListeners) listener(info);
+  }
+
+  private connect(): void {
+    this.retryTimer = null;
+    const url = new URL('/api/stream', this.baseUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(url.toString());
+    this.socket = socket;
+    this.setConnection({ status: 'connecting', attempts: this.connection.attempts, retryAtMs: null });
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.setConnection({ status: 'open', attempts: 0, retryAtMs: null });
+    };
+    socket.onmessage = (event: MessageEvent<unknown>) => {
+      if (this.socket !== socket || typeof event.data !== 'string') return;
+      let message: StreamMessage;
+      try {
+        message = JSON.parse(event.data) as StreamMessage;
+      } catch {
+        return;
+      }
+      for (const listener of this.listeners) listener(message);
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.scheduleReconnect();
+    };
+    socket.onerror = () => socket.close();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.listeners.size === 0) return;
+    const attempts = this.connection.attempts + 1;
+    const delay = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (attempts - 1));
+    this.setConnection({ status: 'disconnected', attempts, retryAtMs: Date.now() + delay });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private disconnect(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close();
+  }
+
+  private async getJson<T>(path: string): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, { headers: { accept: 'application/json' } });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await errorText(response)}`);
+    return (await response.json()) as T;
+  }
+
+  private async send(method: 'POST' | 'PUT', path: string, body: unknown): Promise<CommandResult> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: JSON.stringify(body) });
+    } catch (error) {
+      return { ok: false, error: `desk unreachable: ${(error as Error).message}` };
+    }
+    if (response.ok) return { ok: true };
+    if (response.status === 401) {
+      return { ok: false, error: this.token ? 'the desk refused the token (401)' : 'no token: open the URL printed by `quotedesk serve` (…/#token=…)' };
+    }
+    let error = `HTTP ${response.status}`;
+    let field = '';
+    try {
+      const parsed = (await response.json()) as { error?: unknown; field?: unknown };
+      if (typeof parsed.error === 'string') error = parsed.error;
+      if (typeof parsed.field === 'string') field = parsed.field;
+    } catch {
+      /* a body that is not JSON: keep the status */
+    }
+    return { ok: false, error, field };
+  }
+}
+
+async function errorText(response: Response): Promise<string> {
+  try {
+    return (await response.text()).slice(0, 200);
+  } catch {
+    return '';
+  }
+}

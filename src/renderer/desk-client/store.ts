@@ -1,0 +1,228 @@
+/**
+ * The monitor's store: applies stream messages as they arrive and publishes at most once per animation
+ * frame.
+ *
+ * A message is cheap to apply (pointer swaps and appends into bounded buffers); nothing renders then.
+ * The first message after a frame schedules one `requestAnimationFrame`; at that frame the store
+ * publishes every slice that changed (state, metrics, fills, events, connection) as new immutable values,
+ * and hands the chart listeners the series points that arrived since the last frame (or a reset after a
+ * snapshot). React components subscribe per slice (`hooks.ts`), so a frame re-renders only the panels
+ * whose data changed, and never more than once however many messages arrived. The store holds only
+ * what the desk sent; it computes nothing the desk should.
+ */
+import type { DeskEventView, DeskMetrics, DeskState, FillView, SeriesPoint, StreamMessage } from '../../shared/contract.js';
+import type { ConnectionInfo } from './http-client.js';
+
+export type Slice = 'state' | 'metrics' | 'fills' | 'events' | 'connection';
+
+export interface Published {
+  readonly state: DeskState | null;
+  readonly metrics: DeskMetrics | null;
+  /** Newest first. */
+  readonly fills: readonly FillView[];
+  /** Oldest first. */
+  readonly events: readonly DeskEventView[];
+  readonly connection: ConnectionInfo;
+}
+
+/** Receives the series points that arrived since the last frame; `reset` means "replace everything with `all`". */
+export type SeriesListener = (fresh: readonly SeriesPoint[], all: readonly SeriesPoint[], reset: boolean) => void;
+
+export const MAX_FILLS = 5_000;
+export const MAX_EVENTS = 500;
+export const MAX_SERIES = 20_000;
+const FLASH_MEMORY = 64;
+
+export interface StoreStats {
+  messages: number;
+  snapshots: number;
+  frames: number;
+  /** Local receive time (performance.now) of the newest message applied, and when it was painted. */
+  lastMessageAt: number;
+  lastFrameAt: number;
+}
+
+type FrameScheduler = (callback: () => void) => void;
+
+const defaultScheduler: FrameScheduler = (callback) => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => callback());
+  else setTimeout(callback, 16);
+};
+
+export class DeskStore {
+  private published: Published = {
+    state: null,
+    metrics: null,
+    fills: [],
+    events: [],
+    connection: { status: 'connecting', attempts: 0, retryAtMs: null },
+  };
+  // Pending values, applied per message and published per frame.
+  private pendingState: DeskState | null = null;
+  private pendingMetrics: DeskMetrics | null = null;
+  private pendingFills: FillView[] = [];
+  private pendingEvents: DeskEventView[] = [];
+  private pendingConnection: ConnectionInfo | null = null;
+  private resetFills: FillView[] | null = null;
+  private resetEvents: DeskEventView[] | null = null;
+  private readonly series: SeriesPoint[] = [];
+  private freshSeriesFrom = 0;
+  private seriesReset = false;
+  private readonly sliceListeners: Record<Slice, Set<() => void>> = {
+    state: new Set(),
+    metrics: new Set(),
+    fills: new Set(),
+    events: new Set(),
+    connection: new Set(),
+  };
+  private readonly seriesListeners = new Set<SeriesListener>();
+  private frameScheduled = false;
+  /** Local arrival time (Date.now) of recent fills, for the ladder's flash. */
+  private readonly fillArrival = new Map<string, number>();
+  readonly stats: StoreStats = { messages: 0, snapshots: 0, frames: 0, lastMessageAt: 0, lastFrameAt: 0 };
+
+  constructor(private readonly schedule: FrameScheduler = defaultScheduler) {}
+
+  get current(): Published {
+    return this.published;
+  }
+
+  /** The whole retained series, oldest first (read-only; it changes between frames). */
+  get seriesPoints(): readonly SeriesPoint[] {
+    return this.series;
+  }
+
+  /** When a fill arrived on this page (0 for fills that came with a snapshot). */
+  fillArrivedAt(fillId: string): number {
+    return this.fillArrival.get(fillId) ?? 0;
+  }
+
+  apply(message: StreamMessage): void {
+    this.stats.messages++;
+    this.stats.lastMessageAt = typeof performance !== 'undefined' ? performance.now() : Date.now();
+    switch (message.type) {
+      case 'snapshot':
+        this.stats.snapshots++;
+        this.pendingState = message.state;
+        this.pendingMetrics = message.metrics;
+        this.resetFills = message.fills.slice(0, MAX_FILLS);
+        this.pendingFills = [];
+        this.resetEvents = message.events.slice(-MAX_EVENTS);
+        this.pendingEvents = [];
+        this.series.length = 0;
+        for (const point of message.series) this.pushSeries(point);
+        this.seriesReset = true;
+        this.freshSeriesFrom = 0;
+        break;
+      case 'update': {
+        this.pendingState = message.state;
+        if (message.metrics) this.pendingMetrics = message.metrics;
+        if (message.fills.length > 0) {
+          const now = Date.now();
+          for (const fill of message.fills) {
+            this.pendingFills.push(fill);
+            this.fillArrival.set(fill.fillId, now);
+          }
+          if (this.fillArrival.size > FLASH_MEMORY) {
+            for (const key of this.fillArrival.keys()) {
+              this.fillArrival.delete(key);
+              if (this.fillArrival.size <= FLASH_MEMORY) break;
+            }
+          }
+        }
+        for (const event of message.events) this.pendingEvents.push(event);
+        for (const point of message.series) this.pushSeries(point);
+        break;
+      }
+      default:
+        return;
+    }
+    this.requestFrame();
+  }
+
+  setConnection(info: ConnectionInfo): void {
+    this.pendingConnection = info;
+    this.requestFrame();
+  }
+
+  subscribe(slice: Slice, listener: () => void): () => void {
+    const set = this.sliceListeners[slice];
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Chart feed: called at once with the whole series (reset), then per frame with the new points. */
+  subscribeSeries(listener: SeriesListener): () => void {
+    this.seriesListeners.add(listener);
+    listener(this.series, this.series, true);
+    return () => this.seriesListeners.delete(listener);
+  }
+
+  private pushSeries(point: SeriesPoint): void {
+    this.series.push(point);
+    if (this.series.length > MAX_SERIES + MAX_SERIES / 4) {
+      // Trim in chunks (not per point) so the copy is rare; the charts are reset to the trimmed history.
+      const drop = this.series.length - MAX_SERIES;
+      this.series.splice(0, drop);
+      this.seriesReset = true;
+      this.freshSeriesFrom = 0;
+    }
+  }
+
+  private requestFrame(): void {
+    if (this.frameScheduled) return;
+    this.frameScheduled = true;
+    this.schedule(() => this.flush());
+  }
+
+  /** Publishes what changed since the last frame. Public for tests and hosts without animation frames. */
+  flush(): void {
+    this.frameScheduled = false;
+    this.stats.frames++;
+    this.stats.lastFrameAt = typeof performance !== 'undefined' ? performance.now() : Date.now();
+    const changed: Slice[] = [];
+    let next = this.published;
+    if (this.pendingState && this.pendingState !== next.state) {
+      next = { ...next, state: this.pendingState };
+      changed.push('state');
+    }
+    if (this.pendingMetrics && this.pendingMetrics !== next.metrics) {
+      next = { ...next, metrics: this.pendingMetrics };
+      changed.push('metrics');
+    }
+    if (this.resetFills || this.pendingFills.length > 0) {
+      const base = this.resetFills ?? next.fills;
+      const fresh = this.pendingFills;
+      const fills: FillView[] = new Array<FillView>(Math.min(MAX_FILLS, base.length + fresh.length));
+      let k = 0;
+      for (let i = fresh.length - 1; i >= 0 && k < fills.length; i--) fills[k++] = fresh[i] as FillView;
+      for (let i = 0; i < base.length && k < fills.length; i++) fills[k++] = base[i] as FillView;
+      next = { ...next, fills };
+      this.resetFills = null;
+      this.pendingFills = [];
+      changed.push('fills');
+    }
+    if (this.resetEvents || this.pendingEvents.length > 0) {
+      const base = this.resetEvents ?? next.events;
+      const events = base.concat(this.pendingEvents);
+      next = { ...next, events: events.length > MAX_EVENTS ? events.slice(-MAX_EVENTS) : events };
+      this.resetEvents = null;
+      this.pendingEvents = [];
+      changed.push('events');
+    }
+    if (this.pendingConnection) {
+      next = { ...next, connection: this.pendingConnection };
+      this.pendingConnection = null;
+      changed.push('connection');
+    }
+    this.published = next;
+    for (const slice of changed) for (const listener of this.sliceListeners[slice]) listener();
+    if (this.seriesReset || this.freshSeriesFrom < this.series.length) {
+      const reset = this.seriesReset;
+      const fresh = reset ? this.series : this.series.slice(this.freshSeriesFrom);
+      this.seriesReset = false;
+      this.freshSeriesFrom = this.series.length;
+      for (const listener of this.seriesListeners) listener(fresh, this.series, reset);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * PnL: total (realised + unrealised at the mid − fees) large, its parts, the fees (negative: rebates),
+ * the current drawdown from the session's peak and the maximum drawdown, and total PnL over time. The
+ * figures are the desk's (state.pnl, metrics.maxDrawdown); the current drawdown is measured on the series
+ * the desk streamed, from its peak.
+ */
+import { useRef } from 'react';
+import { fmtMoney, signClass } from '../desk-client/format.js';
+import { useDesk, useDeskState, useMetrics } from '../desk-client/hooks.js';
+import { MiniChart } from '../skew-chart/MiniChart.js';
+
+export function PnlPanel() {
+  const state = useDeskState();
+  const metrics = useMetrics();
+  const { store } = useDesk();
+  const peak = useRef<{ count: number; peak: number }>({ count: 0, peak: Number.NEGATIVE_INFINITY });
+  if (!state) return <section className="panel card" data-testid="pnl-panel" />;
+  // Peak of total PnL over the streamed series, scanned incrementally.
+  const series = store.seriesPoints;
+  if (series.length < peak.current.count) peak.current = { count: 0, peak: Number.NEGATIVE_INFINITY };
+  for (let i = peak.current.count; i < series.length; i++) peak.current.peak = Math.max(peak.current.peak, series[i]?.pnlTotal ?? Number.NEGATIVE_INFINITY);
+  peak.current.count = series.length;
+  const top = Math.max(peak.current.peak, state.pnl.total);
+  const drawdown = Number.isFinite(top) ? Math.max(0, top - state.pnl.total) : 0;
+  const ccy = state.instrument.quoteCurrency;
+  return (
+    <section className="panel card pnl" data-testid="pnl-panel">
+      <div className="panel-head">
+        <h3>PnL</h3>
+        <span className="muted">{ccy}</span>
+      </div>
+      <div className="pnl-figures">
+        <span className={`big ${signClass(state.pnl.total)}`} data-testid="pnl-total" data-value={state.pnl.total}>
+          {fmtMoney(state.pnl.total)}
+        </span>
+        <dl className="kv kv-pnl">
+          <dt>Realised</dt>
+          <dd className={signClass(state.pnl.realized)} data-testid="pnl-realized" data-value={state.pnl.realized}>
+            {fmtMoney(state.pnl.realized)}
+          </dd>
+          <dt>Unrealised</dt>
+          <dd className={signClass(state.pnl.unrealized)} data-testid="pnl-unrealized" data-value={state.pnl.unrealized}>
+            {fmtMoney(state.pnl.unrealized)}
+          </dd>
+          <dt title="Fees paid; negative is a net rebate received">Fees</dt>
+          <dd data-testid="pnl-fees" data-value={state.pnl.fees}>
+            {fmtMoney(state.pnl.fees)}
+          </dd>
+          <dt title="Drop from the session's peak total PnL">Drawdown</dt>
+          <dd className={drawdown > 0 ? 'neg' : ''} data-testid="pnl-drawdown">
+            {fmtMoney(-drawdown)}
+          </dd>
+          <dt title="Largest drop from a peak of total PnL this session">Max DD</dt>
+          <dd data-testid="pnl-max-drawdown" data-value={metrics?.maxDrawdown ?? ''}>
+            {fmtMoney(metrics ? -metrics.maxDrawdown : null)}
+          </dd>
+        </dl>
+      </div>
+      <MiniChart field="pnlTotal" testid="pnl-chart" precision={2} guides={[]} />
+    </section>
+  );
+}

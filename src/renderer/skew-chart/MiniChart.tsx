@@ -1,0 +1,97 @@
+/**
+ * A small time chart of one series field (inventory, total PnL) as a baseline series around zero, with
+ * optional horizontal guide lines (soft and hard limits). Fed incrementally from the store like the skew
+ * chart: `setData` on reset, `update` per frame.
+ */
+import { useEffect, useRef } from 'react';
+import { BaselineSeries, LineStyle, createChart, type IPriceLine, type ISeriesApi, type Time } from 'lightweight-charts';
+import type { SeriesPoint } from '../../shared/contract.js';
+import { useDesk } from '../desk-client/hooks.js';
+import { COLORS, chartOptions, lastIndexAtOrBefore, linePoint, type LinePoint } from './chart-kit.js';
+
+export interface GuideLine {
+  readonly price: number;
+  readonly color: string;
+  readonly title: string;
+}
+
+const VISIBLE_MS = 300_000;
+
+export function MiniChart({ field, guides, precision, testid }: { field: 'inventory' | 'pnlTotal'; guides: readonly GuideLine[]; precision: number; testid: string }) {
+  const { store } = useDesk();
+  const containerRef = useRef<HTMLDivElement>(null);
+  const seriesRef = useRef<ISeriesApi<'Baseline', Time> | null>(null);
+  const linesRef = useRef<IPriceLine[]>([]);
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const chart = createChart(
+      container,
+      chartOptions({
+        rightPriceScale: { borderColor: '#273043', scaleMargins: { top: 0.1, bottom: 0.1 } },
+        grid: { vertLines: { visible: false }, horzLines: { color: COLORS.grid } },
+        handleScroll: false,
+        handleScale: false,
+      }),
+    );
+    chart.timeScale().applyOptions({ visible: false });
+    const series = chart.addSeries(BaselineSeries, {
+      baseValue: { type: 'price', price: 0 },
+      topLineColor: COLORS.pnlUp,
+      topFillColor1: 'rgba(38, 194, 129, 0.28)',
+      topFillColor2: 'rgba(38, 194, 129, 0.02)',
+      bottomLineColor: COLORS.pnlDown,
+      bottomFillColor1: 'rgba(239, 83, 80, 0.02)',
+      bottomFillColor2: 'rgba(239, 83, 80, 0.28)',
+      lineWidth: 2,
+      priceLineVisible: false,
+      crosshairMarkerVisible: false,
+    });
+    seriesRef.current = series;
+    let lastMs = Number.NEGATIVE_INFINITY;
+    const reset = (all: readonly SeriesPoint[]): void => {
+      let start = 0;
+      for (let i = 1; i < all.length; i++) if ((all[i]?.timeMs ?? 0) < (all[i - 1]?.timeMs ?? 0)) start = i;
+      const data: LinePoint[] = [];
+      let previous = Number.NEGATIVE_INFINITY;
+      for (let i = start; i < all.length; i++) {
+        const p = all[i] as SeriesPoint;
+        if (p.timeMs === previous) data.pop();
+        data.push(linePoint(p.timeMs, p[field]));
+        previous = p.timeMs;
+      }
+      series.setData(data);
+      lastMs = previous;
+      const tail = all.slice(start);
+      const last = tail[tail.length - 1];
+      if (last) chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, lastIndexAtOrBefore(tail, last.timeMs - VISIBLE_MS)), to: tail.length });
+    };
+    const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
+      if (isReset) return reset(all);
+      for (const p of fresh) {
+        if (p.timeMs < lastMs) return reset(all);
+        series.update(linePoint(p.timeMs, p[field]));
+        lastMs = p.timeMs;
+      }
+    });
+    return () => {
+      unsubscribe();
+      seriesRef.current = null;
+      linesRef.current = [];
+      chart.remove();
+    };
+  }, [store, field]);
+
+  const guideKey = guides.map((g) => `${g.price}:${g.title}`).join('|');
+  useEffect(() => {
+    const series = seriesRef.current;
+    if (!series) return;
+    for (const line of linesRef.current) series.removePriceLine(line);
+    linesRef.current = guides.map((g) => series.createPriceLine({ price: g.price, color: g.color, lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: false, title: g.title }));
+    series.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- guideKey is the identity of `guides`
+  }, [guideKey, precision]);
+
+  return <div className="mini-chart" data-testid={testid} ref={containerRef} />;
+}

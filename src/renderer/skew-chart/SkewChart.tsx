@@ -1,0 +1,201 @@
+/**
+ * The quote-skew chart (lightweight-charts v5): market best bid/ask, mid, fair value, reservation price
+ * and our bid/ask over time in the top pane; the skew and the two half-spreads (bps) in a pane beneath;
+ * fills, operator actions, state changes and breaker trips as markers. Fed straight from the store's
+ * series listener, outside React: `setData` once per reset (snapshot, reconnect, history trim, clock
+ * going back in a replay seek), then `update` with the new points each frame — never `setData` per tick.
+ */
+import { useEffect, useRef } from 'react';
+import { LineSeries, LineStyle, LineType, createChart, createSeriesMarkers, type IChartApi, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type Time } from 'lightweight-charts';
+import type { DeskEventView, FillView, SeriesPoint } from '../../shared/contract.js';
+import { fmtBps, fmtPrice } from '../desk-client/format.js';
+import { useDesk, useDeskState, useEvents, useFills } from '../desk-client/hooks.js';
+import { COLORS, chartOptions, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
+
+type Field = 'bestBid' | 'bestAsk' | 'mid' | 'fairValue' | 'reservationPrice' | 'ourBid' | 'ourAsk' | 'skewBps' | 'bidHalfSpreadBps' | 'askHalfSpreadBps';
+
+interface Line {
+  readonly field: Field;
+  readonly series: ISeriesApi<'Line', Time>;
+}
+
+const VISIBLE_MS = 90_000;
+const MAX_MARKERS = 300;
+
+export function SkewChart() {
+  const { store } = useDesk();
+  const containerRef = useRef<HTMLDivElement>(null);
+  const chartRef = useRef<{ chart: IChartApi; lines: Line[]; markers: ISeriesMarkersPluginApi<Time>; times: SeriesPoint[] } | null>(null);
+  const fills = useFills();
+  const events = useEvents();
+  const state = useDeskState();
+  const priceDecimals = state?.instrument.priceDecimals ?? 2;
+  const tickSize = state ? Number(state.instrument.tickSize) : 0.01;
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const chart = createChart(container, chartOptions());
+    const line = (field: Field, color: string, opts: { width?: 1 | 2 | 3; style?: LineStyle; steps?: boolean; pane?: number; title?: string } = {}): Line => ({
+      field,
+      series: chart.addSeries(
+        LineSeries,
+        {
+          color,
+          lineWidth: opts.width ?? 1,
+          lineStyle: opts.style ?? LineStyle.Solid,
+          lineType: opts.steps ? LineType.WithSteps : LineType.Simple,
+          priceLineVisible: false,
+          lastValueVisible: opts.title !== undefined,
+          title: opts.title ?? '',
+          crosshairMarkerVisible: false,
+        },
+        opts.pane ?? 0,
+      ),
+    });
+    const lines: Line[] = [
+      line('bestBid', COLORS.bid, { steps: true }),
+      line('bestAsk', COLORS.ask, { steps: true }),
+      line('mid', COLORS.mid, { style: LineStyle.Dotted }),
+      line('fairValue', COLORS.fair, { width: 1, title: 'FV' }),
+      line('reservationPrice', COLORS.reservation, { style: LineStyle.Dashed, title: 'R' }),
+      line('ourBid', COLORS.ourBid, { width: 2, steps: true, title: 'our bid' }),
+      line('ourAsk', COLORS.ourAsk, { width: 2, steps: true, title: 'our ask' }),
+      line('skewBps', COLORS.skew, { width: 2, pane: 1, title: 'skew' }),
+      line('bidHalfSpreadBps', COLORS.bid, { pane: 1, style: LineStyle.Dashed, title: '½bid' }),
+      line('askHalfSpreadBps', COLORS.ask, { pane: 1, style: LineStyle.Dashed, title: '½ask' }),
+    ];
+    const panes = chart.panes();
+    panes[0]?.setStretchFactor(0.72);
+    panes[1]?.setStretchFactor(0.28);
+    const midLine = lines[2];
+    if (!midLine) throw new Error('mid series missing');
+    const markers = createSeriesMarkers(midLine.series, []);
+    const holder = { chart, lines, markers, times: [] as SeriesPoint[] };
+    chartRef.current = holder;
+
+    let lastMs = Number.NEGATIVE_INFINITY;
+    const reset = (all: readonly SeriesPoint[]): void => {
+      // Keep the monotonic tail: a replay seek back in time starts the chart again from there.
+      let start = 0;
+      for (let i = 1; i < all.length; i++) if ((all[i]?.timeMs ?? 0) < (all[i - 1]?.timeMs ?? 0)) start = i;
+      const points = all.slice(start);
+      holder.times = points;
+      for (const { field, series } of lines) {
+        const data: LinePoint[] = [];
+        let previous = Number.NEGATIVE_INFINITY;
+        for (const p of points) {
+          if (p.timeMs === previous) data.pop();
+          data.push(linePoint(p.timeMs, p[field]));
+          previous = p.timeMs;
+        }
+        series.setData(data);
+      }
+      lastMs = points.length > 0 ? (points[points.length - 1]?.timeMs ?? lastMs) : Number.NEGATIVE_INFINITY;
+      const last = points[points.length - 1];
+      if (last) {
+        const from = lastIndexAtOrBefore(points, last.timeMs - VISIBLE_MS);
+        chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, from), to: points.length + 4 });
+      }
+    };
+    const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
+      if (isReset) return reset(all);
+      for (const p of fresh) {
+        if (p.timeMs < lastMs) return reset(all);
+        for (const { field, series } of lines) series.update(linePoint(p.timeMs, p[field]));
+        if (p.timeMs !== lastMs) holder.times.push(p);
+        lastMs = p.timeMs;
+      }
+      // Keep the marker index bounded like the store's history.
+      if (holder.times.length > all.length) holder.times.splice(0, holder.times.length - all.length);
+    });
+    return () => {
+      unsubscribe();
+      chartRef.current = null;
+      chart.remove();
+    };
+  }, [store]);
+
+  // Markers: recomputed only when fills or events change (not per frame).
+  useEffect(() => {
+    const holder = chartRef.current;
+    if (!holder) return;
+    holder.markers.setMarkers(buildMarkers(holder.times, fills, events));
+  }, [fills, events]);
+
+  useEffect(() => {
+    const holder = chartRef.current;
+    if (!holder) return;
+    const format = { type: 'price' as const, precision: priceDecimals, minMove: tickSize };
+    for (const { field, series } of holder.lines) {
+      if (!field.endsWith('Bps')) series.applyOptions({ priceFormat: format });
+      else series.applyOptions({ priceFormat: { type: 'price', precision: 2, minMove: 0.01 } });
+    }
+  }, [priceDecimals, tickSize]);
+
+  return (
+    <div className="skew-chart" data-testid="skew-chart">
+      <div className="panel-head">
+        <h3>Quotes &amp; skew</h3>
+        <SkewLegend />
+      </div>
+      <div className="chart-host" ref={containerRef} />
+    </div>
+  );
+}
+
+function snap(times: readonly SeriesPoint[], timeMs: number): number | null {
+  const index = lastIndexAtOrBefore(times, timeMs);
+  const point = times[Math.max(0, index)];
+  if (!point || times.length === 0) return null;
+  if (index < 0 && timeMs < point.timeMs - 1_000) return null;
+  return point.timeMs;
+}
+
+/** Markers for the chart: fills at their price, events (operator, state, breaker, params) above the line. */
+export function buildMarkers(times: readonly SeriesPoint[], fills: readonly FillView[], events: readonly DeskEventView[]): SeriesMarker<Time>[] {
+  const markers: SeriesMarker<Time>[] = [];
+  const first = times[0];
+  if (!first) return markers;
+  for (let i = Math.min(fills.length, MAX_MARKERS) - 1; i >= 0; i--) {
+    const fill = fills[i];
+    if (!fill || fill.timeMs < first.timeMs) continue;
+    const at = snap(times, fill.timeMs);
+    if (at === null) continue;
+    const buy = fill.side === 'buy';
+    markers.push({ time: toTime(at), position: 'atPriceMiddle', price: fill.price, shape: buy ? 'arrowUp' : 'arrowDown', color: buy ? COLORS.ourBid : COLORS.ourAsk, size: 0.6, id: fill.fillId });
+  }
+  for (const event of events) {
+    if (event.kind === 'fill' || event.kind === 'info' || event.timeMs < first.timeMs) continue;
+    const at = snap(times, event.timeMs);
+    if (at === null) continue;
+    const color = event.kind === 'breaker' ? COLORS.breaker : event.kind === 'state' ? COLORS.state : event.kind === 'params' ? COLORS.params : event.kind === 'feed' ? COLORS.mid : COLORS.operator;
+    const text = event.kind === 'state' ? (/→\s*(\w+)/.exec(event.text)?.[1] ?? 'state') : event.kind === 'breaker' ? event.text.replace(/^breaker /, '') : event.kind === 'params' ? 'params' : event.text.split(/[:(]/)[0]?.slice(0, 18) ?? event.kind;
+    markers.push({ time: toTime(at), position: 'aboveBar', shape: event.kind === 'breaker' ? 'circle' : 'square', color, text, size: 0.8 });
+  }
+  markers.sort((a, b) => (a.time as number) - (b.time as number));
+  return markers;
+}
+
+function SkewLegend() {
+  const state = useDeskState();
+  if (!state) return null;
+  const d = state.instrument.priceDecimals;
+  const skew = state.mid !== null && state.reservationPrice !== null && state.mid !== 0 ? ((state.reservationPrice - state.mid) / state.mid) * 10_000 : null;
+  const item = (color: string, label: string, value: string, testid?: string) => (
+    <span className="legend-item" data-testid={testid}>
+      <i style={{ background: color }} />
+      {label} <b>{value}</b>
+    </span>
+  );
+  return (
+    <div className="legend">
+      {item(COLORS.bid, 'bid', fmtPrice(state.book.bids[0]?.[0], d))}
+      {item(COLORS.ask, 'ask', fmtPrice(state.book.asks[0]?.[0], d))}
+      {item(COLORS.fair, 'FV', fmtPrice(state.fairValue, d), 'legend-fv')}
+      {item(COLORS.reservation, 'R', fmtPrice(state.reservationPrice, d), 'legend-reservation')}
+      {item(COLORS.ourBid, 'ours', `${fmtPrice(state.quotes.bid?.price, d)} / ${fmtPrice(state.quotes.ask?.price, d)}`, 'legend-ours')}
+      {item(COLORS.skew, 'skew', fmtBps(skew), 'legend-skew')}
+    </div>
+  );
+}

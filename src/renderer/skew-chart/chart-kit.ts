@@ -1,0 +1,91 @@
+/**
+ * Shared lightweight-charts (v5) setup for the monitor's charts: the dark desk theme, UTC clock labels
+ * from sub-second timestamps (the series is sampled per stream batch, many points a second, so times are
+ * fractional seconds and the tick labels are formatted from the time itself), and the conversion of a
+ * stream SeriesPoint field to line data (absent values become whitespace, so a line breaks instead of
+ * dropping to zero). Feeding is incremental: `setData` once per reset, `update` per frame.
+ */
+import { ColorType, CrosshairMode, type DeepPartial, type ChartOptions, type LineData, type Time, type UTCTimestamp, type WhitespaceData } from 'lightweight-charts';
+import { fmtTime } from '../desk-client/format.js';
+
+export const COLORS = {
+  bg: '#0d1117',
+  grid: '#1a2130',
+  text: '#8b96a8',
+  bid: 'rgba(38, 194, 129, 0.6)',
+  ask: 'rgba(239, 83, 80, 0.6)',
+  ourBid: '#5cf2a8',
+  ourAsk: '#ff8a80',
+  mid: '#6b7789',
+  fair: '#4fc3f7',
+  reservation: '#e040fb',
+  skew: '#ffca28',
+  inventory: '#4fc3f7',
+  pnlUp: '#26c281',
+  pnlDown: '#ef5350',
+  operator: '#ffca28',
+  breaker: '#ff5252',
+  state: '#b388ff',
+  params: '#90a4ae',
+} as const;
+
+export function toTime(timeMs: number): UTCTimestamp {
+  return (timeMs / 1000) as UTCTimestamp;
+}
+
+function timeOf(time: Time): number {
+  return typeof time === 'number' ? time * 1000 : Number.NaN;
+}
+
+export function chartOptions(extra: DeepPartial<ChartOptions> = {}): DeepPartial<ChartOptions> {
+  return {
+    autoSize: true,
+    layout: {
+      background: { type: ColorType.Solid, color: COLORS.bg },
+      textColor: COLORS.text,
+      fontSize: 11,
+      fontFamily: 'ui-monospace, "JetBrains Mono", Menlo, Consolas, monospace',
+      attributionLogo: false,
+      panes: { separatorColor: '#273043', separatorHoverColor: '#3a4660', enableResize: true },
+    },
+    grid: { vertLines: { color: COLORS.grid }, horzLines: { color: COLORS.grid } },
+    crosshair: { mode: CrosshairMode.Normal },
+    rightPriceScale: { borderColor: '#273043' },
+    timeScale: {
+      borderColor: '#273043',
+      timeVisible: true,
+      secondsVisible: true,
+      minBarSpacing: 0.01,
+      barSpacing: 0.6,
+      rightOffset: 4,
+      tickMarkFormatter: (time: Time) => fmtTime(timeOf(time)),
+    },
+    localization: { timeFormatter: (time: Time) => fmtTime(timeOf(time), true) },
+    handleScale: { axisPressedMouseMove: { time: true, price: true } },
+    ...extra,
+  };
+}
+
+export type LinePoint = LineData<Time> | WhitespaceData<Time>;
+
+export function linePoint(timeMs: number, value: number | null): LinePoint {
+  return value === null || !Number.isFinite(value) ? { time: toTime(timeMs) } : { time: toTime(timeMs), value };
+}
+
+/** Index of the last point whose time is <= t (binary search), or -1. */
+export function lastIndexAtOrBefore(times: readonly { timeMs: number }[], t: number): number {
+  let lo = 0;
+  let hi = times.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const point = times[mid];
+    if (point && point.timeMs <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
