@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CaptureFormatError, CaptureWriter, formatCaptureLine, loadCapture, readCapture } from '../../../../src/main/market/capture/index.js';
-import type { CaptureFrame } from '../../../../src/main/market/capture/index.js';
+import { CaptureWriter, formatCaptureLine, loadCapture, readCapture } from '../../../../src/main/market/capture/index.js';
+import type { CaptureFormatError, CaptureFrame } from '../../../../src/main/market/capture/index.js';
 import { describeWithSharedData, sharedDataPath } from '../../../support/shared-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qd-capture-'));
