@@ -27,18 +27,55 @@ export function topOfBookImbalance(book: BookReader, bestBid: number, bestAsk: n
   return total > 0 ? (bid - ask) / total : 0;
 }
 
+/** Most levels the depth-imbalance term reads (the parameter's upper bound). */
+const MAX_DEPTH_LEVELS = 50;
+
 /**
  * Fair value in ticks: mid + top-of-book imbalance × ticksPerImbalance (article `calculate_fair_value`),
  * then + fair value × depth imbalance × sensitivityBps / 10 000 (article `OrderBookImbalanceModel`, applied
  * to the nudged value as the article's subclass does). Each term is switched by its `enabled` flag.
+ *
+ * A small object rather than a function because of the hot path: results are left in fields and the depth
+ * imbalance is summed here from `book.top` into owned typed arrays (weights 1/(i+1), as
+ * `BookReader.imbalance` defines it), so no fractional number crosses a call boundary — V8 boxes a double
+ * returned by a call it did not inline, which would be an allocation per quote.
  */
-export function fairValueTicks(book: BookReader, bestBid: number, bestAsk: number, params: FairValueParams): number {
-  let fair = (bestBid + bestAsk) / 2;
-  const nudge = params.topOfBookNudge;
-  if (nudge.enabled) fair += topOfBookImbalance(book, bestBid, bestAsk) * nudge.ticksPerImbalance;
-  const depth = params.depthImbalance;
-  if (depth.enabled) fair += (fair * book.imbalance(depth.levels) * depth.sensitivityBps) / 10_000;
-  return fair;
+export class FairValue {
+  /** Fair value in (fractional) ticks after the last `compute`. */
+  value = Number.NaN;
+  /** The two imbalances of the last `compute` (0 when the term is disabled), for display. */
+  topImbalance = 0;
+  depthImbalance = 0;
+  private readonly prices = new Float64Array(MAX_DEPTH_LEVELS);
+  private readonly sizes = new Float64Array(MAX_DEPTH_LEVELS);
+
+  compute(book: BookReader, bestBid: number, bestAsk: number, params: FairValueParams): void {
+    let fair = (bestBid + bestAsk) / 2;
+    this.topImbalance = 0;
+    this.depthImbalance = 0;
+    const nudge = params.topOfBookNudge;
+    if (nudge.enabled) {
+      const bid = book.sizeAt('bid', bestBid);
+      const ask = book.sizeAt('ask', bestAsk);
+      const total = bid + ask;
+      this.topImbalance = total > 0 ? (bid - ask) / total : 0;
+      fair += this.topImbalance * nudge.ticksPerImbalance;
+    }
+    const depth = params.depthImbalance;
+    if (depth.enabled) {
+      const levels = depth.levels < MAX_DEPTH_LEVELS ? depth.levels : MAX_DEPTH_LEVELS;
+      let bidWeighted = 0;
+      let askWeighted = 0;
+      const nb = book.top('bid', levels, this.prices, this.sizes);
+      for (let i = 0; i < nb; i++) bidWeighted += (this.sizes[i] ?? 0) / (i + 1);
+      const na = book.top('ask', levels, this.prices, this.sizes);
+      for (let i = 0; i < na; i++) askWeighted += (this.sizes[i] ?? 0) / (i + 1);
+      const total = bidWeighted + askWeighted;
+      this.depthImbalance = total > 0 ? (bidWeighted - askWeighted) / total : 0;
+      fair += (fair * this.depthImbalance * depth.sensitivityBps) / 10_000;
+    }
+    this.value = fair;
+  }
 }
 
 /**

@@ -6,21 +6,42 @@
  * Units (one convention for both models): prices and δ in ticks; time in seconds; σ in ticks per √second;
  * the order-arrival intensity λ(δ) = A·exp(−κδ) with A per second and κ per tick; inventory q in units of
  * the base quote size (q = inventoryLots / baseLots), so the inventory bound Q is the hard limit in those
- * units; γ per (unit of q × tick). Each function writes the centre of the quotes and the half-spread (ticks)
- * into a caller-owned `ModelQuote` and allocates nothing. They know nothing of books, sizes or rounding: the
- * strategy applies those rules to every model alike.
+ * units; γ per (unit of q × tick). Each function reads its inputs from, and writes the centre of the quotes
+ * and the half-spread (ticks) into, one caller-owned `ModelQuote`: no fractional number crosses a call
+ * boundary (V8 boxes doubles passed to or returned from a call it did not inline), so nothing is allocated.
+ * They know nothing of books, sizes or rounding: the strategy applies those rules to every model alike.
  */
 
-/** Output of a model: quotes at centre ± halfSpread (ticks), before widening and rounding. */
+/** Inputs and output of a model: quotes at centre ± halfSpread (ticks), before widening and rounding. */
 export interface ModelQuote {
-  /** Centre of the two quotes (the reservation / indifference mid), in fractional ticks. */
+  /** Mid price s (the fair value), ticks. */
+  s: number;
+  /** Inventory in units of the base size. */
+  q: number;
+  /** Risk aversion γ. */
+  gamma: number;
+  /** σ, ticks per √second (unused by the infinite-horizon Avellaneda–Stoikov form). */
+  sigma: number;
+  /** Time to the horizon T − t, seconds (finite-horizon Avellaneda–Stoikov only). */
+  tauSec: number;
+  /** Intensity A, per second (GLFT only), and κ, per tick. */
+  intensityA: number;
+  kappa: number;
+  /** Inventory bound Q in units of the base size (infinite-horizon Avellaneda–Stoikov and GLFT). */
+  boundQ: number;
+  /** Output: centre of the two quotes (the reservation / indifference mid), in fractional ticks. */
   center: number;
-  /** Half of the distance between the two quotes, in ticks. */
+  /** Output: half of the distance between the two quotes, in ticks. */
   halfSpread: number;
 }
 
-export function newModelQuote(): ModelQuote {
-  return { center: Number.NaN, halfSpread: Number.NaN };
+/** A model scratch with every field a double from the start (one stable shape for the JIT), then `inputs`. */
+export function newModelQuote(inputs: Partial<ModelQuote> = {}): ModelQuote {
+  const m: ModelQuote = {
+    s: Number.NaN, q: Number.NaN, gamma: Number.NaN, sigma: Number.NaN, tauSec: Number.NaN, intensityA: Number.NaN,
+    kappa: Number.NaN, boundQ: Number.NaN, center: Number.NaN, halfSpread: Number.NaN,
+  };
+  return Object.assign(m, inputs);
 }
 
 /** The spread term shared by both models: (1/γ)·ln(1 + γ/κ), in ticks (log1p keeps small γ/κ exact). */
@@ -33,12 +54,11 @@ export function intensitySpreadTerm(gamma: number, kappa: number): number {
  *   reservation r = s − q·γ·σ²·(T − t)
  *   total spread δa + δb = γ·σ²·(T − t) + (2/γ)·ln(1 + γ/κ), split evenly around r.
  */
-export function avellanedaStoikovFinite(
-  s: number, q: number, gamma: number, sigma: number, tauSec: number, kappa: number, out: ModelQuote,
-): void {
-  const inventoryTerm = gamma * sigma * sigma * tauSec;
-  out.center = s - q * inventoryTerm;
-  out.halfSpread = (inventoryTerm + 2 * intensitySpreadTerm(gamma, kappa)) / 2;
+export function avellanedaStoikovFinite(m: ModelQuote): void {
+  const gamma = m.gamma;
+  const inventoryTerm = gamma * m.sigma * m.sigma * m.tauSec;
+  m.center = m.s - m.q * inventoryTerm;
+  m.halfSpread = (inventoryTerm + (2 * Math.log1p(gamma / m.kappa)) / gamma) / 2;
 }
 
 /**
@@ -51,20 +71,19 @@ export function avellanedaStoikovFinite(
  * quotes do not depend on σ. q is clamped to [−Q, Q]; at q = Q the bid's log argument is 0 (no buying at
  * the bound), so it is floored at 1e-12 — that side has no room to the hard limit and is never quoted.
  */
-export function avellanedaStoikovInfinite(
-  s: number, q: number, gamma: number, boundQ: number, kappa: number, out: ModelQuote,
-): void {
+export function avellanedaStoikovInfinite(m: ModelQuote): void {
+  const { s, q, gamma, boundQ } = m;
   const qc = q > boundQ ? boundQ : q < -boundQ ? -boundQ : q;
   const denominator = (boundQ + 1) * (boundQ + 1) - qc * qc;
   const argAsk = Math.max(1e-12, 1 + (1 - 2 * qc) / denominator);
   const argBid = Math.max(1e-12, 1 + (-1 - 2 * qc) / denominator);
   const indifferenceAsk = s + Math.log(argAsk) / gamma;
   const indifferenceBid = s + Math.log(argBid) / gamma;
-  const term = intensitySpreadTerm(gamma, kappa);
+  const term = Math.log1p(gamma / m.kappa) / gamma;
   const ask = indifferenceAsk + term;
   const bid = indifferenceBid - term;
-  out.center = (ask + bid) / 2;
-  out.halfSpread = (ask - bid) / 2;
+  m.center = (ask + bid) / 2;
+  m.halfSpread = (ask - bid) / 2;
 }
 
 /**
@@ -75,14 +94,13 @@ export function avellanedaStoikovInfinite(
  * so the centre is s − q·c2 and the half-spread c1 + c2/2. q is clamped to the bounds [−Q, Q]; beyond
  * them the size rules stop the side that would cross the hard limit.
  */
-export function glft(
-  s: number, q: number, gamma: number, sigma: number, intensityA: number, kappa: number, boundQ: number, out: ModelQuote,
-): void {
+export function glft(m: ModelQuote): void {
+  const { q, gamma, sigma, kappa, boundQ } = m;
   const qc = q > boundQ ? boundQ : q < -boundQ ? -boundQ : q;
-  const c1 = intensitySpreadTerm(gamma, kappa);
+  const c1 = Math.log1p(gamma / kappa) / gamma;
   // (1 + γ/κ)^(1 + κ/γ) through exp/log1p: stays exact when γ/κ is tiny (it tends to e).
   const power = Math.exp((1 + kappa / gamma) * Math.log1p(gamma / kappa));
-  const c2 = Math.sqrt(((sigma * sigma * gamma) / (2 * intensityA * kappa)) * power);
-  out.center = s - qc * c2;
-  out.halfSpread = c1 + c2 / 2;
+  const c2 = Math.sqrt(((sigma * sigma * gamma) / (2 * m.intensityA * kappa)) * power);
+  m.center = m.s - qc * c2;
+  m.halfSpread = c1 + c2 / 2;
 }

@@ -24,7 +24,7 @@ import type { MarketTrade } from '../market/types.js';
 import {
   adverseMultiplier,
   applySizes,
-  fairValueTicks,
+  FairValue,
   finishQuote,
   inventorySkewBps,
   scheduleEntryAt,
@@ -60,6 +60,7 @@ export class Strategy implements QuotingStrategy {
   readonly volatility: MidVolatility;
   readonly intensity: IntensityCalibrator;
   private readonly model = newModelQuote();
+  private readonly fairValue = new FairValue();
   /** Start of the current Avellaneda–Stoikov session (finite horizon), µs; NaN until the first quote. */
   private sessionStartUs = Number.NaN;
   private lastA = Number.NaN;
@@ -108,7 +109,8 @@ export class Strategy implements QuotingStrategy {
     const bestBid = inputs.bestBid;
     const bestAsk = inputs.bestAsk;
     const inventory = inputs.inventoryLots;
-    const fair = fairValueTicks(inputs.book, bestBid, bestAsk, strategy.fairValue);
+    this.fairValue.compute(inputs.book, bestBid, bestAsk, strategy.fairValue);
+    const fair = this.fairValue.value;
     const entry = scheduleEntryAt(strategy.schedule, inputs.nowUs);
     const scheduleMult = entry === null ? 1 : entry.spreadMultiplier;
     const adverseMult = adverseMultiplier(strategy.adverseSelection, inputs.adverseRate, inputs.adverseBreakerWiden);
@@ -135,36 +137,42 @@ export class Strategy implements QuotingStrategy {
       }
       case 'avellaneda-stoikov': {
         const as = strategy.avellanedaStoikov;
-        this.resolveIntensity(inputs.nowUs, as.intensity === 'calibrated', as.fixedA, as.fixedKappa);
-        const q = inventory / strategy.size.baseLots;
+        const m = this.model;
+        this.resolveIntensity(inputs.nowUs, as);
+        m.s = fair;
+        m.q = inventory / strategy.size.baseLots;
+        m.gamma = as.gamma;
+        m.intensityA = this.lastA;
+        m.kappa = this.lastKappa;
+        m.boundQ = risk.maxInventoryLots / strategy.size.baseLots;
         if (as.horizon === 'infinite') {
-          avellanedaStoikovInfinite(fair, q, as.gamma, risk.maxInventoryLots / strategy.size.baseLots, this.lastKappa, this.model);
+          avellanedaStoikovInfinite(m);
         } else {
           if (Number.isNaN(this.sessionStartUs)) this.sessionStartUs = inputs.nowUs;
           const horizonUs = as.horizonSec * US_PER_SEC;
           const elapsedUs = (((inputs.nowUs - this.sessionStartUs) % horizonUs) + horizonUs) % horizonUs;
-          const tauSec = (horizonUs - elapsedUs) / US_PER_SEC;
-          avellanedaStoikovFinite(fair, q, as.gamma, this.sigmaTicks(fair), tauSec, this.lastKappa, this.model);
+          m.tauSec = (horizonUs - elapsedUs) / US_PER_SEC;
+          this.setSigma();
+          avellanedaStoikovFinite(m);
         }
-        center = this.model.center;
-        halfSpread = this.model.halfSpread * scheduleMult * adverseMult;
+        center = m.center;
+        halfSpread = m.halfSpread * scheduleMult * adverseMult;
         break;
       }
       case 'glft': {
         const g = strategy.glft;
-        this.resolveIntensity(inputs.nowUs, g.intensity === 'calibrated', g.fixedA, g.fixedKappa);
-        glft(
-          fair,
-          inventory / strategy.size.baseLots,
-          g.gamma,
-          this.sigmaTicks(fair),
-          this.lastA,
-          this.lastKappa,
-          risk.maxInventoryLots / strategy.size.baseLots,
-          this.model,
-        );
-        center = this.model.center;
-        halfSpread = this.model.halfSpread * scheduleMult * adverseMult;
+        const m = this.model;
+        this.resolveIntensity(inputs.nowUs, g);
+        m.s = fair;
+        m.q = inventory / strategy.size.baseLots;
+        m.gamma = g.gamma;
+        m.intensityA = this.lastA;
+        m.kappa = this.lastKappa;
+        m.boundQ = risk.maxInventoryLots / strategy.size.baseLots;
+        this.setSigma();
+        glft(m);
+        center = m.center;
+        halfSpread = m.halfSpread * scheduleMult * adverseMult;
         break;
       }
       default:
@@ -194,23 +202,26 @@ export class Strategy implements QuotingStrategy {
   }
 
   /**
-   * σ of the optimal models in ticks per √second. While the estimator has too few samples it falls back to
+   * Sets σ of the optimal models, in ticks per √second. While the estimator has too few samples it falls back to
    * the configured normal volatility (spread.volatility.normalVolAnnual) at this price: a prior, never 0.
    */
-  private sigmaTicks(fair: number): number {
+  private setSigma(): void {
+    const fair = this.model.s;
     const sigma = this.volatility.sigmaTicksPerSqrtSec(fair);
-    if (Number.isFinite(sigma)) return sigma;
-    return (this.params.strategy.spread.volatility.normalVolAnnual * fair) / Math.sqrt(this.volatility.secondsPerYear);
+    this.model.sigma = Number.isFinite(sigma)
+      ? sigma
+      : (this.params.strategy.spread.volatility.normalVolAnnual * fair) / Math.sqrt(this.volatility.secondsPerYear);
   }
 
-  private resolveIntensity(nowUs: number, calibrated: boolean, fixedA: number, fixedKappa: number): void {
-    if (calibrated && this.intensity.calibrate(nowUs)) {
+  /** (A, κ) for this quote: the calibration when asked for and trusted, else the model's fixed values. */
+  private resolveIntensity(nowUs: number, source: { intensity: 'calibrated' | 'fixed'; fixedA: number; fixedKappa: number }): void {
+    if (source.intensity === 'calibrated' && this.intensity.calibrate(nowUs)) {
       this.lastA = this.intensity.intensityA();
       this.lastKappa = this.intensity.kappa();
       this.lastCalibrated = true;
     } else {
-      this.lastA = fixedA;
-      this.lastKappa = fixedKappa;
+      this.lastA = source.fixedA;
+      this.lastKappa = source.fixedKappa;
       this.lastCalibrated = false;
     }
   }

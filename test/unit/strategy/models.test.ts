@@ -59,8 +59,8 @@ describe('Avellaneda–Stoikov, finite horizon', () => {
   //   δa + δb = γσ²τ + (2/γ)·ln(1 + γ/κ) = 2.5 + 1.290770422751424 = 3.790770422751424
   //   bid = 9 995 − 1.895385211375712 = 9 993.104614788624, ask = 9 996.895385211376
   it('matches the hand computation', () => {
-    const out = newModelQuote();
-    avellanedaStoikovFinite(S, Q_INV, GAMMA, SIGMA, 100, KAPPA, out);
+    const out = newModelQuote({ s: S, q: Q_INV, gamma: GAMMA, sigma: SIGMA, tauSec: 100, kappa: KAPPA });
+    avellanedaStoikovFinite(out);
     expectClose(out.center, 9_995, 10);
     expectClose(out.halfSpread, 1.895385211375712, 12);
   });
@@ -93,19 +93,20 @@ describe('Avellaneda–Stoikov, infinite horizon (stationary form, ω = ½γ²σ
   //   ask = r^a + 0.645385211375712 = 10 000.385630347342
   //   bid = r^b − 0.645385211375712 = 9 998.917864153598
   it('matches the hand computation', () => {
-    const out = newModelQuote();
-    avellanedaStoikovInfinite(S, Q_INV, GAMMA, BOUND, KAPPA, out);
+    const out = newModelQuote({ s: S, q: Q_INV, gamma: GAMMA, boundQ: BOUND, kappa: KAPPA });
+    avellanedaStoikovInfinite(out);
     expectClose(out.center - out.halfSpread, 9_998.917864153598, 9);
     expectClose(out.center + out.halfSpread, 10_000.385630347342, 9);
   });
 
   it('is nearly symmetric at q = 0 and stops buying at the bound', () => {
-    const out = newModelQuote();
-    avellanedaStoikovInfinite(S, 0, GAMMA, BOUND, KAPPA, out);
+    const out = newModelQuote({ s: S, q: 0, gamma: GAMMA, boundQ: BOUND, kappa: KAPPA });
+    avellanedaStoikovInfinite(out);
     // centre = s + (ln(1 + 1/121) + ln(1 − 1/121)) / (2γ) = s + ln(14 640/14 641) / 0.2 = s − 0.000341518…
     expectClose(out.center, S + Math.log(14_640 / 14_641) / 0.2, 9);
     expectClose(out.center, S - 0.000341518, 6);
-    avellanedaStoikovInfinite(S, BOUND, GAMMA, BOUND, KAPPA, out);
+    out.q = BOUND;
+    avellanedaStoikovInfinite(out);
     expect(Number.isFinite(out.center - out.halfSpread)).toBe(true);
     expect(out.center - out.halfSpread).toBeLessThan(S - 100); // ln(1e-12)/γ: the bid is far away
   });
@@ -131,18 +132,19 @@ describe('Guéant–Lehalle–Fernandez-Tapia closed form', () => {
   // δa = c1 − (2q − 1)/2 · c2 = 0.645385211375712 − 1.5 · 0.15298158836867828 = 0.41591282882269415
   // bid = 10 000 − δb = 9 998.972160817702, ask = 10 000 + δa = 10 000.415912828823
   it('matches the hand computation', () => {
-    const out = newModelQuote();
-    glft(S, Q_INV, GAMMA, SIGMA, A, KAPPA, BOUND, out);
+    const out = newModelQuote({ s: S, q: Q_INV, gamma: GAMMA, sigma: SIGMA, intensityA: A, kappa: KAPPA, boundQ: BOUND });
+    glft(out);
     expectClose(out.center - out.halfSpread, 9_998.972160817702, 9);
     expectClose(out.center + out.halfSpread, 10_000.415912828823, 9);
     expectClose(out.center, S - Q_INV * 0.15298158836867828, 9);
   });
 
   it('clamps q to the inventory bounds', () => {
-    const atBound = newModelQuote();
-    const beyond = newModelQuote();
-    glft(S, BOUND, GAMMA, SIGMA, A, KAPPA, BOUND, atBound);
-    glft(S, BOUND * 3, GAMMA, SIGMA, A, KAPPA, BOUND, beyond);
+    const common = { s: S, gamma: GAMMA, sigma: SIGMA, intensityA: A, kappa: KAPPA, boundQ: BOUND };
+    const atBound = newModelQuote({ ...common, q: BOUND });
+    const beyond = newModelQuote({ ...common, q: BOUND * 3 });
+    glft(atBound);
+    glft(beyond);
     expect(beyond.center).toBe(atBound.center);
   });
 
