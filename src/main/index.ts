@@ -63,19 +63,20 @@ async function main(): Promise<void> {
   await app.whenReady();
   hardenSession();
   const nativeBinding = process.env['QUOTEDESK_SQLITE_BINDING'];
-  running = createDesk({
+  const created = await createDesk({
     venue: 'sim',
     dbPath: join(app.getPath('userData'), 'quotedesk.db'),
     params: DEFAULT_PARAMS,
     ...(nativeBinding ? { nativeBinding } : {}),
     logger: (line) => console.error(line),
   });
-  await running.start();
+  running = created;
+  await created.start();
 
   const rendererDir = join(import.meta.dirname, '..', 'renderer');
   const rendererUrlPrefix = pathToFileURL(rendererDir).href;
   window = new BrowserWindow(windowOptions(join(import.meta.dirname, '..', 'preload', 'index.cjs')));
-  const unregister = registerIpc(running.desk, running.store, window, rendererUrlPrefix);
+  const unregister = registerIpc(created.desk, created.store, window, rendererUrlPrefix);
   buildMenu();
   if (!globalShortcut.register(GLOBAL_KILL_ACCELERATOR, () => kill('global-shortcut'))) {
     console.error(`could not register the global kill-switch shortcut ${GLOBAL_KILL_ACCELERATOR}`);

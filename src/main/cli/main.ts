@@ -6,7 +6,7 @@
  * else. Bad input never leaves a half-written database or file behind (the libraries write temp files and
  * rename; the store refuses to create files in unwritable places).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +18,10 @@ import { createDesk } from '../desk/create-desk.js';
 import { inspectCapture } from '../market/inspect.js';
 import { importLobster, LobsterInputError } from '../market/lobster/import.js';
 import { CaptureFormatError } from '../market/capture/capture.js';
-import { exportFillsCsv, openStore, StoreError } from '../storage/index.js';
+import type { AdapterOptions } from '../market/adapters/base.js';
+import { recordLive, RecordInputError } from '../market/live/record.js';
+import { CaptureDetectionError, type ReplaySpeed } from '../market/replay/index.js';
+import { exportFillsCsv, openStore, StoreError, type StoredFill } from '../storage/index.js';
 import { UsageError, bool, helpText, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
 
 const VERSION = '0.1.0';
@@ -40,6 +43,32 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'rest-url': { kind: 'string', help: "override the venue's REST endpoint" },
       seed: { kind: 'number', help: 'simulated market: random seed (default 1)' },
       'sim-flow': { kind: 'number', help: 'simulated market: order-flow multiplier (1 = calm; 300 ≈ 20,000 messages/s)' },
+      'sequence-gaps': { kind: 'string', help: "resync (default, the venue's rule) or count: for captures whose other channels were filtered out" },
+      help: { kind: 'boolean', help: 'show this help' },
+    },
+  },
+  backtest: {
+    summary: 'replay a recording through the engine at full speed; print the statistics and store the session and its fills',
+    flags: {
+      recording: { kind: 'string', required: true, help: 'capture or imported recording (.jsonl or .jsonl.gz)' },
+      params: { kind: 'string', help: 'JSON file of parameters (merged over the defaults, validated as a whole)' },
+      db: { kind: 'string', help: 'SQLite database file (default: the data folder)' },
+      venue: { kind: 'string', help: 'venue of the capture (default: detected)' },
+      symbol: { kind: 'string', help: 'symbol (default: detected)' },
+      'sequence-gaps': { kind: 'string', help: 'resync or count (see serve --help)' },
+      json: { kind: 'boolean', help: 'print the report as JSON' },
+      help: { kind: 'boolean', help: 'show this help' },
+    },
+  },
+  record: {
+    summary: 'record a live feed in the capture format',
+    flags: {
+      venue: { kind: 'string', required: true, help: `live venue: ${VENUES.filter((v) => v !== 'sim').join(', ')}` },
+      symbol: { kind: 'string', required: true, help: 'symbol as the venue spells it' },
+      out: { kind: 'string', required: true, help: 'file to write (.jsonl or .jsonl.gz)' },
+      duration: { kind: 'number', help: 'seconds to record (default: until interrupted)' },
+      'ws-url': { kind: 'string', help: "override the venue's WebSocket endpoint" },
+      'rest-url': { kind: 'string', help: "override the venue's REST endpoint" },
       help: { kind: 'boolean', help: 'show this help' },
     },
   },
@@ -134,10 +163,36 @@ function dbPathFlag(flags: ParsedFlags): string {
   return join(dir, 'quotedesk.db');
 }
 
+function sequenceGapsFlag(flags: ParsedFlags): AdapterOptions | undefined {
+  const value = str(flags, 'sequence-gaps');
+  if (value === undefined) return undefined;
+  if (value !== 'resync' && value !== 'count') throw new UsageError(`--sequence-gaps must be resync or count, got "${value}"`);
+  return { sequenceGaps: value };
+}
+
+function speedFlag(flags: ParsedFlags): ReplaySpeed | undefined {
+  const text = str(flags, 'speed');
+  if (text === undefined) return undefined;
+  if (text === 'max') return 'max';
+  const speed = Number(text);
+  if (!Number.isFinite(speed) || speed < 0.25 || speed > 100) throw new UsageError(`--speed must be from 0.25 to 100 or max, got "${text}"`);
+  return speed;
+}
+
+function recordingFlag(flags: ParsedFlags): string | undefined {
+  const file = str(flags, 'recording');
+  if (file !== undefined && !existsSync(file)) throw new UsageError(`--recording ${file}: no such file`);
+  return file;
+}
+
 async function serve(flags: ParsedFlags): Promise<number> {
+  const recording = recordingFlag(flags);
   const venue = venueFlag(flags, 'sim');
-  if (str(flags, 'recording') !== undefined) throw new UsageError('--recording: replay in serve needs the replay feed, which this build does not wire yet');
-  if (venue !== 'sim') throw new UsageError(`--venue ${venue}: live venues are not wired into serve in this build; use --venue sim`);
+  const symbol = str(flags, 'symbol');
+  if (!recording && venue !== 'sim' && !symbol) throw new UsageError(`missing --symbol for the live venue ${venue}`);
+  if (recording && flags.has('sim-flow')) throw new UsageError('--sim-flow applies to the simulated market, not to a recording');
+  const speed = speedFlag(flags);
+  if (speed !== undefined && !recording) throw new UsageError('--speed applies to a replay (--recording FILE)');
   const port = num(flags, 'port') ?? 8787;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${port}`);
   const host = str(flags, 'host') ?? '127.0.0.1';
@@ -149,25 +204,25 @@ async function serve(flags: ParsedFlags): Promise<number> {
   if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${seed}`);
   const flow = num(flags, 'sim-flow');
   if (flow !== undefined && (flow <= 0 || flow > 10_000)) throw new UsageError(`--sim-flow must be in (0, 10000], got ${flow}`);
-  const symbol = str(flags, 'symbol');
-  const running = createDesk({
+  const adapterOptions = sequenceGapsFlag(flags);
+  const wsUrl = str(flags, 'ws-url');
+  const restUrl = str(flags, 'rest-url');
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const running = await createDesk({
     venue,
     dbPath: dbPathFlag(flags),
     params,
     ...(symbol ? { symbol } : {}),
+    ...(recording ? { recording } : {}),
+    ...(speed !== undefined ? { speed } : {}),
+    ...(wsUrl ? { wsUrl } : {}),
+    ...(restUrl ? { restUrl } : {}),
+    ...(adapterOptions ? { adapterOptions } : {}),
     sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
-    logger: (line) => process.stderr.write(`${line}\n`),
+    logger: log,
   });
   await running.start();
-  const server = await startServer({
-    desk: running.desk,
-    store: running.store,
-    host,
-    port,
-    token,
-    staticDir: rendererDir(),
-    logger: (line) => process.stderr.write(`${line}\n`),
-  });
+  const server = await startServer({ desk: running.desk, store: running.store, host, port, token, staticDir: rendererDir(), logger: log });
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);
   process.stdout.write(`Monitor: ${server.url}/#token=${token}\n`);
   process.stdout.write(`Database: ${running.store.path}\n`);
@@ -179,6 +234,140 @@ async function serve(flags: ParsedFlags): Promise<number> {
   });
   await server.close();
   await running.close();
+  return 0;
+}
+
+/** A digest of the fills (side, price, size, time, fee, liquidity, in order): two runs compare by it. */
+export function fillsDigest(fills: readonly StoredFill[]): string {
+  const hash = createHash('sha256');
+  for (const fill of fills) hash.update(`${fill.side},${fill.price},${fill.size},${fill.localUs},${fill.fee.toFixed(10)},${fill.liquidity}\n`);
+  return hash.digest('hex');
+}
+
+async function backtest(flags: ParsedFlags): Promise<number> {
+  const recording = recordingFlag(flags);
+  if (!recording) throw new UsageError('missing required flag --recording');
+  const venueText = str(flags, 'venue');
+  const venue = venueText === undefined ? 'sim' : venueFlag(flags, null);
+  const symbol = str(flags, 'symbol');
+  const adapterOptions = sequenceGapsFlag(flags);
+  const params = loadParams(str(flags, 'params'));
+  const tty = process.stderr.isTTY === true;
+  const running = await createDesk({
+    venue,
+    recording,
+    backtest: true,
+    dbPath: dbPathFlag(flags),
+    params,
+    ...(symbol ? { symbol } : {}),
+    ...(adapterOptions ? { adapterOptions } : {}),
+    ...(tty ? { onLoadProgress: (f: number) => void process.stderr.write(`\rloading  ${progressBar(f)}`) } : {}),
+    logger: (line) => void process.stderr.write(`${line}\n`),
+  });
+  const replay = running.replay;
+  if (!replay) throw new Error('backtest needs a replay feed');
+  const started = process.hrtime.bigint();
+  await running.start();
+  if (tty) process.stderr.write('\n');
+  let events = 0;
+  while (!replay.view().finished) {
+    events += replay.step(tty ? 20_000 : 1_000_000);
+    if (tty) process.stderr.write(`\rreplaying ${progressBar(replay.view().progress)}`);
+    if (events === 0) break;
+  }
+  if (tty) process.stderr.write('\n');
+  const elapsedSec = Number(process.hrtime.bigint() - started) / 1e9;
+  const metrics = running.desk.metrics();
+  const state = running.desk.state();
+  const sessionId = running.desk.sessionId;
+  await running.close();
+  const store = openStore(running.store.path, { readonly: true });
+  let digest: string;
+  let fillCount: number;
+  try {
+    const fills = store.fills({ sessionId, limit: 10_000_000 }).reverse();
+    digest = fillsDigest(fills);
+    fillCount = fills.length;
+  } finally {
+    store.close();
+  }
+  const report = {
+    ...metrics,
+    sessionId,
+    database: running.store.path,
+    recording,
+    venue: state.venue,
+    symbol: state.symbol,
+    model: params.strategy.model,
+    fillModel: params.execution.fillModel,
+    events: state.replay?.eventCount ?? events,
+    elapsedSec: Math.round(elapsedSec * 1000) / 1000,
+    eventsPerSec: Math.round((state.replay?.eventCount ?? events) / Math.max(elapsedSec, 1e-9)),
+    finalInventory: state.inventory,
+    storedFills: fillCount,
+    fillsDigest: digest,
+  };
+  if (bool(flags, 'json')) {
+    process.stdout.write(`${JSON.stringify(report, nanToNull, 2)}\n`);
+  } else {
+    const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+    const rows: Array<[string, string]> = [
+      ['Daily PnL', metrics.dailyPnl.toFixed(2)],
+      ['Sharpe Ratio', `${metrics.sharpe.toFixed(2)}  (${metrics.sharpeBasis})`],
+      ['Win Rate', `${pct(metrics.winRate)}  (${metrics.winRateDefinition})`],
+      ['Avg Spread Captured', `${metrics.avgSpreadCapturedBps.toFixed(2)} bps`],
+      ['Adverse Selection Rate', `${pct(metrics.adverseSelectionRate)}  (markout at ${metrics.adverseHorizonSec} s)`],
+      ['Avg Inventory', metrics.avgInventory.toFixed(2)],
+      ['Max Inventory', metrics.maxInventory.toFixed(2)],
+      ['Inventory Turnover', `${metrics.inventoryTurnover.toFixed(2)}x`],
+    ];
+    process.stdout.write(
+      [
+        `${state.venue} ${state.symbol} — ${recording}`,
+        `${report.events} events in ${report.elapsedSec} s (${report.eventsPerSec} events/s), ${metrics.numFills} fills, total PnL ${metrics.totalPnl.toFixed(2)}, fees ${metrics.fees.toFixed(2)}`,
+        '',
+        ...rows.map(([name, value]) => `${name.padEnd(26)}${value}`),
+        '',
+        `session ${sessionId} in ${running.store.path}`,
+        `fills digest ${digest}`,
+      ].join('\n') + '\n',
+    );
+  }
+  return 0;
+}
+
+function progressBar(fraction: number): string {
+  const width = 30;
+  const done = Math.max(0, Math.min(width, Math.round(fraction * width)));
+  return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(fraction * 100).toFixed(0).padStart(3)} %`;
+}
+
+function nanToNull(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+async function record(flags: ParsedFlags): Promise<number> {
+  const venue = venueFlag(flags, null);
+  if (venue === 'sim') throw new UsageError('--venue sim: record takes a live venue');
+  const duration = num(flags, 'duration');
+  const wsUrl = str(flags, 'ws-url');
+  const restUrl = str(flags, 'rest-url');
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  const tty = process.stderr.isTTY === true;
+  const result = await recordLive({
+    venue,
+    symbol: requireStr(flags, 'symbol'),
+    out: requireStr(flags, 'out'),
+    ...(duration !== undefined ? { durationSec: duration } : {}),
+    ...(wsUrl ? { wsUrl } : {}),
+    ...(restUrl ? { restUrl } : {}),
+    signal: controller.signal,
+    ...(tty ? { onProgress: (progress: { frames: number }) => void process.stderr.write(`\rrecorded ${progress.frames} frames`) } : {}),
+  });
+  if (tty) process.stderr.write('\n');
+  process.stdout.write(`wrote ${result.frames} frames in ${result.elapsedSec.toFixed(1)} s to ${result.file}\n`);
   return 0;
 }
 
@@ -281,6 +470,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve(flags);
+    case 'backtest':
+      return backtest(flags);
+    case 'record':
+      return record(flags);
     case 'inspect':
       return inspect(flags);
     case 'import-lobster':
@@ -303,6 +496,14 @@ export function reportError(error: unknown): number {
   if (error instanceof StoreError) {
     process.stderr.write(`quotedesk: database ${error.message}\n`);
     return BAD_INPUT_STORE_CODES.has(error.code) ? 2 : 1;
+  }
+  if (error instanceof RecordInputError) {
+    process.stderr.write(`quotedesk: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof CaptureDetectionError || (error instanceof RangeError && /symbol|venue|speed|capture/i.test(error.message))) {
+    process.stderr.write(`quotedesk: ${error.message}\n`);
+    return 2;
   }
   if (error instanceof LobsterInputError || error instanceof CaptureFormatError) {
     process.stderr.write(`quotedesk: ${error.message}\n`);

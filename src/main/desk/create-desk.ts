@@ -1,31 +1,48 @@
 /**
  * Builds a running desk for a host from plain options: which market (the simulated market, a live venue,
- * or a recording to replay), which database, which parameters. This is the only place that chooses
- * concrete parts; the desk itself only sees interfaces, and hosts (Electron, `quotedesk serve`, the CLI)
- * only call this and the desk's API.
+ * or a recording to replay or backtest), which database, which parameters. This is the only place that
+ * chooses concrete parts; the desk itself only sees interfaces, and hosts (Electron, `quotedesk serve`,
+ * the CLI) only call this and the desk's API. Live and replay differ only in the feed and clock plugged
+ * in here: the paper venue, strategy, risk and analytics are the same objects in both.
  */
 import type { VenueName } from '../../shared/contract.js';
 import type { DeskParams } from '../../shared/params.js';
-import { US_PER_MS, type LocalUs } from '../../shared/units.js';
-import { createAnalytics } from '../analytics/index.js';
+import { US_PER_MS, type Instrument, type LocalUs } from '../../shared/units.js';
+import { createAnalytics, type DeskAnalytics } from '../analytics/index.js';
+import { PaperVenue } from '../execution/paper/index.js';
+import type { AdapterOptions } from '../market/adapters/base.js';
+import type { AdapterVenue } from '../market/adapters/types.js';
 import { PriceLevelBook } from '../market/book/order-book.js';
+import { LiveFeed, resolveInstrument } from '../market/live/live-feed.js';
+import { ReplayFeed, type ReplaySpeed } from '../market/replay/index.js';
 import { DEFAULT_SIM_CONFIG, SimMarket, type SimConfig } from '../market/sim/sim-market.js';
 import { openStore, type SqliteStore } from '../storage/index.js';
 import { createStrategy } from '../strategy/index.js';
 import { Desk } from './desk.js';
 
 export interface DeskOptions {
+  /** The market: `sim` or a live venue. Ignored (detected) for a recording unless given. */
   readonly venue: VenueName;
   readonly symbol?: string;
+  /** Replay this capture instead of a live feed. */
+  readonly recording?: string;
+  /** `backtest`: no timers, the caller drives the replay to its end (`runToEnd`). */
+  readonly backtest?: boolean;
+  readonly speed?: ReplaySpeed;
   readonly dbPath: string;
   readonly params: DeskParams;
   /** Overrides of the simulated market's configuration (venue `sim`). */
   readonly sim?: Partial<SimConfig>;
-  /** Start time of the simulated market's clock; defaults to the wall clock (tests fix it). */
+  /** Start time of the simulated market's clock; defaults to the wall clock (tests fix it, and drive it). */
   readonly startUs?: LocalUs;
+  readonly wsUrl?: string;
+  readonly restUrl?: string;
+  readonly adapterOptions?: AdapterOptions;
   readonly logger?: (line: string) => void;
   /** Where better-sqlite3's native module for this runtime lives (Electron's ABI). */
   readonly nativeBinding?: string;
+  /** Progress of loading a recording (0..1). */
+  readonly onLoadProgress?: (fraction: number) => void;
 }
 
 export interface RunningDesk {
@@ -37,13 +54,19 @@ export interface RunningDesk {
   close(): Promise<void>;
   /** The simulated market, when the venue is `sim` (tests drive its clock). */
   readonly sim: SimMarket | null;
+  /** The replay, when replaying a recording. */
+  readonly replay: ReplayFeed | null;
+  readonly live: LiveFeed | null;
 }
 
 export function wallClockUs(): LocalUs {
   return Date.now() * US_PER_MS;
 }
 
-export function createDesk(options: DeskOptions): RunningDesk {
+const PUBLISH_INTERVAL_MS = 16;
+
+export async function createDesk(options: DeskOptions): Promise<RunningDesk> {
+  if (options.recording !== undefined) return createReplayDesk(options, options.recording);
   switch (options.venue) {
     case 'sim':
       return createSimDesk(options);
@@ -53,13 +76,36 @@ export function createDesk(options: DeskOptions): RunningDesk {
     case 'bybit-linear':
     case 'kraken':
     case 'coinbase':
-      throw new Error(`live venue ${options.venue} is not wired into the desk yet`);
+      return createLiveDesk(options, options.venue);
   }
 }
 
-function createSimDesk(options: DeskOptions): RunningDesk {
-  const store = openStore(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+function openStoreFor(options: DeskOptions): SqliteStore {
+  return openStore(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+}
+
+function analyticsFor(instrument: Instrument, params: DeskParams, startUs: LocalUs): DeskAnalytics {
+  return createAnalytics({
+    tickSize: instrument.tickSize,
+    lotSize: instrument.lotSize,
+    sessionStartUs: startUs,
+    adverseHorizonSec: params.strategy.adverseSelection.horizonSec,
+  });
+}
+
+/** Closes the store if building the rest fails, so a bad option never leaves a locked database behind. */
+async function withStore<T>(store: SqliteStore, build: () => Promise<T> | T): Promise<T> {
   try {
+    return await build();
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+async function createSimDesk(options: DeskOptions): Promise<RunningDesk> {
+  const store = openStoreFor(options);
+  return withStore(store, () => {
     const execution = options.params.execution;
     const config: SimConfig = {
       ...DEFAULT_SIM_CONFIG,
@@ -70,19 +116,13 @@ function createSimDesk(options: DeskOptions): RunningDesk {
     };
     const startUs = options.startUs ?? wallClockUs();
     const sim = new SimMarket(new PriceLevelBook(), config, startUs);
-    const clock = { nowUs: () => sim.now() };
     const desk = new Desk({
       feed: sim,
       venue: sim,
-      clock,
+      clock: { nowUs: () => sim.now() },
       store,
       strategy: createStrategy(options.params),
-      analytics: createAnalytics({
-        tickSize: sim.instrument.tickSize,
-        lotSize: sim.instrument.lotSize,
-        sessionStartUs: startUs,
-        adverseHorizonSec: options.params.strategy.adverseSelection.horizonSec,
-      }),
+      analytics: analyticsFor(sim.instrument, options.params, startUs),
       params: options.params,
       mode: 'live',
       ...(options.logger ? { logger: options.logger } : {}),
@@ -91,8 +131,10 @@ function createSimDesk(options: DeskOptions): RunningDesk {
       desk,
       store,
       sim,
+      replay: null,
+      live: null,
       start: async () => {
-        await desk.start({ publishIntervalMs: 16 });
+        await desk.start({ publishIntervalMs: options.startUs === undefined ? PUBLISH_INTERVAL_MS : 0 });
         if (options.startUs === undefined) sim.startRealtime(wallClockUs);
       },
       close: async () => {
@@ -101,8 +143,106 @@ function createSimDesk(options: DeskOptions): RunningDesk {
         store.close();
       },
     };
-  } catch (error) {
-    store.close();
-    throw error;
-  }
+  });
+}
+
+async function createLiveDesk(options: DeskOptions, venue: Exclude<VenueName, 'sim'>): Promise<RunningDesk> {
+  if (!options.symbol) throw new RangeError(`--symbol is required for the live venue ${venue}`);
+  const { instrument, source, error } = await resolveInstrument(venue, options.symbol, options.restUrl ? { restUrl: options.restUrl } : {});
+  if (source === 'known' && error) options.logger?.(`instrument from the built-in list (${error})`);
+  const store = openStoreFor(options);
+  return withStore(store, () => {
+    const feed = new LiveFeed({
+      venue,
+      symbol: options.symbol ?? instrument.symbol,
+      instrument,
+      ...(options.wsUrl ? { wsUrl: options.wsUrl } : {}),
+      ...(options.restUrl ? { restUrl: options.restUrl } : {}),
+      ...(options.adapterOptions ? { adapterOptions: options.adapterOptions } : {}),
+      staleAfterMs: options.params.risk.staleFeedMs,
+    });
+    const startUs = wallClockUs();
+    const venueSim = new PaperVenue({
+      tickSize: instrument.tickSize,
+      lotSize: instrument.lotSize,
+      execution: options.params.execution,
+      book: feed.book,
+      // Unique across restarts of a resumed session: the store inserts fills idempotently by id.
+      fillIdPrefix: `paper-${startUs}`,
+    });
+    const desk = new Desk({
+      feed,
+      venue: venueSim,
+      clock: feed,
+      store,
+      strategy: createStrategy(options.params),
+      analytics: analyticsFor(instrument, options.params, startUs),
+      params: options.params,
+      mode: 'live',
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return {
+      desk,
+      store,
+      sim: null,
+      replay: null,
+      live: feed,
+      start: () => desk.start({ publishIntervalMs: PUBLISH_INTERVAL_MS }),
+      close: async () => {
+        await desk.stop('host closed');
+        store.close();
+      },
+    };
+  });
+}
+
+async function createReplayDesk(options: DeskOptions, file: string): Promise<RunningDesk> {
+  const backtest = options.backtest === true;
+  const replay = await ReplayFeed.open(file, {
+    ...(options.venue !== 'sim' ? { venue: options.venue as AdapterVenue } : {}),
+    ...(options.symbol ? { symbol: options.symbol } : {}),
+    speed: options.speed ?? (backtest ? 'max' : 1),
+    autoplay: !backtest,
+    staleAfterMs: options.params.risk.staleFeedMs,
+    ...(options.adapterOptions ? { adapterOptions: options.adapterOptions } : {}),
+    ...(options.onLoadProgress ? { onLoadProgress: options.onLoadProgress } : {}),
+  });
+  const store = openStoreFor(options);
+  return withStore(store, () => {
+    const instrument = replay.instrument;
+    const startUs = replay.nowUs();
+    const paper = new PaperVenue({
+      tickSize: instrument.tickSize,
+      lotSize: instrument.lotSize,
+      execution: options.params.execution,
+      book: replay.book,
+      fillIdPrefix: 'paper',
+    });
+    const desk = new Desk({
+      feed: replay,
+      venue: paper,
+      clock: { nowUs: () => replay.nowUs() },
+      store,
+      strategy: createStrategy(options.params),
+      analytics: analyticsFor(instrument, options.params, startUs),
+      params: options.params,
+      mode: backtest ? 'backtest' : 'replay',
+      recording: file,
+      replay,
+      resumeUnfinished: false,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return {
+      desk,
+      store,
+      sim: null,
+      replay,
+      live: null,
+      start: () => desk.start({ publishIntervalMs: backtest ? 0 : PUBLISH_INTERVAL_MS }),
+      close: async () => {
+        await desk.stop(backtest ? 'backtest finished' : 'host closed');
+        store.close();
+      },
+    };
+  });
 }

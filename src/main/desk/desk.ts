@@ -11,20 +11,22 @@
  * bit. Hosts plug in a transport through `subscribe` (a batched stream, at most one message per
  * `publishIntervalMs`) and the command methods; they add no logic.
  */
-import type {
-  CommandResult,
-  DeskEventKind,
-  DeskEventView,
-  DeskMetrics,
-  DeskState,
-  FillView,
-  FlattenRequest,
-  NotQuotingReason,
-  ReplayCommand,
-  ReplayView,
-  SeriesPoint,
-  SessionSummaryView,
-  StreamMessage,
+import {
+  MARKOUT_HORIZONS_SEC,
+  type MarkoutHorizon,
+  type CommandResult,
+  type DeskEventKind,
+  type DeskEventView,
+  type DeskMetrics,
+  type DeskState,
+  type FillView,
+  type FlattenRequest,
+  type NotQuotingReason,
+  type ReplayCommand,
+  type ReplayView,
+  type SeriesPoint,
+  type SessionSummaryView,
+  type StreamMessage,
 } from '../../shared/contract.js';
 import { applyParamsPatch, diffParams, type DeskParams, type ExecutionParams } from '../../shared/params.js';
 import { DecimalGrid, type LocalUs, type Lots, type Side, type Ticks } from '../../shared/units.js';
@@ -53,7 +55,8 @@ export interface ConfigurableVenue {
 
 /** Transport of a replay (play, pause, step, seek, speed), when the feed is one. */
 export interface ReplayControl {
-  command(command: ReplayCommand): string | null;
+  /** Applies a transport command; an error is returned as text or thrown (RangeError). */
+  command(command: ReplayCommand): string | null | void;
   view(): ReplayView;
 }
 
@@ -87,6 +90,10 @@ type StreamListener = (message: StreamMessage) => void;
 function isMarketObserver(value: unknown): value is MarketObserver {
   const v = value as Partial<MarketObserver>;
   return typeof v.onBook === 'function' && typeof v.onTrade === 'function' && typeof v.onTime === 'function';
+}
+
+function isDiscontinuityAware(value: unknown): value is { onDiscontinuity(localUs: LocalUs): void } {
+  return typeof (value as { onDiscontinuity?: unknown }).onDiscontinuity === 'function';
 }
 
 function isConfigurable(value: unknown): value is ConfigurableVenue {
@@ -214,7 +221,11 @@ export class Desk implements FeedListener {
       this.sessionIdValue = recovered.session.id;
       this.sessionStartUs = recovered.session.startedUs;
       const fills = recovered.fills;
-      this.analytics.restore(fills);
+      const markouts = this.store
+        .markouts(recovered.session.id)
+        .filter((m): m is typeof m & { horizonSec: MarkoutHorizon } => (MARKOUT_HORIZONS_SEC as readonly number[]).includes(m.horizonSec))
+        .map((m) => ({ fillId: m.fillId, horizonSec: m.horizonSec, markoutBps: m.markoutBps, midAfter: Number.NaN }));
+      this.analytics.restore(fills, markouts);
       let inventory = 0;
       let maxSeq = 0;
       for (const fill of fills) {
@@ -335,6 +346,26 @@ export class Desk implements FeedListener {
     this.requote(localUs);
   }
 
+  /**
+   * A replay jumped: orders resting at the paper venue and markouts waiting for a mid mean nothing across
+   * the jump. The venue delivers what it had decided and expires the rest; the analytics drop pending
+   * markouts and leave the gap out of time averages.
+   */
+  onSeek(info: { fromUs: LocalUs; toUs: LocalUs; eventIndex: number }): void {
+    if (isDiscontinuityAware(this.venue)) this.venue.onDiscontinuity(info.toUs);
+    this.analytics.onDiscontinuity(info.toUs);
+    this.midTicks = Number.NaN;
+    this.pushEvent('info', `replay jumped ${info.toUs >= info.fromUs ? 'forward' : 'back'} to event ${info.eventIndex}`, info.toUs);
+    this.metricsDirty = true;
+  }
+
+  /** The last event of a replay was applied: quotes come down, the session's figures are final. */
+  onEnd(localUs: LocalUs): void {
+    this.stats.cancelsSent += this.orders.cancelAll(localUs);
+    this.pushEvent('info', 'replay finished', localUs);
+    this.metricsDirty = true;
+  }
+
   /* ================================================================ commands */
 
   kill(who: string, why = 'kill switch'): CommandResult {
@@ -433,8 +464,14 @@ export class Desk implements FeedListener {
 
   replayCommand(command: ReplayCommand, who: string): CommandResult {
     if (!this.replayControl) return { ok: false, error: 'this desk is not replaying a recording', field: 'action' };
-    const error = this.replayControl.command(command);
-    if (error) return { ok: false, error, field: 'action' };
+    let error: string | null = null;
+    try {
+      const outcome = this.replayControl.command(command);
+      if (typeof outcome === 'string') error = outcome;
+    } catch (thrown) {
+      error = (thrown as Error).message;
+    }
+    if (error) return { ok: false, error, field: command.action === 'seek' ? 'timeMs' : command.action === 'speed' ? 'speed' : 'action' };
     if (command.action !== 'step') this.auditNow(who, 'replay', { ...command });
     this.dirty = true;
     return { ok: true };

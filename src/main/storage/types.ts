@@ -94,6 +94,8 @@ export interface Store {
   /** Committed fills, newest first. */
   fills(query: { sessionId?: number; limit: number }): StoredFill[];
   sessions(limit: number): SessionRow[];
+  /** Markouts stored for a session's fills (restored into the statistics after a restart). */
+  markouts(sessionId: number): Array<{ readonly fillId: string; readonly horizonSec: number; readonly markoutBps: number }>;
   /** The newest session for this venue and symbol that never ended (a crash), with its fills and open orders. */
   unfinishedSession(venue: string, symbol: string): RecoveredSession | null;
   close(): void;

@@ -30,7 +30,7 @@ const open: Array<{ run: RunningDesk; dir: string }> = [];
 
 async function simDesk(patch: unknown = FILL_OFTEN, sim: Record<string, number> = {}): Promise<RunningDesk> {
   const dir = mkdtempSync(join(tmpdir(), 'quotedesk-desk-'));
-  const run = createDesk({ venue: 'sim', dbPath: join(dir, 'desk.db'), params: params(patch), startUs: START_US, sim: { seed: 11, ...sim } });
+  const run = await createDesk({ venue: 'sim', dbPath: join(dir, 'desk.db'), params: params(patch), startUs: START_US, sim: { seed: 11, ...sim } });
   open.push({ run, dir });
   await run.start();
   return run;
