@@ -1,0 +1,169 @@
+/**
+ * The monitor's panels against a real `quotedesk serve` on the simulated market, in Debian's Chromium:
+ * every figure shown agrees with what `/api/state` and `/api/metrics` report (polled until the two are
+ * read at the same moment, since the market moves), the statistics carry their definitions, the blotter
+ * is virtualised and sortable, the session history opens a session's fills, and CSV export downloads.
+ */
+import type { DeskMetrics, DeskState, FillView } from '../../src/shared/contract.js';
+import { expect, monitorUrl, test } from './fixtures.js';
+
+const num = async (locator: import('@playwright/test').Locator, attribute = 'data-value'): Promise<number> => Number(await locator.getAttribute(attribute));
+
+test('ladder, inventory and PnL show what /api/state reports', async ({ page, serve }) => {
+  await page.goto(monitorUrl(serve));
+  const ladder = page.getByTestId('ladder');
+  await expect(ladder.getByTestId('our-bid')).toHaveCount(1);
+
+  // Our quotes sit on the rows of the prices the desk reports, with the queue estimate it reports.
+  await expect
+    .poll(async () => {
+      const state = await serve.get<DeskState>('/api/state');
+      const bidRow = ladder.getByTestId('ladder-row').filter({ has: page.getByTestId('our-bid') });
+      const shown = Number(await bidRow.getAttribute('data-price'));
+      return state.quotes.bid !== null && Math.abs(shown - state.quotes.bid.price) < 1e-9;
+    })
+    .toBe(true);
+  const state = await serve.get<DeskState>('/api/state');
+  const decimals = state.instrument.priceDecimals;
+  const prices = await ladder.getByTestId('ladder-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-price') ?? ''));
+  // Prices are formatted to the instrument's precision, one tick apart, descending.
+  for (const text of prices) expect(text).toMatch(new RegExp(`^\\d+\\.\\d{${decimals}}$`));
+  const tick = Number(state.instrument.tickSize);
+  expect(Number(prices[0]) - Number(prices[1])).toBeCloseTo(tick, 9);
+
+  await expect.poll(async () => (await num(page.getByTestId('inventory'))) === (await serve.get<DeskState>('/api/state')).inventory).toBe(true);
+  await expect.poll(async () => (await num(page.getByTestId('pnl-realized'))) === (await serve.get<DeskState>('/api/state')).pnl.realized).toBe(true);
+  await expect
+    .poll(async () => {
+      const shown = await num(page.getByTestId('pnl-total'));
+      const api = (await serve.get<DeskState>('/api/state')).pnl.total;
+      return Math.abs(shown - api) < 1e-6;
+    })
+    .toBe(true);
+  await expect(page.getByTestId('reasons-bid')).toHaveAttribute('data-reasons', '');
+  await expect(page.getByTestId('reasons-bid')).toContainText('quoting');
+  // Fair value and reservation price are marked on the ladder and in the chart legend.
+  await expect(ladder.getByTestId('mark-fv')).toHaveCount(1);
+  await expect(page.getByTestId('skew-chart').locator('canvas').first()).toBeVisible();
+});
+
+test('tick grouping and auto-centre change the ladder', async ({ page, serve }) => {
+  await page.goto(monitorUrl(serve));
+  const ladder = page.getByTestId('ladder');
+  await expect(ladder.getByTestId('our-bid')).toHaveCount(1);
+  await page.getByTestId('ladder-group-5').click();
+  await expect(ladder).toHaveAttribute('data-group', '5');
+  const state = await serve.get<DeskState>('/api/state');
+  const tick = Number(state.instrument.tickSize);
+  const prices = await ladder.getByTestId('ladder-row').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-price'))));
+  expect(prices[0]! - prices[1]!).toBeCloseTo(5 * tick, 9);
+  for (const price of prices) expect(Math.round(price / tick) % 5).toBe(0);
+  // The keyboard cycles the grouping (5 → 10) and toggles auto-centre.
+  await page.keyboard.press('g');
+  await expect(ladder).toHaveAttribute('data-group', '10');
+  await page.keyboard.press('c');
+  await expect(ladder).toHaveAttribute('data-auto-centre', 'false');
+  await expect(page.getByTestId('ladder-autocentre')).not.toBeChecked();
+});
+
+test('statistics show the article table with definitions and agree with /api/metrics', async ({ page, serve }) => {
+  await page.goto(monitorUrl(serve));
+  await expect.poll(async () => (await serve.get<DeskMetrics>('/api/metrics')).numFills, { timeout: 45_000 }).toBeGreaterThan(0);
+  const table = page.getByTestId('stats-table');
+  const names = ['Daily PnL', 'Sharpe Ratio', 'Win Rate', 'Avg Spread Captured', 'Adverse Selection Rate', 'Avg Inventory', 'Max Inventory', 'Inventory Turnover'];
+  for (const name of names) await expect(table.getByText(name, { exact: true })).toBeVisible();
+  const metrics = await serve.get<DeskMetrics>('/api/metrics');
+  await expect(table.getByText('Sharpe Ratio', { exact: true })).toHaveAttribute('title', new RegExp(escape(metrics.sharpeBasis.slice(0, 30))));
+  await expect(table.getByText('Win Rate', { exact: true })).toHaveAttribute('title', /markout/);
+  for (const name of names) expect(((await table.getByText(name, { exact: true }).getAttribute('title')) ?? '').length).toBeGreaterThan(20);
+
+  const pairs: Array<[string, keyof DeskMetrics]> = [
+    ['stat-max-inventory', 'maxInventory'],
+    ['stat-spread-captured', 'avgSpreadCapturedBps'],
+    ['stat-adverse-rate', 'adverseSelectionRate'],
+    ['stat-win-rate', 'winRate'],
+  ];
+  for (const [testid, key] of pairs) {
+    await expect.poll(async () => (await num(page.getByTestId(testid))) === (await serve.get<DeskMetrics>('/api/metrics'))[key]).toBe(true);
+  }
+  await expect.poll(async () => (await num(page.getByTestId('adverse-rate'))) === (await serve.get<DeskMetrics>('/api/metrics')).adverseSelectionRate).toBe(true);
+  await expect(page.getByTestId('hourly-row').first()).toBeVisible();
+  await expect(page.getByTestId('markout-curves')).toBeVisible();
+  const state = await serve.get<DeskState>('/api/state');
+  await expect(page.getByTestId('adverse-breaker-threshold')).toHaveAttribute('data-label', `breaker ${Math.round(state.params.risk.adverseBreakerRate * 100)}%`);
+});
+
+test('feed health and limit usage agree with /api/state', async ({ page, serve }) => {
+  await page.goto(monitorUrl(serve));
+  const state = await serve.get<DeskState>('/api/state');
+  await expect(page.getByTestId('feed-state')).toHaveAttribute('data-state', state.feed.state);
+  for (const limit of state.limits) await expect(page.getByTestId(`limit-${limit.name}`)).toBeVisible();
+  await expect.poll(async () => num(page.getByTestId('feed-messages'))).toBeGreaterThan(state.feed.messages);
+  await expect.poll(async () => (await num(page.getByTestId('feed-gaps'))) === (await serve.get<DeskState>('/api/state')).feed.gaps).toBe(true);
+  await expect
+    .poll(async () => {
+      const shown = await num(page.getByTestId('limit-inventory'), 'data-fraction');
+      const api = (await serve.get<DeskState>('/api/state')).limits.find((l) => l.name === 'inventory');
+      return api !== undefined && Math.abs(shown - api.fraction) < 1e-12;
+    })
+    .toBe(true);
+});
+
+test('the fills blotter is virtualised, sortable and agrees with /api/fills; open orders agree with /api/state', async ({ page, serve }) => {
+  await page.goto(monitorUrl(serve));
+  await expect.poll(async () => (await serve.get<FillView[]>('/api/fills?limit=1000')).length, { timeout: 45_000 }).toBeGreaterThan(2);
+  const blotter = page.getByTestId('fills-blotter');
+  await expect
+    .poll(async () => {
+      const fills = await serve.get<FillView[]>('/api/fills?limit=5000');
+      return Number(await blotter.getAttribute('data-rows')) === fills.length;
+    })
+    .toBe(true);
+  const fills = await serve.get<FillView[]>('/api/fills?limit=5000');
+  // Newest first by default: the top row is the newest fill the desk reports (or newer).
+  const topOrder = await blotter.getByTestId('fills-blotter-row').first().locator('[data-col="order"]').textContent();
+  expect(fills.map((f) => f.clientOrderId)).toContain(topOrder);
+  // Sort by price ascending: rows come in price order.
+  await page.getByTestId('fills-blotter-sort-price').click();
+  await page.getByTestId('fills-blotter-sort-price').click();
+  const shownPrices = await blotter.getByTestId('fills-blotter-row').locator('[data-col="price"]').allTextContents();
+  const numeric = shownPrices.map(Number);
+  expect(numeric).toEqual([...numeric].sort((a, b) => a - b));
+  // Windowed: never more DOM rows than fit (plus overscan), whatever the fill count.
+  expect(await blotter.getByTestId('fills-blotter-row').count()).toBeLessThanOrEqual(60);
+
+  await page.getByTestId('tab-orders').click();
+  await expect
+    .poll(async () => {
+      const state = await serve.get<DeskState>('/api/state');
+      return Number(await page.getByTestId('orders-table').getAttribute('data-rows')) === state.openOrders.length;
+    })
+    .toBe(true);
+});
+
+test('session history opens a session\'s fills, and CSV export downloads the file', async ({ page, serve }) => {
+  await page.goto(monitorUrl(serve));
+  await expect.poll(async () => (await serve.get<FillView[]>('/api/fills?limit=10')).length, { timeout: 45_000 }).toBeGreaterThan(0);
+  const state = await serve.get<DeskState>('/api/state');
+  await page.getByTestId('tab-sessions').click();
+  await expect(page.getByTestId('sessions-table-row').first()).toBeVisible();
+  await page.getByTestId(`open-session-${state.sessionId}`).click();
+  await expect(page.getByTestId('past-session')).toHaveAttribute('data-session', String(state.sessionId));
+  expect(Number(await page.getByTestId('fills-blotter').getAttribute('data-rows'))).toBeGreaterThan(0);
+  await page.getByTestId('back-to-live').click();
+  await expect(page.getByTestId('past-session')).toHaveCount(0);
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-fills').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe(`quotedesk-fills-session-${state.sessionId}.csv`);
+  const path = await file.path();
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(path, 'utf8');
+  expect(text.split('\n')[0]).toMatch(/fill/i);
+  expect(text.trim().split('\n').length).toBeGreaterThan(1);
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
