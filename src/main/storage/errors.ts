@@ -76,5 +76,11 @@ export function toStoreError(error: unknown, file: string, doing: string): Store
 export function isRowLevelError(error: unknown): boolean {
   if (error instanceof TypeError || error instanceof RangeError) return true;
   const code = errorCodeOf(error);
-  return code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || code === 'SQLITE_TOOBIG';
+  return ROW_LEVEL_CODE_PREFIXES.some((prefix) => code.startsWith(prefix));
 }
+
+/**
+ * The SQLite code prefixes of row-level errors. Shared with the writer thread (which cannot import this
+ * module), so both writers drop exactly the same rows.
+ */
+export const ROW_LEVEL_CODE_PREFIXES: readonly string[] = ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG'];

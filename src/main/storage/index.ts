@@ -5,6 +5,7 @@
 export { SqliteStore, openStore } from './sqlite-store.js';
 export type {
   AuditRecord,
+  CommitInfo,
   FillRecord,
   MarkoutRecord,
   OpenStoreOptions,

@@ -1,27 +1,50 @@
 /**
- * The durable SQLite store: one connection, one writer, statements prepared once, and a write queue.
+ * The durable SQLite store: one writer, statements prepared once, a write queue, and reads that see
+ * committed data only. Threading and durability, in the default `writer: 'worker'` mode:
  *
- * Every write method only appends to an in-memory queue; `flush()` commits the whole queue in ONE
- * immediate transaction (WAL, `synchronous=FULL`: a committed row survives a power cut), and the store
- * schedules that flush itself right after the current event-loop turn, so the engine never waits on the
- * disk for more than one batched commit per turn. A failed commit (a full disk, an I/O error) keeps every
- * queued row in memory, throws a `StoreError` from `flush()` and notifies `onFault` listeners so the desk
- * can halt quoting with that reason; a single bad row (a constraint) is dropped with a log line naming it
- * rather than blocking the queue. Reads see COMMITTED data only (what `/api/fills` reports is durable).
- * Opening never repairs or rewrites a file it does not understand: a corrupt, foreign, or newer-version
- * database gives a `StoreError` and the file's bytes stay as they were. No transaction spans an await
- * (there are no awaits here at all).
+ * - Write methods (`recordFill`, `journalOrder`, `audit`, ...) only append a row to an in-memory queue;
+ *   the store schedules `flush()` right after the current event-loop turn. `flush()` turns the queue into
+ *   plain rows, posts them to the writer thread (a `worker_threads` Worker that owns the ONE write
+ *   connection: WAL, `synchronous=FULL`, statements prepared once) and returns at once: the engine loop
+ *   never waits on the disk. The writer commits every batch that has arrived in ONE immediate transaction
+ *   (group commit), runs WAL checkpoints itself between batches (automatic checkpoints are off), and
+ *   posts back `{ committedThroughSeq, durationMs, rows }`. Order of writes is preserved (one writer, FIFO).
+ * - `onCommitted(listener)` fires on the main thread with the newly inserted fills of each batch AFTER the
+ *   writer confirmed its commit: publish fills from there and everything published is on disk (a committed
+ *   row survives a power cut). A batch slower than `slowWriteMs` is logged with its duration and row count.
+ * - `flushSync()` (and `close()`, `openSession()`) wait for the writer's confirmation with `Atomics.wait`
+ *   on a shared signal plus `receiveMessageOnPort`, so shutdown, tests, the CLI and read-your-writes stay
+ *   synchronous; only they can block the calling thread on the disk.
+ * - Reads (`fills()`, `sessions()`, `unfinishedSession()`, exports, ...) run on the main thread on a
+ *   separate connection (`query_only`; WAL readers never block the writer) and see COMMITTED data only: a
+ *   row handed off but not yet confirmed is not visible. Call `flushSync()` first where read-your-writes
+ *   is needed.
+ * - A failed commit (full disk, I/O error) keeps every row (the writer retains them and retries with
+ *   backoff, or at once on `flushSync()`), raises `onFault` with the `StoreError` once, and makes `flush()`
+ *   throw that fault after its hand-off for as long as it lasts (so a caller that halts on a throwing
+ *   flush keeps working); the next successful commit clears it and fires `onFaultCleared`. A single bad
+ *   row (a constraint) is dropped with a log line naming it rather than blocking the queue.
+ *
+ * `writer: 'inline'` is the previous behaviour for small tools and tests: the same writer code runs on
+ * the calling thread, `flush()` commits synchronously and throws on failure. An in-memory database is
+ * always inline. Opening (checks, WAL, migrations) runs synchronously on the main thread BEFORE the writer
+ * starts, so every open-time error (corrupt, newer-version, read-only, cannot-create, not-a-database) is
+ * thrown by `openStore` and the file's bytes stay as they were: nothing is ever repaired or rewritten
+ * silently. No transaction spans an await.
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { MessageChannel, Worker, receiveMessageOnPort, threadId as mainThreadId } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type { DeskParams } from '../../shared/params.js';
 import { DecimalGrid, assertNever } from '../../shared/units.js';
 import type { LocalUs, Side } from '../../shared/units.js';
 import type { Fill, OrderPurpose, OrderRequest, TimeInForce } from '../execution/types.js';
-import { StoreError, errorCodeOf, isRowLevelError, toStoreError } from './errors.js';
+import { ROW_LEVEL_CODE_PREFIXES, StoreError, errorCodeOf, isRowLevelError, toStoreError } from './errors.js';
 import { SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
 import type {
   AuditEntry,
@@ -35,6 +58,8 @@ import type {
   StoredFill,
   StoredOrder,
 } from './types.js';
+import { INSERT_SESSION_SQL, WORKER_SOURCE, WRITE_STATEMENTS, loadInlineWriterCore } from './writer-core.js';
+import type { CommitReply, FromWriter, ResultReply, SqlValue, WorkerSetup, WriteRow, WriterCall, WriterCore, WriterSettings } from './writer-core.js';
 
 export interface OpenStoreOptions {
   /** Open for reading only (exports, inspection): every write throws a 'read-only' StoreError. */
@@ -53,6 +78,16 @@ export interface OpenStoreOptions {
   readonly checkIntegrity?: boolean;
   /** A page quota (`PRAGMA max_page_count`): writes beyond it fail like a full disk. */
   readonly maxPageCount?: number;
+  /** Where commits run: a writer thread (default) or the calling thread (the previous behaviour). */
+  readonly writer?: 'worker' | 'inline';
+  /** Resolved path of the better-sqlite3 package for the writer thread. Default: resolved from here. */
+  readonly betterSqlite3Path?: string;
+  /** How long `flushSync`/`close`/`openSession` wait for the writer thread before failing. Default 120 s. */
+  readonly writerTimeoutMs?: number;
+  /** Delay after a commit before the writer runs a PASSIVE WAL checkpoint. Default 200 ms. */
+  readonly checkpointDelayMs?: number;
+  /** Benchmarks: told how long each main-thread hand-off (flush) and confirmation took. */
+  readonly measureMainThread?: (what: 'hand-off' | 'confirm', ms: number) => void;
 }
 
 /** An order as journaled, with everything the intent carried. */
@@ -104,12 +139,33 @@ export interface RecordingEntry {
 }
 
 export interface StoreStats {
+  /** Rows not yet confirmed durable: queued plus handed off (or retained after a failure). */
   readonly pending: number;
   readonly commits: number;
   readonly rowsCommitted: number;
   readonly rowsRejected: number;
+  /** Duration of the last / longest commit transaction (in the writer thread in worker mode). */
   readonly lastCommitMs: number;
   readonly maxCommitMs: number;
+  /** Every batch up to this sequence number is durable (batches are numbered from 1 per store). */
+  readonly committedThroughSeq: number;
+  readonly checkpoints: number;
+  readonly maxCheckpointMs: number;
+}
+
+/** One confirmed commit, as `onBatchCommitted` reports it. */
+export interface CommitInfo {
+  /** Every batch up to this sequence number is durable. */
+  readonly committedThroughSeq: number;
+  readonly rows: number;
+  readonly durationMs: number;
+  /** Wall-clock bounds of the transaction, ms since the epoch (sub-ms resolution). */
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  /** The thread the transaction ran on (0 = main thread). */
+  readonly threadId: number;
+  /** Newly inserted fills of the commit. */
+  readonly fills: readonly StoredFill[];
 }
 
 type Op =
@@ -381,42 +437,91 @@ function readHeader(file: string): Buffer {
   }
 }
 
+interface InflightBatch {
+  readonly seq: number;
+  readonly ops: readonly Op[];
+}
+
+interface WorkerWriter {
+  readonly kind: 'worker';
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly signal: Int32Array;
+}
+
+interface InlineWriter {
+  readonly kind: 'inline';
+  readonly core: WriterCore;
+}
+
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 2_000;
+
+/** An Error carrying the SQLite/errno code the writer reported, for `toStoreError`. */
+function codedError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+let sqliteModulePath: string | null = null;
+function betterSqlite3Path(): string {
+  // why: resolved from this module (source or bundle), so the writer thread loads the very same package.
+  sqliteModulePath ??= createRequire(import.meta.url).resolve('better-sqlite3');
+  return sqliteModulePath;
+}
+
 export class SqliteStore implements Store {
   readonly path: string;
   readonly readonly: boolean;
 
+  /** The main thread's connection: all reads; in inline mode also the writes. */
   private readonly db: Database.Database;
   private readonly logger: (line: string) => void;
   private readonly schedule: (fn: () => void) => void;
   private readonly slowWriteMs: number;
+  private readonly writerTimeoutMs: number;
+  private readonly measure: ((what: 'hand-off' | 'confirm', ms: number) => void) | null;
   private readonly grids = new Map<number, Grids>();
+  private readonly writer: WorkerWriter | InlineWriter | null;
+  /** Writes not yet handed to the writer. */
   private queue: Op[] = [];
+  /** Batches handed to the writer and not yet confirmed (retained by the writer after a failure). */
+  private readonly inflight: InflightBatch[] = [];
+  private inflightRows = 0;
+  private nextBatchSeq = 1;
+  private committedThroughSeqValue = 0;
+  private nextCallId = 1;
+  private readonly callResults = new Map<number, ResultReply>();
+  private writerThreadIdValue: number = mainThreadId;
+  private writerStartFailure: StoreError | null = null;
+  private writerReady = false;
+  private writerGone: StoreError | null = null;
   private scheduled = false;
   private closed = false;
   private currentFault: StoreError | null = null;
   private readonly faultListeners = new Set<(error: StoreError) => void>();
   private readonly faultClearedListeners = new Set<() => void>();
   private readonly commitListeners = new Set<(fills: readonly StoredFill[]) => void>();
-  private readonly committedFills: StoredFill[] = [];
+  private readonly commitListenersDetailed = new Set<(commit: CommitInfo) => void>();
   private commits = 0;
   private rowsCommitted = 0;
   private rowsRejected = 0;
   private lastCommitMs = 0;
   private maxCommitMs = 0;
+  private checkpoints = 0;
+  private maxCheckpointMs = 0;
 
   private readonly stmt: ReturnType<SqliteStore['prepareStatements']>;
-  private readonly commitQueue: Database.Transaction<() => void>;
   private readonly scheduledFlush = (): void => {
     this.scheduled = false;
     if (this.closed || this.queue.length === 0) return;
     try {
       this.flush();
     } catch {
-      // why: flush() already logged the error and told the fault listeners; the rows stay queued.
+      // why: the fault was already logged and told to the fault listeners; the rows are kept.
     }
   };
 
-  /** Use `openStore`: it checks the file before handing a connection here. */
+  /** Use `openStore`: it checks and migrates the file before handing a connection here. */
   constructor(db: Database.Database, path: string, readonly: boolean, options: OpenStoreOptions) {
     this.db = db;
     this.path = path;
@@ -424,67 +529,69 @@ export class SqliteStore implements Store {
     this.logger = options.logger ?? defaultLogger;
     this.schedule = options.scheduleFlush ?? ((fn) => void setImmediate(fn));
     this.slowWriteMs = options.slowWriteMs ?? 20;
+    this.writerTimeoutMs = options.writerTimeoutMs ?? 120_000;
+    this.measure = options.measureMainThread ?? null;
     this.stmt = this.prepareStatements();
-    this.commitQueue = db.transaction(() => {
-      const queue = this.queue;
-      for (let i = 0; i < queue.length; i++) {
-        const op = queue[i];
-        if (op !== undefined) this.applyRow(op);
-      }
+    const coreConfig = { statements: WRITE_STATEMENTS, insertSessionSql: INSERT_SESSION_SQL, rowLevelCodePrefixes: ROW_LEVEL_CODE_PREFIXES };
+    if (readonly) {
+      this.writer = null;
+    } else if ((options.writer ?? 'worker') === 'inline' || path === ':memory:') {
+      this.writer = { kind: 'inline', core: loadInlineWriterCore(db, { ...coreConfig, threadId: mainThreadId }) };
+    } else {
+      // why: this connection only reads from now on; checkpoints belong to the writer, between its batches.
+      db.pragma('wal_autocheckpoint = 0');
+      db.pragma('query_only = 1');
+      this.writer = this.startWorker({
+        sqlitePath: options.betterSqlite3Path ?? betterSqlite3Path(),
+        nativeBinding: options.nativeBinding ?? null,
+        file: path,
+        busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+        maxPageCount: options.maxPageCount ?? null,
+        checkpointDelayMs: options.checkpointDelayMs ?? 200,
+        retryMinMs: RETRY_MIN_MS,
+        retryMaxMs: RETRY_MAX_MS,
+        core: coreConfig,
+      });
+    }
+  }
+
+  private startWorker(setup: WorkerSetup): WorkerWriter {
+    const { port1, port2 } = new MessageChannel();
+    const shared = new SharedArrayBuffer(4);
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...setup, port: port2, signal: shared }, transferList: [port2] });
+    } catch (error) {
+      port1.close();
+      throw toStoreError(error, this.path, 'starting the writer thread');
+    }
+    // why: an idle store must not keep the process alive; the port is ref'd only while batches are in flight.
+    worker.unref();
+    port1.unref();
+    const writer: WorkerWriter = { kind: 'worker', worker, port: port1, signal: new Int32Array(shared) };
+    port1.on('message', (message: FromWriter) => this.onWriterMessage(message));
+    worker.on('error', (error) => this.onWriterGone(toStoreError(error, this.path, 'in the writer thread')));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.onWriterGone(new StoreError('io', this.path, `the writer thread exited (code ${code}); writes are kept in memory`));
     });
+    try {
+      this.waitUntil(writer, () => this.writerReady || this.writerStartFailure !== null, 'starting the writer thread');
+    } catch (error) {
+      void worker.terminate();
+      port1.close();
+      throw error;
+    }
+    if (this.writerStartFailure !== null) {
+      port1.close();
+      throw this.writerStartFailure;
+    }
+    return writer;
   }
 
   private prepareStatements() {
     const db = this.db;
     return {
-      insertSession: db.prepare<[string, string, string, string, string, string, string | null, number]>(
-        `INSERT INTO sessions (venue, symbol, mode, tick_size, lot_size, params_json, recording, started_us)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      endSession: db.prepare<[number, number, number, string, number]>(
-        `UPDATE sessions SET ended_us = ?, realized_pnl = ?, total_pnl = ?, summary_json = ? WHERE id = ?`,
-      ),
       sessionGrid: db.prepare<[number], { tick_size: string; lot_size: string }>(`SELECT tick_size, lot_size FROM sessions WHERE id = ?`),
-      insertFill: db.prepare<
-        [number, string, string, string, number, string, number, string, number, string, number | null, number | null, number, number]
-      >(
-        // why: not INSERT OR IGNORE, which would also silently swallow CHECK and NOT NULL violations.
-        `INSERT INTO fills (session_id, fill_id, client_order_id, side, price_ticks, price, size_lots, size, fee,
-           liquidity, mid_at_fill, fair_value_at_fill, inventory_after, local_us)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (session_id, fill_id) DO NOTHING`,
-      ),
-      applyFillToOrder: db.prepare<[number, number, number, number, string]>(
-        `UPDATE orders SET filled_lots = filled_lots + ?,
-           status = CASE WHEN filled_lots + ? >= size_lots THEN 'done' ELSE status END, updated_us = ?
-         WHERE session_id = ? AND client_order_id = ?`,
-      ),
-      insertOrder: db.prepare<[number, string, string, number, string, number, string, string, number, string, number, number]>(
-        `INSERT INTO orders (session_id, client_order_id, side, price_ticks, price, size_lots, size, time_in_force, post_only,
-           purpose, created_us, updated_us)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      insertEvent: db.prepare<[number, string, string, number, string]>(
-        `INSERT INTO order_events (session_id, client_order_id, type, local_us, detail_json) VALUES (?, ?, ?, ?, ?)`,
-      ),
-      finishOrder: db.prepare<[number, number, string]>(
-        `UPDATE orders SET status = 'done', updated_us = ? WHERE session_id = ? AND client_order_id = ?`,
-      ),
-      upsertMarkout: db.prepare<[number, string, number, number]>(
-        `INSERT OR REPLACE INTO markouts (session_id, fill_id, horizon_sec, markout_bps) VALUES (?, ?, ?, ?)`,
-      ),
-      insertAudit: db.prepare<[number | null, number, string, string, string]>(
-        `INSERT INTO audit (session_id, local_us, who, action, detail_json) VALUES (?, ?, ?, ?, ?)`,
-      ),
-      insertPnl: db.prepare<[number, number, number, number, number, number, number, number | null]>(
-        `INSERT INTO pnl_snapshots (session_id, local_us, inventory_lots, cash, realized, unrealized, fees, mid)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      upsertRecording: db.prepare<[string, string, string, number | null, number | null, number, number, number]>(
-        `INSERT INTO recordings (path, venue, symbol, start_us, end_us, frames, bytes, indexed_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (path) DO UPDATE SET venue = excluded.venue, symbol = excluded.symbol, start_us = excluded.start_us,
-           end_us = excluded.end_us, frames = excluded.frames, bytes = excluded.bytes, indexed_us = excluded.indexed_us`,
-      ),
       fillsAll: db.prepare<[number], FillDbRow>(
         `SELECT ${FILL_COLUMNS} FROM fills f JOIN sessions s ON s.id = f.session_id ORDER BY f.seq DESC LIMIT ?`,
       ),
@@ -536,22 +643,33 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- writes (queued)
 
+  /**
+   * Starts a session and returns its id. The one write that is not queued: the caller needs the id now,
+   * so it waits for its own commit (in worker mode after handing off what is queued, to keep the order).
+   */
   openSession(meta: SessionMeta): number {
     this.assertWritable();
     const grids: Grids = { tick: new DecimalGrid(meta.tickSize), lot: new DecimalGrid(meta.lotSize) };
+    const params: SqlValue[] = [
+      meta.venue,
+      meta.symbol,
+      meta.mode,
+      meta.tickSize,
+      meta.lotSize,
+      JSON.stringify(meta.params),
+      meta.recording,
+      meta.startedUs,
+    ];
     try {
-      // why: the desk needs the id now, so this one row commits on its own instead of through the queue.
-      const info = this.stmt.insertSession.run(
-        meta.venue,
-        meta.symbol,
-        meta.mode,
-        meta.tickSize,
-        meta.lotSize,
-        JSON.stringify(meta.params),
-        meta.recording,
-        meta.startedUs,
-      );
-      const id = Number(info.lastInsertRowid);
+      let id: number;
+      const writer = this.writer;
+      if (writer === null) throw new StoreError('read-only', this.path, 'the store was opened read-only; writes are refused');
+      if (writer.kind === 'inline') {
+        id = writer.core.openSession(params);
+      } else {
+        this.handOff(writer);
+        id = Number(this.expectOk(this.call(writer, { type: 'call', id: this.nextCallId++, op: 'openSession', params })));
+      }
       this.grids.set(id, grids);
       return id;
     } catch (error) {
@@ -619,58 +737,97 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Hands every queued write to the writer. Worker mode: posts the batch and returns at once (durable
+   * later, see `onCommitted`); throws the current fault, AFTER the hand-off, while the store is faulted.
+   * Inline mode: commits now in one transaction and throws a `StoreError` if that fails (rows kept).
+   */
   flush(): void {
     this.assertOpen();
-    const rows = this.queue.length;
-    if (rows === 0) return;
-    const started = performance.now();
+    const writer = this.writer;
+    if (writer === null) return;
+    const started = this.measure === null ? 0 : performance.now();
     try {
-      this.commitQueue.immediate();
-    } catch (error) {
-      // why: the transaction rolled back as a whole, so every queued row is still to be written: keep them all.
-      this.committedFills.length = 0;
-      const storeError = toStoreError(error, this.path, `committing ${rows} queued rows`);
-      this.raiseFault(storeError);
-      throw storeError;
-    }
-    const elapsedMs = performance.now() - started;
-    this.queue.length = 0;
-    this.commits++;
-    this.rowsCommitted += rows;
-    this.lastCommitMs = elapsedMs;
-    if (elapsedMs > this.maxCommitMs) this.maxCommitMs = elapsedMs;
-    if (elapsedMs > this.slowWriteMs) {
-      this.logger(`store: slow commit: ${elapsedMs.toFixed(1)} ms for ${rows} rows (${this.path})`);
-    }
-    if (this.currentFault !== null) {
-      this.logger(`store: writes succeed again after "${this.currentFault.code}" (${this.path})`);
-      this.currentFault = null;
-      for (const listener of this.faultClearedListeners) this.notify(listener, undefined);
-    }
-    if (this.committedFills.length > 0) {
-      // why: a listener may queue and flush again; it must not see (or clear) this batch twice.
-      const fills = this.committedFills.splice(0);
-      for (const listener of this.commitListeners) this.notify(listener, fills);
+      this.handOff(writer);
+      if (writer.kind === 'inline') this.commitInline(writer);
+      else if (this.writerGone !== null) throw this.writerGone;
+      else if (this.currentFault !== null) throw this.currentFault;
+    } finally {
+      if (this.measure !== null) this.measure('hand-off', performance.now() - started);
     }
   }
 
-  /** Calls a listener; its exception is logged, never allowed to undo or mask the store's own outcome. */
-  private notify<T>(listener: (value: T) => void, value: T): void {
-    try {
-      listener(value);
-    } catch (error) {
-      this.logger(`store: a listener threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  /**
+   * Hands off what is queued and waits until the writer has committed everything handed off so far
+   * (read-your-writes, shutdown, tests, the CLI). Throws the `StoreError` if the commit failed; the rows
+   * are then kept and retried. Blocks the calling thread for one commit: keep it off the engine's hot path.
+   */
+  flushSync(): void {
+    this.assertOpen();
+    const writer = this.writer;
+    if (writer === null) return;
+    this.handOff(writer);
+    if (writer.kind === 'inline') {
+      this.commitInline(writer);
+      return;
+    }
+    if (this.inflight.length === 0) return;
+    this.call(writer, { type: 'call', id: this.nextCallId++, op: 'sync' });
+    if (this.inflight.length > 0) {
+      throw this.currentFault ?? this.writerGone ?? new StoreError('io', this.path, `${this.inflightRows} rows are still not committed`);
     }
   }
 
-  /** Applies one queued row inside the batch transaction; a row-level error drops that row only, with a log line. */
-  private applyRow(op: Op): void {
-    try {
-      switch (op.kind) {
-        case 'fill': {
-          const f = op.fill;
-          const grids = this.gridsFor(f.sessionId);
-          const info = this.stmt.insertFill.run(
+  /** Turns the queue into plain rows and gives them to the writer as one batch. */
+  private handOff(writer: WorkerWriter | InlineWriter): void {
+    const ops = this.queue;
+    if (ops.length === 0) return;
+    this.queue = [];
+    const rows: WriteRow[] = [];
+    const kept: Op[] = [];
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      if (op === undefined) continue;
+      try {
+        rows.push(this.toRow(op));
+        kept.push(op);
+      } catch (error) {
+        if (!isRowLevelError(error)) {
+          // why: a database problem while preparing rows (reading a session's grid) is not the row's fault: keep them all.
+          this.queue = kept.concat(ops.slice(i), this.queue);
+          throw toStoreError(error, this.path, 'preparing queued rows');
+        }
+        this.rejectRow(op, error instanceof Error ? error.message : String(error));
+      }
+    }
+    if (rows.length === 0) return;
+    const seq = this.nextBatchSeq++;
+    this.inflight.push({ seq, ops: kept });
+    this.inflightRows += kept.length;
+    if (writer.kind === 'inline') {
+      writer.core.add({ seq, rows });
+    } else {
+      if (this.inflight.length === 1) writer.port.ref();
+      writer.port.postMessage({ type: 'batch', seq, rows });
+    }
+  }
+
+  private commitInline(writer: InlineWriter): void {
+    const reply = writer.core.commitPending();
+    if (reply === null) return;
+    this.onWriterMessage(reply);
+    if (reply.type === 'failed' && this.currentFault !== null) throw this.currentFault;
+  }
+
+  /** One queued write as the writer's plain row: decimals formatted here, from the session's grids. */
+  private toRow(op: Op): WriteRow {
+    switch (op.kind) {
+      case 'fill': {
+        const f = op.fill;
+        const grids = this.gridsFor(f.sessionId);
+        return {
+          op: 'fill',
+          params: [
             f.sessionId,
             f.fillId,
             f.clientOrderId,
@@ -685,17 +842,16 @@ export class SqliteStore implements Store {
             nanToNull(f.fairValueAtFill),
             f.inventoryAfter,
             f.localUs,
-          );
-          if (info.changes === 1) {
-            this.stmt.applyFillToOrder.run(f.size, f.size, f.localUs, f.sessionId, f.clientOrderId);
-            this.committedFills.push(f);
-          }
-          return;
-        }
-        case 'order': {
-          const r = op.request;
-          const grids = this.gridsFor(op.sessionId);
-          this.stmt.insertOrder.run(
+          ],
+          then: [f.size, f.size, f.localUs, f.sessionId, f.clientOrderId],
+        };
+      }
+      case 'order': {
+        const r = op.request;
+        const grids = this.gridsFor(op.sessionId);
+        return {
+          op: 'order',
+          params: [
             op.sessionId,
             r.clientOrderId,
             r.side,
@@ -708,44 +864,41 @@ export class SqliteStore implements Store {
             r.purpose,
             op.localUs,
             op.localUs,
-          );
-          return;
-        }
-        case 'event':
-          this.stmt.insertEvent.run(op.sessionId, op.clientOrderId, op.type, op.localUs, JSON.stringify(op.detail ?? {}));
-          if (TERMINAL_EVENTS.has(op.type)) this.stmt.finishOrder.run(op.localUs, op.sessionId, op.clientOrderId);
-          return;
-        case 'markout':
-          this.stmt.upsertMarkout.run(op.sessionId, op.fillId, op.horizonSec, op.markoutBps);
-          return;
-        case 'audit': {
-          const e = op.entry;
-          // why: an action before any session (a kill at start-up) is still audited, with no session.
-          const sessionId = e.sessionId > 0 ? e.sessionId : null;
-          this.stmt.insertAudit.run(sessionId, e.localUs, e.who, e.action, JSON.stringify(e.detail));
-          return;
-        }
-        case 'pnl': {
-          const s = op.snapshot;
-          this.stmt.insertPnl.run(s.sessionId, s.localUs, s.inventoryLots, s.cash, s.realized, s.unrealized, s.fees, nanToNull(s.mid));
-          return;
-        }
-        case 'end':
-          this.stmt.endSession.run(op.endedUs, op.summary.realizedPnl, op.summary.totalPnl, JSON.stringify(op.summary), op.sessionId);
-          return;
-        case 'recording': {
-          const r = op.entry;
-          this.stmt.upsertRecording.run(r.path, r.venue, r.symbol, r.startUs, r.endUs, r.frames, r.bytes, op.localUs);
-          return;
-        }
-        default:
-          assertNever(op, 'queued write');
+          ],
+          then: null,
+        };
       }
-    } catch (error) {
-      if (!isRowLevelError(error)) throw error;
-      this.rowsRejected++;
-      this.logger(`store: dropped a ${op.kind} row that the database refused (${error instanceof Error ? error.message : String(error)}): ${describeOp(op)}`);
+      case 'event':
+        return {
+          op: 'event',
+          params: [op.sessionId, op.clientOrderId, op.type, op.localUs, JSON.stringify(op.detail ?? {})],
+          then: TERMINAL_EVENTS.has(op.type) ? [op.localUs, op.sessionId, op.clientOrderId] : null,
+        };
+      case 'markout':
+        return { op: 'markout', params: [op.sessionId, op.fillId, op.horizonSec, op.markoutBps], then: null };
+      case 'audit': {
+        const e = op.entry;
+        // why: an action before any session (a kill at start-up) is still audited, with no session.
+        return { op: 'audit', params: [e.sessionId > 0 ? e.sessionId : null, e.localUs, e.who, e.action, JSON.stringify(e.detail)], then: null };
+      }
+      case 'pnl': {
+        const s = op.snapshot;
+        return { op: 'pnl', params: [s.sessionId, s.localUs, s.inventoryLots, s.cash, s.realized, s.unrealized, s.fees, nanToNull(s.mid)], then: null };
+      }
+      case 'end':
+        return { op: 'end', params: [op.endedUs, op.summary.realizedPnl, op.summary.totalPnl, JSON.stringify(op.summary), op.sessionId], then: null };
+      case 'recording': {
+        const r = op.entry;
+        return { op: 'recording', params: [r.path, r.venue, r.symbol, r.startUs, r.endUs, r.frames, r.bytes, op.localUs], then: null };
+      }
+      default:
+        return assertNever(op, 'queued write');
     }
+  }
+
+  private rejectRow(op: Op, message: string): void {
+    this.rowsRejected++;
+    this.logger(`store: dropped a ${op.kind} row that the database refused (${message}): ${describeOp(op)}`);
   }
 
   private gridsFor(sessionId: number): Grids {
@@ -756,6 +909,146 @@ export class SqliteStore implements Store {
     const grids: Grids = { tick: new DecimalGrid(row.tick_size), lot: new DecimalGrid(row.lot_size) };
     this.grids.set(sessionId, grids);
     return grids;
+  }
+
+  // ---------------------------------------------------------------- the writer's answers
+
+  private onWriterMessage(message: FromWriter): void {
+    switch (message.type) {
+      case 'committed':
+      case 'failed': {
+        const started = this.measure === null ? 0 : performance.now();
+        this.onCommitReply(message);
+        if (this.measure !== null) this.measure('confirm', performance.now() - started);
+        return;
+      }
+      case 'result':
+        this.callResults.set(message.id, message);
+        return;
+      case 'ready':
+        this.writerThreadIdValue = message.threadId;
+        this.writerReady = true;
+        return;
+      case 'ready-failed':
+        this.writerStartFailure = toStoreError(codedError(message.code, message.message), this.path, 'opening the writer connection');
+        return;
+      case 'checkpoint':
+        this.checkpoints++;
+        if (message.durationMs > this.maxCheckpointMs) this.maxCheckpointMs = message.durationMs;
+        if (message.durationMs > this.slowWriteMs) {
+          this.logger(`store: slow checkpoint: ${message.durationMs.toFixed(1)} ms for ${message.checkpointed} of ${message.walFrames} WAL frames (${this.path})`);
+        }
+        return;
+      case 'log':
+        this.logger(message.line);
+        return;
+      default:
+        assertNever(message, 'writer message');
+    }
+  }
+
+  private onCommitReply(reply: CommitReply): void {
+    if (reply.type === 'failed') {
+      this.raiseFault(toStoreError(codedError(reply.code, reply.message), this.path, `committing ${reply.rows} queued rows`));
+      return;
+    }
+    let done = 0;
+    while (done < this.inflight.length && (this.inflight[done]?.seq ?? Infinity) <= reply.committedThroughSeq) done++;
+    const batches = this.inflight.splice(0, done);
+    let rows = 0;
+    for (const batch of batches) rows += batch.ops.length;
+    this.inflightRows -= rows;
+    const ops = reply.inserted.length > 0 || reply.rejected.length > 0 ? batches.flatMap((batch) => batch.ops) : [];
+    const fills: StoredFill[] = [];
+    for (const index of reply.inserted) {
+      const op = ops[index];
+      if (op?.kind === 'fill') fills.push(op.fill);
+    }
+    for (const [index, message] of reply.rejected) {
+      const op = ops[index];
+      if (op !== undefined) this.rejectRow(op, message);
+    }
+    this.commits++;
+    this.rowsCommitted += reply.rows - reply.rejected.length;
+    this.committedThroughSeqValue = reply.committedThroughSeq;
+    this.lastCommitMs = reply.durationMs;
+    if (reply.durationMs > this.maxCommitMs) this.maxCommitMs = reply.durationMs;
+    if (reply.durationMs > this.slowWriteMs) {
+      this.logger(`store: slow commit: ${reply.durationMs.toFixed(1)} ms for ${reply.rows} rows (${this.path})`);
+    }
+    if (this.inflight.length === 0 && this.writer?.kind === 'worker') this.writer.port.unref();
+    if (this.currentFault !== null) {
+      this.logger(`store: writes succeed again after "${this.currentFault.code}" (${this.path})`);
+      this.currentFault = null;
+      for (const listener of this.faultClearedListeners) this.notify(listener, undefined);
+    }
+    if (this.commitListenersDetailed.size > 0) {
+      const info: CommitInfo = {
+        committedThroughSeq: reply.committedThroughSeq,
+        rows: reply.rows,
+        durationMs: reply.durationMs,
+        startedAtMs: reply.startedAtMs,
+        endedAtMs: reply.endedAtMs,
+        threadId: reply.threadId,
+        fills,
+      };
+      for (const listener of this.commitListenersDetailed) this.notify(listener, info);
+    }
+    if (fills.length > 0) {
+      for (const listener of this.commitListeners) this.notify(listener, fills);
+    }
+  }
+
+  private onWriterGone(error: StoreError): void {
+    if (this.writerGone !== null) return;
+    this.writerGone = error;
+    this.raiseFault(error);
+  }
+
+  /** Posts a call to the writer thread and waits (blocking this thread) for its answer. */
+  private call(writer: WorkerWriter, message: WriterCall): ResultReply {
+    if (this.writerGone !== null) throw this.writerGone;
+    writer.port.postMessage(message);
+    this.waitUntil(writer, () => this.callResults.has(message.id), `waiting for the writer (${message.op})`);
+    const result = this.callResults.get(message.id);
+    this.callResults.delete(message.id);
+    if (result === undefined) throw new StoreError('io', this.path, `the writer did not answer ${message.op}`);
+    return result;
+  }
+
+  private expectOk(result: ResultReply): unknown {
+    if (!result.ok) throw codedError(result.code, result.message);
+    return result.value;
+  }
+
+  /**
+   * Processes the writer's messages synchronously until `done()`: `receiveMessageOnPort` takes what has
+   * arrived; `Atomics.wait` sleeps until the writer bumps the shared signal after its next post.
+   */
+  private waitUntil(writer: WorkerWriter, done: () => boolean, doing: string): void {
+    const deadline = performance.now() + this.writerTimeoutMs;
+    while (!done()) {
+      const seen = Atomics.load(writer.signal, 0);
+      const packet = receiveMessageOnPort(writer.port);
+      if (packet !== undefined) {
+        this.onWriterMessage(packet.message as FromWriter);
+        continue;
+      }
+      if (performance.now() > deadline) {
+        throw new StoreError('io', this.path, `the writer thread did not answer within ${this.writerTimeoutMs} ms while ${doing}`);
+      }
+      // why: the writer bumps the signal after every post, so a message posted after `seen` was read wakes us.
+      Atomics.wait(writer.signal, 0, seen, 250);
+    }
+  }
+
+  /** Calls a listener; its exception is logged, never allowed to undo or mask the store's own outcome. */
+  private notify<T>(listener: (value: T) => void, value: T): void {
+    try {
+      listener(value);
+    } catch (error) {
+      this.logger(`store: a listener threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
   }
 
   // ---------------------------------------------------------------- faults and notifications
@@ -773,12 +1066,19 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Listens for fills that have just become durable (newly inserted, duplicates excluded), right after
-   * their commit: publish "fill recorded" from here and everything published is on disk.
+   * Listens for fills that have just become durable (newly inserted, duplicates excluded), on the main
+   * thread, after the writer confirmed their commit: publish "fill recorded" from here and everything
+   * published is on disk. Not called for a commit without new fills.
    */
   onCommitted(listener: (fills: readonly StoredFill[]) => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  /** Listens for every confirmed commit with its figures (where and how long it ran): diagnostics, tests. */
+  onBatchCommitted(listener: (commit: CommitInfo) => void): () => void {
+    this.commitListenersDetailed.add(listener);
+    return () => this.commitListenersDetailed.delete(listener);
   }
 
   /** The fault of the last failed commit, cleared by the next successful one. */
@@ -786,37 +1086,71 @@ export class SqliteStore implements Store {
     return this.currentFault;
   }
 
+  /** Rows not yet confirmed durable: queued, handed off, or retained after a failure. */
   get pendingWrites(): number {
-    return this.queue.length;
+    return this.queue.length + this.inflightRows;
+  }
+
+  /** 'worker', 'inline', or 'none' for a read-only store. */
+  get writerMode(): 'worker' | 'inline' | 'none' {
+    return this.writer === null ? 'none' : this.writer.kind;
+  }
+
+  /** The `threadId` commits run on (0 = the main thread). */
+  get writerThreadId(): number {
+    return this.writerThreadIdValue;
   }
 
   stats(): StoreStats {
     return {
-      pending: this.queue.length,
+      pending: this.pendingWrites,
       commits: this.commits,
       rowsCommitted: this.rowsCommitted,
       rowsRejected: this.rowsRejected,
       lastCommitMs: this.lastCommitMs,
       maxCommitMs: this.maxCommitMs,
+      committedThroughSeq: this.committedThroughSeqValue,
+      checkpoints: this.checkpoints,
+      maxCheckpointMs: this.maxCheckpointMs,
     };
   }
 
-  /** The connection's durability settings, for diagnostics and tests. */
+  /** The WRITE connection's durability settings (the writer thread's in worker mode), for diagnostics and tests. */
   settings(): { journalMode: string; synchronous: 'off' | 'normal' | 'full' | 'extra'; foreignKeys: boolean; schemaVersion: number } {
     this.assertOpen();
-    const sync = this.db.pragma('synchronous', { simple: true }) as number;
+    const writer = this.writer;
+    let raw: WriterSettings;
+    if (writer === null) {
+      raw = {
+        journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+        synchronous: this.db.pragma('synchronous', { simple: true }) as number,
+        foreignKeys: this.db.pragma('foreign_keys', { simple: true }) === 1,
+      };
+    } else if (writer.kind === 'inline') {
+      raw = writer.core.settings();
+    } else {
+      raw = this.expectOk(this.call(writer, { type: 'call', id: this.nextCallId++, op: 'settings' })) as WriterSettings;
+    }
+    const sync = raw.synchronous;
     return {
-      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      journalMode: raw.journalMode,
       synchronous: sync === 0 ? 'off' : sync === 1 ? 'normal' : sync === 2 ? 'full' : 'extra',
-      foreignKeys: this.db.pragma('foreign_keys', { simple: true }) === 1,
+      foreignKeys: raw.foreignKeys,
       schemaVersion: schemaVersionOf(this.db),
     };
   }
 
-  /** Sets the page quota (`PRAGMA max_page_count`); returns the quota now in force. */
+  /** Sets the write connection's page quota (`PRAGMA max_page_count`); returns the quota now in force. */
   setMaxPageCount(pages: number): number {
     this.assertOpen();
-    return this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(pages))}`, { simple: true }) as number;
+    const writer = this.writer;
+    if (writer === null) return this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(pages))}`, { simple: true }) as number;
+    if (writer.kind === 'inline') return writer.core.setMaxPageCount(pages);
+    try {
+      return Number(this.expectOk(this.call(writer, { type: 'call', id: this.nextCallId++, op: 'setMaxPageCount', pages })));
+    } catch (error) {
+      throw toStoreError(error, this.path, 'setting the page quota');
+    }
   }
 
   private raiseFault(error: StoreError): void {
@@ -962,12 +1296,27 @@ export class SqliteStore implements Store {
   // ---------------------------------------------------------------- lifecycle
 
   /**
-   * Commits what is queued and closes the connection. If that last commit fails, the error is thrown and
-   * the store stays OPEN with its queue, so nothing is lost while the process lives.
+   * Commits what is queued (waiting for the writer), then closes the connections and ends the writer
+   * thread. If that last commit fails, the error is thrown and the store stays OPEN with its rows, so
+   * nothing is lost while the process lives.
    */
   close(): void {
     if (this.closed) return;
-    if (!this.readonly) this.flush();
+    const writer = this.writer;
+    if (writer !== null) this.flushSync();
+    if (writer?.kind === 'worker') {
+      // why: the reader closes first, so the writer's connection is the last one and checkpoints the WAL away.
+      this.db.close();
+      this.closed = true;
+      let result: ResultReply | null = null;
+      try {
+        result = this.call(writer, { type: 'call', id: this.nextCallId++, op: 'close' });
+      } finally {
+        writer.port.close();
+      }
+      if (!result.ok) throw toStoreError(codedError(result.code, result.message), this.path, 'closing the writer connection');
+      return;
+    }
     this.closed = true;
     this.db.close();
   }

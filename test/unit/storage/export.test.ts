@@ -68,7 +68,7 @@ beforeEach(() => {
   );
   store.recordFill(makeFill(s2, 2, { price: 12_345, size: 3, inventoryAfter: -3, side: 'sell', midAtFill: 12_346, fairValueAtFill: 12_345.75 }));
   store.audit({ sessionId: s1, localUs: 1_000_000, who: 'operator:http', action: 'params', detail: { note: 'line1\nline2, "x"' } });
-  store.flush();
+  store.flushSync();
 });
 
 afterEach(() => {

@@ -1,7 +1,8 @@
 /**
  * Bad files and faults: each gives a typed StoreError naming the file, and a file the store does not
  * understand is left byte-for-byte as it was, with no -wal/-shm/-journal left behind. A full disk during
- * a commit (SQLITE_FULL, produced for real through a page quota) keeps every queued row.
+ * a commit (SQLITE_FULL, produced for real through a page quota) keeps every queued row, in the writer
+ * thread as inline, and the rows commit once space returns.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
@@ -48,7 +49,7 @@ function populatedDatabase(path: string, fills = 300): void {
   const store = openStore(path, { scheduleFlush: () => {}, logger: () => {} });
   const id = store.openSession(sessionMeta());
   for (let n = 0; n < fills; n++) store.recordFill(makeFill(id, n));
-  store.close();
+  store.close(); // the writer thread's connection closes last and checkpoints the WAL into the file
 }
 
 describe('files the store refuses, left untouched', () => {
@@ -171,11 +172,11 @@ describe('cannot create', () => {
   });
 });
 
-describe('full disk while writing', () => {
+describe.each(['worker', 'inline'] as const)('full disk while writing (%s writer)', (writer) => {
   function fullStore(): { store: SqliteStore; faults: StoreError[]; cleared: number[]; lines: string[]; scheduler: ReturnType<typeof manualScheduler>; sessionId: number } {
     const scheduler = manualScheduler();
     const lines: string[] = [];
-    const store = openStore(join(dir, 'full.db'), { scheduleFlush: scheduler.schedule, logger: (l) => lines.push(l) });
+    const store = openStore(join(dir, 'full.db'), { writer, scheduleFlush: scheduler.schedule, logger: (l) => lines.push(l) });
     const sessionId = store.openSession(sessionMeta());
     const faults: StoreError[] = [];
     const cleared: number[] = [];
@@ -187,34 +188,38 @@ describe('full disk while writing', () => {
     return { store, faults, cleared, lines, scheduler, sessionId };
   }
 
-  it('flush throws disk-full, keeps every queued row, notifies once, and commits them all once space returns', () => {
+  it('flushSync throws disk-full, keeps every queued row, notifies once, and commits them all once space returns', () => {
     const { store, faults, cleared, lines, sessionId } = fullStore();
     for (let n = 0; n < 3000; n++) store.recordFill(makeFill(sessionId, n));
-    expectStoreError(() => store.flush(), 'disk-full', store.path, /disk full while committing 3000 queued rows/);
+    expectStoreError(() => store.flushSync(), 'disk-full', store.path, /disk full while committing 3000 queued rows/);
     expect(store.pendingWrites).toBe(3000);
     expect(store.fills({ limit: 10 })).toHaveLength(0);
     expect(store.fault?.code).toBe('disk-full');
-    // more writes while full: still kept, still one notification
+    // more writes while full: still kept, still one notification; flush() keeps throwing the fault
     store.recordFill(makeFill(sessionId, 3000));
     expect(() => store.flush()).toThrow(StoreError);
+    expect(() => store.flushSync()).toThrow(StoreError);
     expect(store.pendingWrites).toBe(3001);
     expect(faults.map((f) => f.code)).toEqual(['disk-full']);
     expect(lines.filter((l) => l.includes('[disk-full]'))).toHaveLength(1);
 
     store.setMaxPageCount(1_000_000);
-    store.flush();
+    store.flushSync();
     expect(store.pendingWrites).toBe(0);
     expect(store.fault).toBeNull();
+    expect(() => store.flush()).not.toThrow();
     expect(cleared).toEqual([3001]);
     const ids = new Set(store.fills({ limit: 10_000 }).map((f) => f.fillId));
     expect(ids.size).toBe(3001);
     store.close();
   });
 
-  it('a self-scheduled flush that hits a full disk never throws into the event loop; it reports through onFault', () => {
+  it('a self-scheduled flush that hits a full disk never throws into the event loop; it reports through onFault', async () => {
     const { store, faults, scheduler, sessionId } = fullStore();
+    const faulted = new Promise<void>((resolve) => store.onFault(() => resolve()));
     for (let n = 0; n < 3000; n++) store.recordFill(makeFill(sessionId, n));
     expect(() => scheduler.run()).not.toThrow();
+    await faulted;
     expect(faults).toHaveLength(1);
     expect(faults[0]?.message).toContain(store.path);
     expect(store.pendingWrites).toBe(3000);
@@ -226,6 +231,27 @@ describe('full disk while writing', () => {
     const reopened = openStore(join(dir, 'full.db'), { logger: () => {} });
     expect(reopened.fills({ limit: 10_000 })).toHaveLength(3000);
     reopened.close();
+  });
+
+  it.runIf(writer === 'worker')('the writer retries on its own: once space returns every kept row commits once, and onCommitted sees each fill once', async () => {
+    const { store, faults, cleared, scheduler, sessionId } = fullStore();
+    const committed: string[] = [];
+    store.onCommitted((fills) => committed.push(...fills.map((f) => f.fillId)));
+    const faulted = new Promise<void>((resolve) => store.onFault(() => resolve()));
+    for (let n = 0; n < 3000; n++) store.recordFill(makeFill(sessionId, n));
+    scheduler.run();
+    await faulted;
+    expect(committed).toEqual([]);
+    const recovered = new Promise<void>((resolve) => store.onFaultCleared(() => resolve()));
+    store.setMaxPageCount(1_000_000);
+    // no flush from here on: the writer's own retry commits the rows it kept
+    await recovered;
+    expect(faults.map((f) => f.code)).toEqual(['disk-full']);
+    expect(cleared).toEqual([3000]);
+    expect(store.pendingWrites).toBe(0);
+    expect(committed).toHaveLength(3000);
+    expect(new Set(committed).size).toBe(3000);
+    store.close();
   });
 });
 

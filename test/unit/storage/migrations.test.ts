@@ -45,8 +45,8 @@ const seed: Record<number, (db: Database.Database) => void> = {
   },
 };
 
-function checkSeeded(path: string, fromVersion: number): void {
-  const store = openStore(path, { scheduleFlush: () => {}, logger: () => {} });
+function checkSeeded(path: string, fromVersion: number, writer: 'worker' | 'inline'): void {
+  const store = openStore(path, { writer, scheduleFlush: () => {}, logger: () => {} });
   expect(store.settings().schemaVersion).toBe(SCHEMA_VERSION);
   if (fromVersion >= 1) {
     const sessions = store.sessions(10);
@@ -77,7 +77,7 @@ function checkSeeded(path: string, fromVersion: number): void {
   store.recordPnl({ sessionId, localUs: 5_400, inventoryLots: 3, cash: -1, realized: 0, unrealized: 0.1, fees: 0, mid: 6_500_000 });
   store.indexRecording({ path: '/rec/b.qdrec', venue: 'sim', symbol: 'BTC-USD', startUs: 1, endUs: 2, frames: 3, bytes: 4 }, 5_500);
   store.endSession(sessionId, 6_000, { realizedPnl: 0, totalPnl: 0.1 });
-  store.flush();
+  store.flushSync();
   expect(store.stats().rowsRejected).toBe(0);
   expect(store.order(sessionId, 'new-1')).toMatchObject({ filled: 3, status: 'done' });
   expect(store.orderEvents(sessionId, 'new-1').map((e) => e.type)).toEqual(['ack']);
@@ -95,14 +95,14 @@ describe('migrations', () => {
   });
 
   for (let from = 0; from < SCHEMA_VERSION; from++) {
-    it(`migrate from v${from} to v${SCHEMA_VERSION} keeping the data`, () => {
+    it.each(['worker', 'inline'] as const)(`migrate from v${from} to v${SCHEMA_VERSION} keeping the data (%s writer)`, (writer) => {
       const path = join(dir, `from-v${from}.db`);
       const db = new Database(path);
       migrate(db, from);
       expect(schemaVersionOf(db)).toBe(from);
       for (let v = 1; v <= from; v++) seed[v]?.(db);
       db.close();
-      checkSeeded(path, from);
+      checkSeeded(path, from, writer);
       // opening again is a no-op migration
       const again = new Database(path);
       expect(migrate(again)).toEqual([]);

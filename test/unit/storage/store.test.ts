@@ -1,6 +1,8 @@
 /**
  * The store's write queue, idempotent fills, the order journal and its events, recovery of an unfinished
- * session, and the other tables, on real SQLite files in a temp directory.
+ * session, and the other tables, on real SQLite files in a temp directory. Every test runs with both
+ * writers: the writer thread (the default) and inline; reads after writes use `flushSync()`, because
+ * reads see committed data only.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -28,10 +30,13 @@ afterEach(() => {
   cleanup();
 });
 
+const WRITERS = ['worker', 'inline'] as const;
+
+describe.each(WRITERS)('%s writer', (writer) => {
 describe('opening', () => {
   it('creates a WAL database with synchronous=FULL and foreign keys on', () => {
     const path = join(dir, 'desk.db');
-    const store = track(openStore(path, { logger: () => {} }));
+    const store = track(openStore(path, { writer, logger: () => {} }));
     expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'full', foreignKeys: true, schemaVersion: 2 });
     store.close();
     const db = new Database(path, { readonly: true });
@@ -49,7 +54,7 @@ describe('write queue', () => {
     for (let n = 0; n < 50; n++) store.recordFill(makeFill(id, n));
     expect(store.pendingWrites).toBe(50);
     expect(store.fills({ sessionId: id, limit: 100 })).toHaveLength(0);
-    store.flush();
+    store.flushSync();
     expect(store.pendingWrites).toBe(0);
     expect(store.stats().commits).toBe(1);
     const fills = store.fills({ sessionId: id, limit: 100 });
@@ -77,7 +82,7 @@ describe('write queue', () => {
     const store = track(openStore(join(dir, 'slow.db'), { slowWriteMs: -1, logger: (l) => lines.push(l), scheduleFlush: () => {} }));
     const id = store.openSession(sessionMeta());
     store.recordFill(makeFill(id, 1));
-    store.flush();
+    store.flushSync();
     expect(lines.some((l) => /slow commit: [\d.]+ ms for 1 rows/.test(l))).toBe(true);
   });
 
@@ -89,7 +94,7 @@ describe('write queue', () => {
     store.recordFill(makeFill(999, 2)); // no such session
     store.recordFill(makeFill(id, 3, { size: 0 })); // CHECK size_lots > 0
     store.recordFill(makeFill(id, 4));
-    store.flush();
+    store.flushSync();
     expect(store.fills({ sessionId: id, limit: 10 }).map((f) => f.fillId)).toEqual(['F4', 'F1']);
     expect(store.stats().rowsRejected).toBe(2);
     expect(lines.filter((l) => l.includes('dropped a fill row'))).toHaveLength(2);
@@ -106,7 +111,7 @@ describe('write queue', () => {
     });
     store.onCommitted((fills) => seen.push(...fills.map((f) => f.fillId)));
     store.recordFill(makeFill(id, 1));
-    expect(() => store.flush()).not.toThrow();
+    expect(() => store.flushSync()).not.toThrow();
     expect(seen).toEqual(['F1']);
     expect(store.pendingWrites).toBe(0);
     expect(lines.some((l) => l.includes('boom in a listener'))).toBe(true);
@@ -114,11 +119,11 @@ describe('write queue', () => {
 
   it('close() commits what is queued', () => {
     const path = join(dir, 'close.db');
-    const store = openStore(path, { scheduleFlush: () => {}, logger: () => {} });
+    const store = openStore(path, { writer, scheduleFlush: () => {}, logger: () => {} });
     const id = store.openSession(sessionMeta());
     store.recordFill(makeFill(id, 7));
     store.close();
-    const again = track(openStore(path, { logger: () => {} }));
+    const again = track(openStore(path, { writer, logger: () => {} }));
     expect(again.fills({ limit: 10 }).map((f) => f.fillId)).toEqual(['F7']);
     expect(() => store.recordFill(makeFill(id, 8))).toThrow(StoreError);
   });
@@ -130,7 +135,7 @@ describe('fills', () => {
     const id = store.openSession(sessionMeta());
     const fill = makeFill(id, 5, { price: 6_500_123, size: 1_500, fairValueAtFill: Number.NaN, liquidity: 'taker', fee: 0.25 });
     store.recordFill(fill);
-    store.flush();
+    store.flushSync();
     const [stored] = store.fills({ limit: 1 });
     expect(stored).toMatchObject({ ...fill, fairValueAtFill: Number.NaN, priceText: '65001.23', sizeText: '1.500' });
     expect(Number.isNaN(stored?.fairValueAtFill)).toBe(true);
@@ -145,16 +150,16 @@ describe('fills', () => {
     store.onCommitted((fills) => committed.push(...fills.map((f) => f.fillId)));
     store.recordFill(fill);
     store.recordFill(fill);
-    store.flush();
+    store.flushSync();
     store.recordFill(fill);
-    store.flush();
+    store.flushSync();
     expect(store.fills({ sessionId: id, limit: 10 })).toHaveLength(1);
     expect(committed).toEqual(['F1']);
     expect(store.order(id, 'O1')?.filled).toBe(40); // the duplicate did not count twice
     // the same venue fill id in another session is another fill
     const other = store.openSession(sessionMeta());
     store.recordFill({ ...fill, sessionId: other });
-    store.flush();
+    store.flushSync();
     expect(store.fills({ limit: 10 })).toHaveLength(2);
     expect(store.hasFill(id, 'F1')).toBe(true);
     expect(store.missingFills(id, [fill, makeFill(id, 2)]).map((f) => f.fillId)).toEqual(['F2']);
@@ -170,7 +175,7 @@ describe('order journal', () => {
     store.recordOrderEvent(id, 'Q1', 'sent', 101);
     store.recordOrderEvent(id, 'Q1', 'ack', 150, { venueOrderId: 'V9' });
     store.recordFill(makeFill(id, 1, { clientOrderId: 'Q1', side: 'sell', size: 10 }));
-    store.flush();
+    store.flushSync();
     expect(store.order(id, 'Q1')).toMatchObject({
       ...request,
       sessionId: id,
@@ -181,7 +186,7 @@ describe('order journal', () => {
       sizeText: '0.030',
     });
     store.recordOrderEvent(id, 'Q1', 'ioc-remainder', 200, { remaining: 20 });
-    store.flush();
+    store.flushSync();
     expect(store.order(id, 'Q1')?.status).toBe('done');
     expect(store.orderEvents(id, 'Q1').map((e) => [e.type, e.localUs])).toEqual([
       ['sent', 101],
@@ -204,7 +209,7 @@ describe('order journal', () => {
     }
     store.journalOrder(id, makeOrder('still-open'), 1);
     store.recordOrderEvent(id, 'still-open', 'cancel-requested', 2);
-    store.flush();
+    store.flushSync();
     expect(store.order(id, 'A')).toMatchObject({ filled: 20, status: 'done' });
     for (const type of terminal) expect(store.order(id, type)?.status).toBe('done');
     expect(store.orders({ sessionId: id, status: 'open' }).map((o) => o.clientOrderId)).toEqual(['still-open']);
@@ -216,7 +221,7 @@ describe('order journal', () => {
     const id = store.openSession(sessionMeta());
     store.journalOrder(id, makeOrder('X', { price: 1 }), 1);
     store.journalOrder(id, makeOrder('X', { price: 2 }), 2);
-    store.flush();
+    store.flushSync();
     expect(store.order(id, 'X')?.price).toBe(1);
     expect(lines.some((l) => l.includes('dropped a order row') && l.includes('UNIQUE'))).toBe(true);
   });
@@ -225,7 +230,7 @@ describe('order journal', () => {
 describe('recovery', () => {
   it('returns the newest unfinished session with all its fills oldest first and its open orders', () => {
     const path = join(dir, 'rec.db');
-    const store = openStore(path, { scheduleFlush: () => {}, logger: () => {} });
+    const store = openStore(path, { writer, scheduleFlush: () => {}, logger: () => {} });
     const ended = store.openSession(sessionMeta());
     store.recordFill(makeFill(ended, 1));
     store.endSession(ended, 2, { realizedPnl: 1.5, totalPnl: 2 });
@@ -245,10 +250,10 @@ describe('recovery', () => {
     store.recordOrderEvent(crashed, 'S1', 'cancelled', 20);
     store.recordFill(makeFill(crashed, 100, { clientOrderId: 'B2', size: 10, inventoryAfter: inventory + 10 }));
     inventory += 10;
-    store.flush();
+    store.flushSync();
     store.close(); // like a crash after the last commit: the session never ended
 
-    const reopened = track(openStore(path, { logger: () => {} }));
+    const reopened = track(openStore(path, { writer, logger: () => {} }));
     expect(reopened.unfinishedSession('sim', 'ETH-USD')?.session.id).toBe(other);
     const recovered = reopened.unfinishedSession('sim', 'BTC-USD');
     expect(recovered?.session).toMatchObject({ id: crashed, endedUs: null, fillCount: 21 });
@@ -268,9 +273,9 @@ describe('recovery', () => {
     const id = store.openSession(sessionMeta());
     const venueFills = [makeFill(id, 1), makeFill(id, 2)];
     store.recordFill(venueFills[0]!);
-    store.flush();
+    store.flushSync();
     for (const fill of store.missingFills(id, venueFills)) store.recordUntrackedFill(fill, 500, { reconciliation: 'start' });
-    store.flush();
+    store.flushSync();
     expect(store.missingFills(id, venueFills)).toEqual([]);
     expect(store.orderEvents(id).map((e) => [e.clientOrderId, e.type, e.detail['fillId'], e.detail['reconciliation']])).toEqual([
       ['O2', 'untracked', 'F2', 'start'],
@@ -292,7 +297,7 @@ describe('sessions, audit, markouts, PnL, recordings', () => {
     store.recordPnl({ sessionId: id, localUs: 12, inventoryLots: 4, cash: -11, realized: 1, unrealized: 0.75, fees: -0.1, mid: 6_500_000.5 });
     store.indexRecording({ path: '/data/x.qdrec', venue: 'coinbase', symbol: 'BTC-USD', startUs: 1, endUs: 2, frames: 10, bytes: 100 }, 3);
     store.indexRecording({ path: '/data/x.qdrec', venue: 'coinbase', symbol: 'BTC-USD', startUs: 1, endUs: 3, frames: 12, bytes: 120 }, 4);
-    store.flush();
+    store.flushSync();
     expect(store.sessions(10)[0]).toMatchObject({ id, mode: 'replay', recording: '/data/x.qdrec', fillCount: 1 });
     expect(store.sessions(10)[0]?.params).toEqual(sessionMeta().params);
     expect(store.markouts(id)).toEqual([
@@ -312,13 +317,14 @@ describe('sessions, audit, markouts, PnL, recordings', () => {
 
   it('a read-only store reads and refuses every write', () => {
     const path = join(dir, 'ro.db');
-    const writer = openStore(path, { scheduleFlush: () => {}, logger: () => {} });
-    const id = writer.openSession(sessionMeta());
-    writer.recordFill(makeFill(id, 1));
-    writer.close();
-    const reader = track(openStore(path, { readonly: true, logger: () => {} }));
+    const writing = openStore(path, { writer, scheduleFlush: () => {}, logger: () => {} });
+    const id = writing.openSession(sessionMeta());
+    writing.recordFill(makeFill(id, 1));
+    writing.close();
+    const reader = track(openStore(path, { writer, readonly: true, logger: () => {} }));
     expect(reader.fills({ limit: 5 })).toHaveLength(1);
     expect(() => reader.recordFill(makeFill(id, 2))).toThrow(expect.objectContaining({ code: 'read-only' }));
     expect(() => reader.openSession(sessionMeta())).toThrow(expect.objectContaining({ code: 'read-only' }));
   });
+});
 });
