@@ -230,6 +230,7 @@ async function createReplayDesk(options: DeskOptions, file: string): Promise<Run
       recording: file,
       replay,
       resumeUnfinished: false,
+      journalOrders: !backtest,
       ...(options.logger ? { logger: options.logger } : {}),
     });
     return {

@@ -36,9 +36,9 @@ import { OrderManager, type ManagedOrder, type OrderManagerHooks } from '../exec
 import type { ExecutionVenue, Fill, OrderRequest } from '../execution/types.js';
 import type { BookReader, Clock, FeedEvent, FeedListener, MarketFeed, MarketTrade } from '../market/types.js';
 import { Flattener } from '../risk/flatten.js';
-import { RiskGate, type BreakerName, type RiskHooks } from '../risk/risk-gate.js';
+import { RiskGate, type BreakerName, type RiskHooks, type RiskInputs } from '../risk/risk-gate.js';
 import type { StoredFill, Store } from '../storage/types.js';
-import type { QuotingStrategy } from '../strategy/types.js';
+import type { QuoteInputs, QuotingStrategy } from '../strategy/types.js';
 import { emptyDecision, type QuoteDecision } from '../strategy/types.js';
 
 /** A venue that also watches the market (the paper venue fills from the book and the trades). */
@@ -76,14 +76,21 @@ export interface DeskParts {
   /** Cancel every open order the venue reports that the store does not know, before quoting. Default true. */
   readonly cancelOnConnect?: boolean;
   readonly logger?: (line: string) => void;
-  /** Session summary (statistics) written when the session ends. */
-  readonly recordingMeta?: Record<string, unknown>;
+  /**
+   * Journal every order intent and order event (default true). A backtest turns it off: its orders are a
+   * deterministic function of the recording and the parameters, and its fills are what it stores.
+   */
+  readonly journalOrders?: boolean;
 }
 
 const MAX_RECENT_FILLS = 500;
 const MAX_EVENTS = 500;
 const MAX_SERIES = 20_000;
 const PNL_SNAPSHOT_EVERY_US = 1_000_000;
+/** Without a market message, requote at least this often (time windows of the breakers move on). */
+const TIME_REQUOTE_US = 1_000_000;
+/** Without a market message, ask the feed for its health (staleness) at least this often. */
+const HEALTH_CHECK_US = 250_000;
 
 type StreamListener = (message: StreamMessage) => void;
 
@@ -119,6 +126,26 @@ export class Desk implements FeedListener {
   private readonly reasons: Record<Side, NotQuotingReason[]> = { buy: [], sell: [] };
   private readonly riskReasons: NotQuotingReason[] = [];
   private sessionIdValue = 0;
+  /** Reused every cycle: the quoting path allocates nothing per event. */
+  private readonly quoteInputs: QuoteInputs;
+  private readonly riskInputs: { -readonly [K in keyof RiskInputs]: RiskInputs[K] } = {
+    nowUs: 0,
+    inventoryLots: 0,
+    sessionPnl: 0,
+    dailyPnl: 0,
+    feedTrusted: false,
+    lastMessageAgeMs: null,
+    hasMarket: false,
+    crossed: false,
+    fairValueTicks: Number.NaN,
+    adverseRate: Number.NaN,
+    adverseCount: 0,
+    ordersLastSec: 0,
+  };
+  private venueActivity = false;
+  private lastRequoteUs = Number.NEGATIVE_INFINITY;
+  private lastHealthUs = Number.NEGATIVE_INFINITY;
+  private readonly journalOrders: boolean;
   private started = false;
   private stopped = false;
   private reconciled = false;
@@ -153,6 +180,8 @@ export class Desk implements FeedListener {
     this.params = parts.params;
     this.observer = isMarketObserver(parts.venue) ? parts.venue : null;
     this.replayControl = parts.replay ?? null;
+    this.journalOrders = parts.journalOrders ?? true;
+    this.quoteInputs = { nowUs: 0, book: parts.feed.book, bestBid: Number.NaN, bestAsk: Number.NaN, inventoryLots: 0, adverseRate: Number.NaN, adverseBreakerWiden: false };
     this.log = parts.logger ?? (() => undefined);
     this.tick = new DecimalGrid(parts.feed.instrument.tickSize);
     this.lot = new DecimalGrid(parts.feed.instrument.lotSize);
@@ -309,7 +338,8 @@ export class Desk implements FeedListener {
     }
     this.observer?.onBook(book, localUs);
     this.mark(localUs);
-    this.requote(localUs);
+    // A message just arrived, so the feed is not stale: no need to ask the feed for its health here.
+    this.requote(localUs, 0);
   }
 
   onTrade(trade: MarketTrade): void {
@@ -339,11 +369,25 @@ export class Desk implements FeedListener {
     if (this.started && !this.stopped) this.requote(event.localUs);
   }
 
+  /**
+   * Time passed without a book change. Requoting here is needed only when something time-dependent can
+   * have changed: the venue answered (acks, fills after latency), the feed may have gone stale, a flatten
+   * or a quote-age limit or a schedule is running, or a second has passed (windows of the breakers).
+   */
   onTime(localUs: LocalUs): void {
     this.observer?.onTime(localUs);
     this.mark(localUs);
     this.flattener.onTime(localUs, this.feed.book);
-    this.requote(localUs);
+    const due =
+      this.venueActivity ||
+      this.flattener.active() ||
+      this.params.risk.maxQuoteAgeSec > 0 ||
+      this.params.strategy.schedule.length > 0 ||
+      localUs - this.lastRequoteUs >= TIME_REQUOTE_US;
+    if (due || localUs - this.lastHealthUs >= HEALTH_CHECK_US) {
+      this.lastHealthUs = localUs;
+      this.requote(localUs, this.feed.health(localUs).lastMessageAgeMs);
+    }
   }
 
   /**
@@ -631,10 +675,16 @@ export class Desk implements FeedListener {
     }
   }
 
-  /** Re-evaluates risk, asks the strategy, and reconciles both quotes with the working orders. */
-  requote(nowUs: LocalUs): void {
+  /**
+   * Re-evaluates risk, asks the strategy, and reconciles both quotes with the working orders.
+   * `lastMessageAgeMs` is the feed's message age when the caller knows it (0 right after a message);
+   * otherwise it is read from the feed.
+   */
+  requote(nowUs: LocalUs, lastMessageAgeMs?: number | null): void {
     if (!this.started || this.stopped) return;
     this.dirty = true;
+    this.venueActivity = false;
+    this.lastRequoteUs = nowUs;
     const book = this.feed.book;
     const bid = book.bestBid();
     const ask = book.bestAsk();
@@ -643,36 +693,32 @@ export class Desk implements FeedListener {
     const inventory = this.orders.inventoryLots();
     const pnl = this.analytics.pnl(this.midTicks);
     const adverse = this.analytics.adverseRate(this.params.strategy.adverseSelection.horizonSec, this.params.strategy.adverseSelection.windowFills);
-    const health = this.feed.health(nowUs);
-    this.risk.evaluate({
-      nowUs,
-      inventoryLots: inventory,
-      sessionPnl: Number.isNaN(pnl.total) ? 0 : pnl.total,
-      dailyPnl: this.dailyPnl(nowUs, pnl.total),
-      feedTrusted: this.feed.trusted(),
-      lastMessageAgeMs: health.lastMessageAgeMs,
-      hasMarket,
-      crossed,
-      fairValueTicks: this.decision.fairValue,
-      adverseRate: adverse.rate,
-      adverseCount: adverse.count,
-      ordersLastSec: this.orders.ordersLastSecond(nowUs),
-    });
+    const messageAgeMs = lastMessageAgeMs === undefined ? this.feed.health(nowUs).lastMessageAgeMs : lastMessageAgeMs;
+    const risk = this.riskInputs;
+    risk.nowUs = nowUs;
+    risk.inventoryLots = inventory;
+    risk.sessionPnl = Number.isNaN(pnl.total) ? 0 : pnl.total;
+    risk.dailyPnl = this.dailyPnl(nowUs, pnl.total);
+    risk.feedTrusted = this.feed.trusted();
+    risk.lastMessageAgeMs = messageAgeMs;
+    risk.hasMarket = hasMarket;
+    risk.crossed = crossed;
+    risk.fairValueTicks = this.decision.fairValue;
+    risk.adverseRate = adverse.rate;
+    risk.adverseCount = adverse.count;
+    risk.ordersLastSec = this.orders.ordersLastSecond(nowUs);
+    this.risk.evaluate(risk);
 
     const decision = this.decision;
     if (hasMarket && !crossed) {
-      this.strategy.quote(
-        {
-          nowUs,
-          book,
-          bestBid: bid,
-          bestAsk: ask,
-          inventoryLots: inventory,
-          adverseRate: adverse.rate,
-          adverseBreakerWiden: this.risk.widenForAdverse(),
-        },
-        decision,
-      );
+      const inputs = this.quoteInputs;
+      inputs.nowUs = nowUs;
+      inputs.bestBid = bid;
+      inputs.bestAsk = ask;
+      inputs.inventoryLots = inventory;
+      inputs.adverseRate = adverse.rate;
+      inputs.adverseBreakerWiden = this.risk.widenForAdverse();
+      this.strategy.quote(inputs, decision);
     } else {
       decision.bidSize = 0;
       decision.askSize = 0;
@@ -726,23 +772,26 @@ export class Desk implements FeedListener {
   private orderHooks(): OrderManagerHooks {
     return {
       journal: (request: OrderRequest, localUs: LocalUs) => {
-        this.store.journalOrder(this.sessionIdValue, request, localUs);
+        if (this.journalOrders) this.store.journalOrder(this.sessionIdValue, request, localUs);
         this.analytics.onOrderPlaced();
         this.stats.ordersSent++;
       },
       event: (clientOrderId, type, localUs, detail) => {
         if (type === 'cancel-requested') this.stats.cancelsSent++;
-        this.store.recordOrderEvent(this.sessionIdValue, clientOrderId, type, localUs, detail);
+        else if (type !== 'sent') this.venueActivity = true;
+        if (this.journalOrders) this.store.recordOrderEvent(this.sessionIdValue, clientOrderId, type, localUs, detail);
       },
       fill: (fill: Fill, order: ManagedOrder | null) => this.bookFill(fill, order),
       orderClosed: (order, why) => {
         this.flattener.orderClosed(order, why);
+        this.venueActivity = true;
         this.dirty = true;
       },
     };
   }
 
   private bookFill(fill: Fill, order: ManagedOrder | null): void {
+    this.venueActivity = true;
     const fairValue = Number.isNaN(this.decision.fairValue) ? this.midTicks : this.decision.fairValue;
     const analyticsFill: AnalyticsFill = { ...fill, midAtFill: this.midTicks, fairValueAtFill: fairValue };
     this.analytics.onFill(analyticsFill);

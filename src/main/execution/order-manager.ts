@@ -101,6 +101,7 @@ export class OrderManager implements VenueListener {
     this.nextId = Math.max(this.nextId, sequence + 1);
   }
 
+  /** Current exposure. The object is reused by the next call: read it, do not keep it. */
   exposure(): Exposure {
     let openBuyLots = 0;
     let openSellLots = 0;
@@ -109,8 +110,14 @@ export class OrderManager implements VenueListener {
       if (order.side === 'buy') openBuyLots += left;
       else openSellLots += left;
     }
-    return { inventoryLots: this.inventory, openBuyLots, openSellLots };
+    const out = this.exposureScratch;
+    out.inventoryLots = this.inventory;
+    out.openBuyLots = openBuyLots;
+    out.openSellLots = openSellLots;
+    return out;
   }
+
+  private readonly exposureScratch = { inventoryLots: 0, openBuyLots: 0, openSellLots: 0 };
 
   liveOrders(): ManagedOrder[] {
     return [...this.orders.values()];
