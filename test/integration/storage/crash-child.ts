@@ -2,8 +2,10 @@
  * The child process of the store crash test: opens the store, recovers the unfinished session (or starts
  * one), re-records the last few recovered fills as a venue would re-report them, then trades forever on a
  * 1 ms timer: journals an order before "sending" it, records its fills and events through the queue.
- * Every fill is printed as `C <fillId> <inventoryAfter>` only once the store says it is committed,
- * exactly like the desk's API must report fills. The parent kills it with SIGKILL at a random moment.
+ * Every fill is printed as `C <fillId> <inventoryAfter>` only once the store says it is committed
+ * (`onCommitted`, after the writer thread confirmed the commit), exactly like the desk's API must report
+ * fills; the first line says where commits run (`W <writerMode> <threadId>`). The parent kills it with
+ * SIGKILL at a random moment, typically with batches in flight in the writer thread.
  * Usage: node --import tsx crash-child.ts <db path>
  */
 import { openStore } from '../../../src/main/storage/index.js';
@@ -22,6 +24,7 @@ store.onFault((error) => {
   process.exit(3);
 });
 
+process.stdout.write(`W ${store.writerMode} ${store.writerThreadId}\n`);
 const recovered = store.unfinishedSession('sim', 'CRASH');
 const sessionId =
   recovered?.session.id ??
