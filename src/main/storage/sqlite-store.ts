@@ -565,11 +565,12 @@ export class SqliteStore implements Store {
       port1.close();
       throw toStoreError(error, this.path, 'starting the writer thread');
     }
-    // why: an idle store must not keep the process alive; the port is ref'd only while batches are in flight.
-    worker.unref();
-    port1.unref();
     const writer: WorkerWriter = { kind: 'worker', worker, port: port1, signal: new Int32Array(shared) };
     port1.on('message', (message: FromWriter) => this.onWriterMessage(message));
+    // why: an idle store must not keep the process alive; the port is ref'd only while batches are in flight
+    // (after `on('message')`, which refs the port itself).
+    worker.unref();
+    port1.unref();
     worker.on('error', (error) => this.onWriterGone(toStoreError(error, this.path, 'in the writer thread')));
     worker.on('exit', (code) => {
       if (!this.closed) this.onWriterGone(new StoreError('io', this.path, `the writer thread exited (code ${code}); writes are kept in memory`));

@@ -89,8 +89,15 @@ export interface Store {
   recordMarkout(sessionId: number, fillId: string, horizonSec: number, markoutBps: number): void;
   audit(entry: AuditEntry): void;
   recordPnl(snapshot: PnlSnapshot): void;
-  /** Commits every queued write in one transaction now. */
+  /** Hands every queued write to the writer (committed in one batched transaction, off the engine loop). */
   flush(): void;
+  /** Hands off and waits until everything so far is committed (read-your-writes, shutdown). */
+  flushSync(): void;
+  /** Fills newly committed (durable), in commit order, right after each batch commits. */
+  onCommitted(listener: (fills: readonly StoredFill[]) => void): () => void;
+  /** A write failed (disk full, I/O): the rows are kept and retried; quoting must halt meanwhile. */
+  onFault(listener: (error: Error) => void): () => void;
+  onFaultCleared(listener: () => void): () => void;
   /** Committed fills, newest first. */
   fills(query: { sessionId?: number; limit: number }): StoredFill[];
   sessions(limit: number): SessionRow[];

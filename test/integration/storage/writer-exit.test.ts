@@ -1,6 +1,7 @@
 /**
  * A process whose store has a batch in flight in the writer thread stays alive until the commit is
- * confirmed, then exits by itself (the idle writer thread holds nothing), with every row on disk.
+ * confirmed, then exits by itself, with every row on disk; a store with nothing in flight (even never
+ * closed) never holds a process open. A regression here would hang every CLI run and test file.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,18 +14,28 @@ const CHILD = fileURLToPath(new URL('./exit-child.ts', import.meta.url));
 const temp = makeTempDir();
 afterAll(() => temp.cleanup());
 
+function runChild(dbPath: string, fills: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dbPath, String(fills)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (exitCode) => resolve({ code: exitCode, stdout, stderr }));
+  });
+}
+
 describe('writer thread and process exit', () => {
+  it('an idle store (nothing in flight, never closed) does not keep the process alive', async () => {
+    const { code, stdout } = await runChild(join(temp.dir, 'idle.db'), 0);
+    expect(code).toBe(0);
+    expect(stdout).toBe('H\n');
+  });
+
   it('a handed-off batch keeps the process alive until it is durable; then the process exits on its own', async () => {
     const dbPath = join(temp.dir, 'exit.db');
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dbPath, '5000'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('exit', (exitCode) => resolve({ code: exitCode, stdout, stderr }));
-    });
+    const { code, stdout, stderr } = await runChild(dbPath, 5000);
     expect(stderr).not.toMatch(/fault|dropped|Error/);
     expect(code).toBe(0);
     // the hand-off returned first, the confirmation came later, before the exit
