@@ -30,8 +30,17 @@ export function invalid(error: string, field = ''): CommandResult {
   return { ok: false, error, field };
 }
 
-/** Validates `payload` for the command and runs it on the desk as `who`. */
+/**
+ * Validates `payload` for the command and runs it on the desk as `who`. An operator action is on disk
+ * (its audit row, the state change) before the caller hears it was done.
+ */
 export function executeCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): CommandResult {
+  const result = runCommand(desk, name, payload, transport);
+  if (result.ok) desk.persistNow();
+  return result;
+}
+
+function runCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): CommandResult {
   switch (name) {
     case 'kill':
     case 'pause':

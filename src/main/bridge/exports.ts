@@ -9,7 +9,7 @@ import { auditCsv, fillsCsv, ordersCsv, type SqliteStore } from '../storage/inde
 export type ExportKind = 'fills' | 'orders' | 'audit';
 
 export function exportCsv(desk: Desk, store: SqliteStore, kind: ExportKind, sessionId: number): string {
-  desk.store.flush();
+  desk.store.flushSync();
   switch (kind) {
     case 'fills':
       return fillsCsv(store, { sessionId });

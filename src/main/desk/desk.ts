@@ -197,6 +197,32 @@ export class Desk implements FeedListener {
     });
     this.strategy.configure(parts.params);
     if (isConfigurable(parts.venue)) parts.venue.configure(parts.params.execution);
+    // Fills reach the monitor only once they are durable: the stream publishes what the writer committed.
+    this.storeSubscriptions.push(
+      this.store.onCommitted((fills) => {
+        for (const fill of fills) if (fill.sessionId === this.sessionIdValue) this.rememberFillView(this.fillView(fill), true);
+      }),
+      this.store.onFault((error) => this.storageFailed(error.message)),
+      this.store.onFaultCleared(() => this.storageRecovered()),
+    );
+  }
+
+  private readonly storeSubscriptions: Array<() => void> = [];
+
+  private storageFailed(detail: string): void {
+    if (this.storageFault !== detail) {
+      this.storageFault = detail;
+      this.log(`storage fault: ${detail}`);
+      this.pushEvent('breaker', `storage fault: ${detail}`);
+    }
+    this.risk.storageFailed(detail, this.clock.nowUs());
+  }
+
+  private storageRecovered(): void {
+    if (this.storageFault === null) return;
+    this.storageFault = null;
+    this.risk.storageRecovered(this.clock.nowUs());
+    this.pushEvent('breaker', 'storage writes recovered (re-arm to quote again)');
   }
 
   get sessionId(): number {
@@ -235,12 +261,13 @@ export class Desk implements FeedListener {
     const pnl = this.analytics.pnl(this.markTicks());
     try {
       this.store.endSession(this.sessionIdValue, nowUs, { realizedPnl: pnl.realized, totalPnl: pnl.total });
-      this.store.flush();
+      this.store.flushSync();
     } catch (error) {
       this.log(`could not end the session cleanly: ${(error as Error).message}`);
     }
     await this.feed.stop();
     this.publish();
+    for (const unsubscribe of this.storeSubscriptions.splice(0)) unsubscribe();
   }
 
   private openOrResumeSession(nowUs: LocalUs): void {
@@ -284,7 +311,7 @@ export class Desk implements FeedListener {
       });
       this.auditNow('desk', 'session-start', { venue: feed.instrument.venue, symbol: feed.instrument.symbol, mode: this.parts.mode });
     }
-    this.store.flush();
+    this.store.flushSync();
   }
 
   private pendingRecovered: Array<{ clientOrderId: string; side: Side; price: Ticks; size: Lots; filled: Lots; createdUs: LocalUs }> = [];
@@ -322,7 +349,8 @@ export class Desk implements FeedListener {
     this.reconciled = true;
     this.risk.setReconciling(false);
     this.auditNow('desk', 'reconciled', { openOrders: this.orders.liveCount(), untrackedFills: this.stats.untrackedFills });
-    this.store.flush();
+    // Reconciliation is durable before the first quote can leave.
+    this.store.flushSync();
     this.requote(nowUs);
   }
 
@@ -800,9 +828,7 @@ export class Desk implements FeedListener {
     this.store.recordFill(stored);
     this.risk.onFill(fill.localUs);
     this.flattener.onFill(fill, order);
-    const view = this.fillView(stored);
-    this.rememberFillView(view, true);
-    this.pushEvent('fill', `${fill.side === 'buy' ? 'bought' : 'sold'} ${view.size} @ ${this.tick.format(fill.price)}`);
+    this.pushEvent('fill', `${fill.side === 'buy' ? 'bought' : 'sold'} ${this.lot.format(fill.size)} @ ${this.tick.format(fill.price)}`);
     this.metricsDirty = true;
     this.dirty = true;
   }
@@ -914,22 +940,24 @@ export class Desk implements FeedListener {
     this.store.audit({ sessionId: this.sessionIdValue, localUs: nowUs, who, action, detail });
   }
 
-  /** Commits queued writes; a storage fault halts quoting with that reason instead of crashing the loop. */
+  /** Waits until everything written so far is durable (after an operator action); a fault halts quoting. */
+  persistNow(): void {
+    try {
+      this.store.flushSync();
+    } catch (error) {
+      this.storageFailed((error as Error).message);
+    }
+  }
+
+  /**
+   * Hands the queued writes to the store's writer (it commits off the engine loop). A fault the store
+   * reports halts quoting with that reason (`onFault`); here only a refusal to take the hand-off is caught.
+   */
   private flushQuietly(): void {
     try {
       this.store.flush();
-      if (this.storageFault) {
-        this.storageFault = null;
-        this.risk.storageRecovered(this.clock.nowUs());
-      }
     } catch (error) {
-      const detail = (error as Error).message;
-      if (this.storageFault !== detail) {
-        this.storageFault = detail;
-        this.log(`storage fault: ${detail}`);
-        this.pushEvent('breaker', `storage fault: ${detail}`);
-      }
-      this.risk.storageFailed(detail, this.clock.nowUs());
+      this.storageFailed((error as Error).message);
     }
   }
 }

@@ -56,7 +56,7 @@ describe('the desk on the simulated market', () => {
     const state = run.desk.state();
     expect(state.tradingState).toBe('active');
     expect(run.desk.stats.fills).toBeGreaterThan(5);
-    run.store.flush();
+    run.store.flushSync();
     const fills = run.store.fills({ sessionId: run.desk.sessionId, limit: 100_000 });
     expect(fills).toHaveLength(run.desk.stats.fills);
     const signed = fills.reduce((sum, fill) => sum + (fill.side === 'buy' ? fill.size : -fill.size), 0);
@@ -73,8 +73,8 @@ describe('the desk on the simulated market', () => {
     const b = await simDesk();
     advance(a, 60);
     advance(b, 60);
-    a.store.flush();
-    b.store.flush();
+    a.store.flushSync();
+    b.store.flushSync();
     const strip = (run: RunningDesk) => run.store.fills({ sessionId: run.desk.sessionId, limit: 100_000 }).map((f) => [f.side, f.price, f.size, f.localUs, f.fee]);
     expect(strip(a).length).toBeGreaterThan(0);
     expect(strip(a)).toEqual(strip(b));
@@ -150,7 +150,7 @@ describe('the desk on the simulated market', () => {
       expect(run.desk.state().tradingState).toBe('paused');
       advance(run, 10);
       expect(run.desk.orders.inventoryLots()).toBe(0);
-      run.store.flush();
+      run.store.flushSync();
       const flattenFills = run.store.fills({ sessionId: run.desk.sessionId, limit: 100_000 }).slice(0, run.desk.stats.fills - fillsBefore);
       expect(flattenFills.length).toBeGreaterThan(0);
       for (const fill of flattenFills) {
