@@ -21,7 +21,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { DEFAULT_PARAMS } from '../../src/shared/params.js';
 import { openStore } from '../../src/main/storage/index.js';
 import type { StoredFill } from '../../src/main/storage/types.js';
@@ -143,6 +143,13 @@ async function engineLoop(writer: Writer): Promise<void> {
     threads.add(info.threadId);
   });
   const id = store.openSession(meta);
+  // why: on a shared machine a long "storage" sample can be a GC pause or the OS preempting the thread;
+  // the GC pauses are printed beside the figures so a spike can be told apart.
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const lateness: number[] = [];
   let n = 0;
   let turns = 0;
@@ -172,6 +179,7 @@ async function engineLoop(writer: Writer): Promise<void> {
     setTimeout(turn, 1);
   });
   store.flushSync();
+  gcObserver.disconnect();
   const stats = store.stats();
   store.close();
   const seconds = (performance.now() - started) / 1000;
@@ -185,6 +193,7 @@ async function engineLoop(writer: Writer): Promise<void> {
   console.log(`  LONGEST STALL OF THE ENGINE LOOP BY STORAGE (any main-thread storage task): ${summary(everything)}`);
   console.log(`  commit transactions (thread ${[...threads].join(',')}; not on the main thread in worker mode): ${summary(commitMs)}`);
   console.log(`  loop lateness (timer turn vs 1 ms schedule, all causes): ${summary(lateness)}`);
+  console.log(`  main-thread storage tasks > 10 ms: ${everything.filter((ms) => ms > 10).length}; main-thread GC pauses: ${summary(gcPauses)}`);
   console.log(`  slow-commit/checkpoint log lines (> 20 ms): ${slow.length}`);
 }
 
