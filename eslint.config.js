@@ -24,7 +24,7 @@ function restrict(files, patterns) {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'resources/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'resources/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
