@@ -13,6 +13,7 @@ import { ConnectionBanner } from '../controls/ConnectionBanner.js';
 import { ControlBar } from '../controls/ControlBar.js';
 import { FlattenDialog } from '../controls/FlattenDialog.js';
 import { RearmDialog } from '../controls/RearmDialog.js';
+import { EventLog } from '../feed-health/EventLog.js';
 import { FeedHealthPanel } from '../feed-health/FeedHealthPanel.js';
 import { InventoryPanel } from '../inventory/InventoryPanel.js';
 import { Ladder, LADDER_GROUPS, type LadderOptions } from '../ladder/Ladder.js';
@@ -146,6 +147,7 @@ export function App() {
           <StatisticsPanel />
           <AdversePanel />
           <FeedHealthPanel />
+          <EventLog />
         </aside>
       </main>
       {dialog === 'rearm' && <RearmDialog run={run} onClose={() => setDialog(null)} />}

@@ -6,7 +6,7 @@
  * level for a moment. Beside it, the reasons each side is not quoting. Prices are converted to integer
  * ticks once (`Math.round(price / tick)`) so rows never disagree by a float.
  */
-import { memo, useEffect, useLayoutEffect, useRef, useState, type WheelEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type WheelEvent } from 'react';
 import type { DeskState, FillView, NotQuotingReason } from '../../shared/contract.js';
 import { fmtPrice, fmtSize } from '../desk-client/format.js';
 import { useDesk, useDeskState, useFills } from '../desk-client/hooks.js';
@@ -126,19 +126,21 @@ export function Ladder({ options, onOptions }: { options: LadderOptions; onOptio
   const state = useDeskState();
   const fills = useFills();
   const { store } = useDesk();
-  const bodyRef = useRef<HTMLDivElement>(null);
   const [rowCount, setRowCount] = useState(40);
   const [manualCentre, setManualCentre] = useState<number | null>(null);
   const lastCentre = useRef<number>(0);
 
-  useLayoutEffect(() => {
-    const element = bodyRef.current;
+  // Measured through a callback ref: the body only exists once the first state arrived.
+  const observerRef = useRef<ResizeObserver | null>(null);
+  const bodyRef = useCallback((element: HTMLDivElement | null) => {
+    observerRef.current?.disconnect();
+    observerRef.current = null;
     if (!element) return;
     const measure = (): void => setRowCount(Math.max(6, Math.floor(element.clientHeight / ROW_HEIGHT)));
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(element);
-    return () => observer.disconnect();
+    observerRef.current = observer;
   }, []);
 
   useEffect(() => {
