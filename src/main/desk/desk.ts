@@ -91,6 +91,8 @@ const PNL_SNAPSHOT_EVERY_US = 1_000_000;
 const TIME_REQUOTE_US = 1_000_000;
 /** Without a market message, ask the feed for its health (staleness) at least this often. */
 const HEALTH_CHECK_US = 250_000;
+/** After a kill, survivors at the venue get their cancels re-sent this often. */
+const KILL_RETRY_US = 200_000;
 
 type StreamListener = (message: StreamMessage) => void;
 
@@ -168,7 +170,7 @@ export class Desk implements FeedListener {
   private sessionStartUs = 0;
   private storageFault: string | null = null;
   /** Counts of what left for the venue, for tests and the kill-switch benchmark. */
-  readonly stats = { ordersSent: 0, cancelsSent: 0, fills: 0, untrackedFills: 0 };
+  readonly stats = { ordersSent: 0, cancelsSent: 0, fills: 0, untrackedFills: 0, killConfirmedMs: Number.NaN };
 
   constructor(private readonly parts: DeskParts) {
     this.feed = parts.feed;
@@ -368,6 +370,7 @@ export class Desk implements FeedListener {
     this.mark(localUs);
     // A message just arrived, so the feed is not stale: no need to ask the feed for its health here.
     this.requote(localUs, 0);
+    if (this.killWatch) this.checkKill(localUs);
   }
 
   onTrade(trade: MarketTrade): void {
@@ -404,6 +407,7 @@ export class Desk implements FeedListener {
    */
   onTime(localUs: LocalUs): void {
     this.observer?.onTime(localUs);
+    if (this.killWatch) this.checkKill(localUs);
     this.mark(localUs);
     this.flattener.onTime(localUs, this.feed.book);
     const due =
@@ -440,17 +444,52 @@ export class Desk implements FeedListener {
 
   /* ================================================================ commands */
 
+  /**
+   * The kill switch. From this event-loop turn on the gate refuses every new order (the state is
+   * `halted` before anything else runs); every open order is cancelled at once; then the venue is asked,
+   * on every following event, to confirm that none remains — survivors are reported and their cancels
+   * re-sent until the venue holds nothing of ours.
+   */
   kill(who: string, why = 'kill switch'): CommandResult {
     const nowUs = this.clock.nowUs();
+    const open = this.orders.liveCount();
+    // The transition's hook cancels every live order (risk hooks below), in this same turn.
     this.risk.kill(who, nowUs, why);
     this.flattener.cancel('kill switch', nowUs);
-    const cancels = this.orders.cancelAll(nowUs);
-    this.stats.cancelsSent += cancels;
-    this.auditNow(who, 'kill', { cancelsSent: cancels, why });
-    this.pushEvent('operator', `KILL by ${who}: ${cancels} cancel(s) sent`);
+    this.stats.cancelsSent += this.orders.cancelAll(nowUs);
+    this.killWatch = { sinceUs: nowUs, lastRetryUs: nowUs, retries: 0 };
+    this.auditNow(who, 'kill', { openOrders: open, why });
+    this.pushEvent('operator', `KILL by ${who}: ${open} open order(s) cancelled`);
     this.flushQuietly();
     this.dirty = true;
+    this.checkKill(nowUs);
     return { ok: true };
+  }
+
+  private killWatch: { sinceUs: LocalUs; lastRetryUs: LocalUs; retries: number } | null = null;
+
+  /** Asks the venue whether anything of ours survived the kill; retries survivors' cancels. */
+  private checkKill(nowUs: LocalUs): void {
+    const watch = this.killWatch;
+    if (!watch) return;
+    const survivors = this.venue.openOrders();
+    if (survivors.length === 0 && this.orders.liveCount() === 0) {
+      this.killWatch = null;
+      const latencyMs = (nowUs - watch.sinceUs) / 1000;
+      this.stats.killConfirmedMs = latencyMs;
+      this.audit('risk', 'kill-confirmed', { latencyMs, retries: watch.retries }, nowUs);
+      this.pushEvent('operator', `kill confirmed by the venue: no open order left (${latencyMs.toFixed(1)} ms)`, nowUs);
+      return;
+    }
+    if (survivors.length > 0 && nowUs - watch.lastRetryUs >= KILL_RETRY_US) {
+      watch.lastRetryUs = nowUs;
+      watch.retries++;
+      for (const order of survivors) this.venue.cancel(order.clientOrderId, nowUs);
+      this.stats.cancelsSent += this.orders.retryCancels(nowUs) + survivors.length;
+      const ids = survivors.map((order) => order.clientOrderId);
+      this.audit('risk', 'kill-survivors', { count: ids.length, ids, retry: watch.retries }, nowUs);
+      this.pushEvent('breaker', `kill: ${ids.length} order(s) still open at the venue; cancels re-sent (retry ${watch.retries})`, nowUs);
+    }
   }
 
   rearm(who: string): CommandResult {

@@ -93,8 +93,12 @@ describe('the desk on the simulated market', () => {
     expect(run.desk.orders.liveCount()).toBe(0);
     expect(run.sim!.openOrders()).toEqual([]);
     expect(run.desk.state().tradingState).toBe('halted');
+    run.store.flushSync();
     const audit = run.store.auditTrail({ sessionId: run.desk.sessionId }).map((row) => row.action);
     expect(audit).toContain('kill');
+    // The venue confirmed that nothing of ours is left.
+    expect(audit).toContain('kill-confirmed');
+    expect(run.desk.stats.killConfirmedMs).toBeGreaterThanOrEqual(0);
   });
 
   it('never sends a new order while halted, and |inventory| never grows while reducing, whatever happens', async () => {
