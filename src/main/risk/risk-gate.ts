@@ -272,6 +272,8 @@ export class RiskGate {
     });
     return [
       usage('inventory', inventory, p.maxInventoryLots, 'lots'),
+      // The soft level is a warning, not a stop: its own bar reaches 1 before the hard limit does.
+      usage('softInventory', inventory, p.softInventoryLots, 'lots'),
       usage('sessionLoss', round2(sessionLoss), p.maxLossSession, 'quote'),
       usage('dailyLoss', round2(dailyLoss), p.maxLossDaily, 'quote'),
       usage('orderRate', rate, p.maxOrdersPerSec, 'orders/s'),
