@@ -14,17 +14,9 @@
 import type { Instrument, LocalUs } from '../../../../shared/units.js';
 import { BaseAdapter, isRecord } from '../base.js';
 import type { AdapterOptions } from '../base.js';
-
-// Int32Array keeps every CRC step in small-integer arithmetic (a Uint32Array would box values >= 2^31).
-const CRC_TABLE = (() => {
-  const table = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c;
-  }
-  return table;
-})();
+import type { BookSideName } from '../../types.js';
+import { CHECK_LEVELS, CRC_TABLE, TopCrc } from './top-crc.js';
+import type { SideCrc } from './top-crc.js';
 
 /** CRC32 (IEEE) of a string's char codes (ASCII), for tests and tools. */
 export function crc32Ascii(text: string): number {
@@ -33,9 +25,7 @@ export function crc32Ascii(text: string): number {
   return (crc ^ -1) >>> 0;
 }
 
-const CHECK_LEVELS = 10;
 const DEFAULT_DEPTH = 1000;
-const DIGITS_PER_SLOT = 24;
 
 export class KrakenAdapter extends BaseAdapter {
   private readonly explicitDepth: number | undefined;
@@ -44,12 +34,8 @@ export class KrakenAdapter extends BaseAdapter {
   /** Decimals the venue prints for prices and volumes (learned from the snapshot). */
   private pricePrintFactor = 1;
   private sizePrintFactor = 1;
-  private readonly topPrices = new Float64Array(CHECK_LEVELS);
-  private readonly topSizes = new Float64Array(CHECK_LEVELS);
-  private readonly digitCache = new Uint8Array(CHECK_LEVELS * 4 * DIGITS_PER_SLOT);
-  private readonly digitLen = new Uint8Array(CHECK_LEVELS * 4);
-  private readonly digitValue = new Float64Array(CHECK_LEVELS * 4).fill(-1);
-  private readonly slotCrc = new Int32Array(CHECK_LEVELS * 4);
+  /** Incremental top-10 checksum; its sides are marked dirty by every book change that can reach the top 10. */
+  private readonly crc = new TopCrc();
   private maxLevelUs = 0;
 
   constructor(instrument: Instrument, options: AdapterOptions = {}) {
@@ -61,11 +47,15 @@ export class KrakenAdapter extends BaseAdapter {
 
   protected resetState(): void {
     this.haveBook = false;
+    this.crc.markDirty();
   }
 
   private learnPrintDecimals(priceDecimals: number, sizeDecimals: number): void {
-    this.pricePrintFactor = 10 ** (priceDecimals - this.priceGrid.decimals) * this.priceGrid.unitsPerStep;
-    this.sizePrintFactor = 10 ** (sizeDecimals - this.sizeGrid.decimals) * this.sizeGrid.unitsPerStep;
+    const priceFactor = 10 ** (priceDecimals - this.priceGrid.decimals) * this.priceGrid.unitsPerStep;
+    const sizeFactor = 10 ** (sizeDecimals - this.sizeGrid.decimals) * this.sizeGrid.unitsPerStep;
+    if (priceFactor !== this.pricePrintFactor || sizeFactor !== this.sizePrintFactor) this.crc.invalidate();
+    this.pricePrintFactor = priceFactor;
+    this.sizePrintFactor = sizeFactor;
   }
 
   protected handle(_kind: 'ws' | 'rest', msg: unknown, localUs: LocalUs): boolean {
@@ -100,15 +90,43 @@ export class KrakenAdapter extends BaseAdapter {
     return false;
   }
 
-  private levelTime(levels: unknown[]): void {
-    // the newest level timestamp stamps the message (seconds with µs decimals)
+  /**
+   * Applies `[[price, volume, timestamp, ("r")], ...]` to one side (volume 0 removes), marks the side's
+   * checksum dirty when a level at or better than its cached 10th is touched, and (`stamp`) keeps the
+   * newest level timestamp. Returns false at the first malformed entry (earlier entries stay applied).
+   */
+  private applySide(side: SideCrc, levels: unknown, stamp: boolean): boolean {
+    if (!Array.isArray(levels)) return false;
+    const book = this.book;
+    const name: BookSideName = side.name;
     for (let i = 0; i < levels.length; i++) {
       const level: unknown = levels[i];
-      if (Array.isArray(level) && typeof level[2] === 'string') {
-        const us = Number.parseFloat(level[2]) * 1_000_000;
-        if (us > this.maxLevelUs) this.maxLevelUs = us;
+      if (!Array.isArray(level)) return false;
+      const pt: unknown = level[0];
+      const vt: unknown = level[1];
+      if (typeof pt !== 'string' || typeof vt !== 'string') return false;
+      const p = this.priceGrid.toSteps(pt);
+      const q = this.sizeGrid.toSteps(vt);
+      if (!Number.isSafeInteger(p) || !(q >= 0)) return false;
+      if (!side.dirty && side.touches(p)) side.dirty = true;
+      book.set(name, p, q);
+      if (stamp) {
+        // the newest level timestamp stamps the message (seconds with µs decimals)
+        const t: unknown = level[2];
+        if (typeof t === 'string') {
+          const us = Number.parseFloat(t) * 1_000_000;
+          if (us > this.maxLevelUs) this.maxLevelUs = us;
+        }
       }
     }
+    return true;
+  }
+
+  private truncate(): void {
+    this.book.truncate('ask', this.depth);
+    this.book.truncate('bid', this.depth);
+    // a subscribed depth below 10 would cut into the checksummed levels
+    if (this.depth < CHECK_LEVELS) this.crc.markDirty();
   }
 
   private onBook(msg: unknown[], n: number, name: string, localUs: LocalUs): boolean {
@@ -133,28 +151,25 @@ export class KrakenAdapter extends BaseAdapter {
       const a = part['a'];
       const b = part['b'];
       if (a !== undefined) {
-        if (!this.applyLevels('ask', a)) {
+        if (!this.applySide(this.crc.asks, a, true)) {
           this.malformed(localUs, 'book update has a malformed ask', true);
           return true;
         }
-        this.levelTime(a as unknown[]);
       }
       if (b !== undefined) {
-        if (!this.applyLevels('bid', b)) {
+        if (!this.applySide(this.crc.bids, b, true)) {
           this.malformed(localUs, 'book update has a malformed bid', true);
           return true;
         }
-        this.levelTime(b as unknown[]);
       }
       if (part['c'] !== undefined) checksum = part['c'];
     }
     if (this.maxLevelUs > 0) this.stamp(this.maxLevelUs, localUs);
-    this.book.truncate('ask', this.depth);
-    this.book.truncate('bid', this.depth);
+    this.truncate();
     this.counters.applied++;
     if (typeof checksum === 'string') {
       const expected = Number.parseInt(checksum, 10);
-      const actual = this.checksum();
+      const actual = this.crc.checksum(this.book, this.pricePrintFactor, this.sizePrintFactor);
       if (expected !== actual) {
         this.counters.checksumFailures++;
         this.untrust('checksum', `checksum ${actual} != venue ${checksum}`, localUs);
@@ -186,15 +201,15 @@ export class KrakenAdapter extends BaseAdapter {
       this.learnPrintDecimals(printedDecimals(sample[0]), printedDecimals(sample[1]));
     }
     this.book.clear();
-    if (!this.applyLevels('ask', asks) || !this.applyLevels('bid', bids)) {
+    this.crc.markDirty();
+    if (!this.applySide(this.crc.asks, asks, false) || !this.applySide(this.crc.bids, bids, false)) {
       this.book.clear();
       this.haveBook = false;
       this.malformed(localUs, 'book snapshot has a malformed level', true);
       return true;
     }
     // why: snapshot levels carry the time each level last changed (minutes old): no latency from them
-    this.book.truncate('ask', this.depth);
-    this.book.truncate('bid', this.depth);
+    this.truncate();
     this.haveBook = true;
     this.counters.applied++;
     this.retrust(localUs);
@@ -203,59 +218,13 @@ export class KrakenAdapter extends BaseAdapter {
   }
 
   /**
-   * CRC32 of the top 10 asks then bids, as Kraken prints them, computed from integers. The 40 values
-   * (price and volume of 10 asks then 10 bids; NaN for an absent level) are cached with their digits and the
-   * CRC state after each: the unchanged prefix since the last message is skipped, and unchanged values reuse
-   * their digits, so a typical update costs a fraction of a full CRC.
+   * CRC32 of the top 10 asks then bids as Kraken prints them, recomputed from the book as it stands (for
+   * tests and tools; the message path uses the incremental cache, valid because every book change goes
+   * through this adapter).
    */
   checksum(): number {
-    let crc = -1;
-    let prefix = true;
-    const values = this.digitValue;
-    for (let s = 0; s < 2; s++) {
-      const count = this.book.top(s === 0 ? 'ask' : 'bid', CHECK_LEVELS, this.topPrices, this.topSizes);
-      for (let i = 0; i < CHECK_LEVELS; i++) {
-        for (let pv = 0; pv < 2; pv++) {
-          const slot = (s * CHECK_LEVELS + i) * 2 + pv;
-          const value = i >= count ? Number.NaN : pv === 0 ? this.topPrices[i]! * this.pricePrintFactor : this.topSizes[i]! * this.sizePrintFactor;
-          const cached = values[slot]!;
-          const same = value === cached || (value !== value && cached !== cached);
-          if (prefix && same) {
-            crc = this.slotCrc[slot]!;
-            continue;
-          }
-          prefix = false;
-          if (!same) this.cacheDigits(slot, value);
-          crc = this.crcSlot(crc, slot);
-          this.slotCrc[slot] = crc;
-        }
-      }
-    }
-    return (crc ^ -1) >>> 0;
-  }
-
-  private cacheDigits(slot: number, value: number): void {
-    const digits = this.digitCache;
-    const at = slot * DIGITS_PER_SLOT;
-    let len = 0;
-    if (value === value) {
-      let v = Math.round(value);
-      if (v === 0) digits[at + DIGITS_PER_SLOT - ++len] = 48;
-      while (v > 0 && len < DIGITS_PER_SLOT) {
-        const q = Math.floor(v / 10);
-        digits[at + DIGITS_PER_SLOT - ++len] = 48 + (v - q * 10);
-        v = q;
-      }
-    }
-    this.digitValue[slot] = value;
-    this.digitLen[slot] = len;
-  }
-
-  private crcSlot(crc: number, slot: number): number {
-    const digits = this.digitCache;
-    const end = (slot + 1) * DIGITS_PER_SLOT;
-    for (let i = end - this.digitLen[slot]!; i < end; i++) crc = CRC_TABLE[(crc ^ digits[i]!) & 0xff]! ^ (crc >>> 8);
-    return crc;
+    this.crc.invalidate();
+    return this.crc.checksum(this.book, this.pricePrintFactor, this.sizePrintFactor);
   }
 
   private onTrades(payload: unknown, localUs: LocalUs): void {
