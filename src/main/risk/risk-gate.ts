@@ -58,6 +58,7 @@ export class RiskGate {
   private lastInputs: RiskInputs | null = null;
   private reconciling = false;
   private storageFault: string | null = null;
+  private feedSeenHealthy = false;
 
   constructor(
     private params: RiskParams,
@@ -188,6 +189,14 @@ export class RiskGate {
     }
 
     const stale = inputs.lastMessageAgeMs === null || inputs.lastMessageAgeMs > p.staleFeedMs;
+    // why: a feed that is still connecting (no message yet, no snapshot yet) is not a stale or untrusted
+    // spell: until it has once been healthy there is simply no market ('no-market' says so). Tripping
+    // here audited spurious breakers at every start and, with autoResumeWhenHealthy off, paused the desk
+    // before its first quote, so it never quoted without a manual resume.
+    if (!this.feedSeenHealthy) {
+      if (stale || !inputs.feedTrusted) return;
+      this.feedSeenHealthy = true;
+    }
     this.flag('stale-feed', stale, { ageMs: inputs.lastMessageAgeMs, limitMs: p.staleFeedMs }, now);
     this.flag('book-untrusted', !inputs.feedTrusted, {}, now);
   }
