@@ -8,18 +8,18 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, globalShortcut, Menu, session, type MenuItemConstructorOptions } from 'electron';
 import { DEFAULT_PARAMS } from '../shared/params.js';
-import { createDesk, type RunningDesk } from './desk/create-desk.js';
+import { DeskHost } from './desk/desk-host.js';
 import { registerIpc } from './electron/ipc.js';
 import { WINDOW_CSP, windowOptions } from './electron/window-options.js';
 
 const KILL_ACCELERATOR = 'CommandOrControl+Shift+K';
 const GLOBAL_KILL_ACCELERATOR = 'CommandOrControl+Alt+Shift+K';
 
-let running: RunningDesk | null = null;
+let host: DeskHost | null = null;
 let window: BrowserWindow | null = null;
 
 function kill(source: string): void {
-  running?.desk.kill(`operator:electron:${source}`);
+  host?.desk?.kill(`operator:electron:${source}`);
 }
 
 function buildMenu(): void {
@@ -31,9 +31,9 @@ function buildMenu(): void {
       submenu: [
         { label: 'Kill Switch (halt, cancel all)', accelerator: KILL_ACCELERATOR, click: () => kill('menu') },
         { type: 'separator' },
-        { label: 'Pause Quoting', click: () => running?.desk.pause('operator:electron:menu') },
-        { label: 'Resume Quoting', click: () => running?.desk.resume('operator:electron:menu') },
-        { label: 'Reduce Only', click: () => running?.desk.reduceOnly('operator:electron:menu') },
+        { label: 'Pause Quoting', click: () => host?.desk?.pause('operator:electron:menu') },
+        { label: 'Resume Quoting', click: () => host?.desk?.resume('operator:electron:menu') },
+        { label: 'Reduce Only', click: () => host?.desk?.reduceOnly('operator:electron:menu') },
       ],
     },
     { role: 'viewMenu' },
@@ -63,20 +63,22 @@ async function main(): Promise<void> {
   await app.whenReady();
   hardenSession();
   const nativeBinding = process.env['QUOTEDESK_SQLITE_BINDING'];
-  const created = await createDesk({
-    venue: 'sim',
-    dbPath: join(app.getPath('userData'), 'quotedesk.db'),
+  const dataDir = app.getPath('userData');
+  const created = new DeskHost({
+    dbPath: join(dataDir, 'quotedesk.db'),
     params: DEFAULT_PARAMS,
-    ...(nativeBinding ? { nativeBinding } : {}),
+    recordingsDir: join(dataDir, 'recordings'),
+    base: nativeBinding ? { nativeBinding } : {},
     logger: (line) => console.error(line),
   });
-  running = created;
-  await created.start();
+  host = created;
+  const started = await created.start({ venue: 'sim' });
+  if (!started.ok) console.error(`the simulated market could not start: ${started.error}`);
 
   const rendererDir = join(import.meta.dirname, '..', 'renderer');
   const rendererUrlPrefix = pathToFileURL(rendererDir).href;
   window = new BrowserWindow(windowOptions(join(import.meta.dirname, '..', 'preload', 'index.cjs')));
-  const unregister = registerIpc(created.desk, created.store, window, rendererUrlPrefix);
+  const unregister = registerIpc(created, window, rendererUrlPrefix);
   buildMenu();
   if (!globalShortcut.register(GLOBAL_KILL_ACCELERATOR, () => kill('global-shortcut'))) {
     console.error(`could not register the global kill-switch shortcut ${GLOBAL_KILL_ACCELERATOR}`);
@@ -92,10 +94,10 @@ async function main(): Promise<void> {
 app.on('window-all-closed', () => app.quit());
 app.on('will-quit', (event) => {
   globalShortcut.unregisterAll();
-  if (running) {
+  if (host) {
     event.preventDefault();
-    const closing = running;
-    running = null;
+    const closing = host;
+    host = null;
     void closing.close().finally(() => app.quit());
   }
 });

@@ -22,6 +22,11 @@ const api = {
   getSessions: (limit) => ipcRenderer.invoke(IPC_CHANNELS.getSessions, limit),
   getSessionFills: (sessionId, limit) => ipcRenderer.invoke(IPC_CHANNELS.getSessionFills, sessionId, limit),
   exportCsv: (kind, sessionId) => ipcRenderer.invoke(IPC_CHANNELS.exportCsv, kind, sessionId),
+  getSession: () => ipcRenderer.invoke(IPC_CHANNELS.getSession),
+  startSession: (spec) => ipcRenderer.invoke(IPC_CHANNELS.startSession, spec),
+  stopSession: () => ipcRenderer.invoke(IPC_CHANNELS.stopSession),
+  getRecordings: () => ipcRenderer.invoke(IPC_CHANNELS.getRecordings),
+  setRecording: (on) => ipcRenderer.invoke(IPC_CHANNELS.setRecording, { on }),
   subscribe: (listener) => {
     const handler = (_event: IpcRendererEvent, message: StreamMessage): void => listener(message);
     ipcRenderer.on(IPC_CHANNELS.stream, handler);

@@ -254,6 +254,11 @@ export interface DeskEventView {
 /** Messages on the stream (WebSocket `/api/stream` and the Electron IPC channel). */
 export type StreamMessage =
   | {
+      /** The session changed (starting, loading a recording, running, stopped, failed). */
+      readonly type: 'session';
+      readonly session: SessionView;
+    }
+  | {
       readonly type: 'snapshot';
       readonly state: DeskState;
       readonly metrics: DeskMetrics;
@@ -318,6 +323,35 @@ export type DeskCommand =
   | { readonly type: 'setParams'; readonly patch: unknown }
   | { readonly type: 'replay'; readonly command: ReplayCommand };
 
+export const SESSION_SPEC_SCHEMA = z.strictObject({
+  venue: z.enum(VENUES),
+  symbol: z.string().min(1).max(40).regex(/^[A-Za-z0-9/_.:-]+$/, 'symbol may hold letters, digits and / _ . : - only').optional(),
+  /** Path of a recording to replay, as listed by `getRecordings`. */
+  recording: z.string().min(1).max(4096).optional(),
+  speed: z.union([z.number().finite().min(0.25).max(100), z.literal('max')]).optional(),
+});
+export type SessionSpec = z.infer<typeof SESSION_SPEC_SCHEMA>;
+
+export const RECORD_SCHEMA = z.strictObject({ on: z.boolean() });
+
+export interface SessionView {
+  readonly status: 'starting' | 'running' | 'stopped' | 'failed';
+  readonly spec: SessionSpec | null;
+  /** Fraction of a recording loaded (0..1) while it loads, else null. */
+  readonly loading: number | null;
+  readonly error: string | null;
+  readonly sessionId: number | null;
+}
+
+export interface RecordingView {
+  readonly path: string;
+  readonly name: string;
+  readonly bytes: number;
+  readonly modifiedMs: number;
+  readonly venue: string | null;
+  readonly symbol: string | null;
+}
+
 export type CommandResult =
   | { readonly ok: true; readonly state?: DeskState }
   | { readonly ok: false; readonly error: string; readonly field?: string };
@@ -346,6 +380,16 @@ export interface DeskApi {
    * resolves to the saved path (null if cancelled); a browser downloads the file and resolves to null.
    */
   exportCsv(kind: ExportKind, sessionId: number): Promise<string | null>;
+  /** The session the host runs (or is starting, or stopped). */
+  getSession(): Promise<SessionView>;
+  /** Stops the running session (quotes pulled, session ended) and starts another market. */
+  startSession(spec: SessionSpec): Promise<CommandResult>;
+  /** Stops the running session: every order cancelled, the session ended in the store. */
+  stopSession(): Promise<CommandResult>;
+  /** Recordings that can be replayed (the recordings folder and the database's index). */
+  getRecordings(): Promise<RecordingView[]>;
+  /** Starts or stops recording the live feed of the running session. */
+  setRecording(on: boolean): Promise<CommandResult>;
   /** Subscribes to the stream; returns the unsubscribe function. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }

@@ -20,6 +20,11 @@ export const IPC_CHANNELS = {
   getSessions: 'desk:getSessions',
   getSessionFills: 'desk:getSessionFills',
   exportCsv: 'desk:exportCsv',
+  getSession: 'desk:getSession',
+  startSession: 'desk:startSession',
+  stopSession: 'desk:stopSession',
+  getRecordings: 'desk:getRecordings',
+  setRecording: 'desk:setRecording',
   subscribe: 'desk:subscribe',
   stream: 'desk:stream',
 } as const;

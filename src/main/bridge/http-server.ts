@@ -15,15 +15,15 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { CommandResult, DeskMetrics, StreamMessage } from '../../shared/contract.js';
+import { RECORD_SCHEMA, SESSION_SPEC_SCHEMA, describeSchemaError, type CommandResult, type DeskMetrics, type StreamMessage } from '../../shared/contract.js';
 import type { Desk } from '../desk/desk.js';
-import type { SqliteStore } from '../storage/index.js';
+import type { DeskHost } from '../desk/desk-host.js';
 import { executeCommand, type CommandName } from './desk-service.js';
 import { exportCsv } from './exports.js';
 
 export interface ServerOptions {
-  readonly desk: Desk;
-  readonly store: SqliteStore;
+  /** The session host: requests go to its current desk. */
+  readonly deskHost: DeskHost;
   readonly host: string;
   readonly port: number;
   readonly token: string;
@@ -87,7 +87,14 @@ class HttpError extends Error {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { desk, token } = options;
+  const { deskHost, token } = options;
+  /** The running desk, or a 503 naming why there is none. */
+  const currentDesk = (): Desk => {
+    const desk = deskHost.desk;
+    if (desk) return desk;
+    const session = deskHost.session();
+    throw new HttpError(503, session.status === 'starting' ? 'the session is starting' : session.status === 'failed' ? `no session is running: ${session.error ?? 'it failed to start'}` : 'no session is running');
+  };
   const log = options.logger ?? (() => undefined);
   const tokenBytes = Buffer.from(token, 'utf8');
   let boundPort = options.port;
@@ -127,7 +134,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
     if (method === 'GET' || method === 'HEAD') {
       switch (path) {
+        case '/api/session':
+          return sendJson(response, 200, deskHost.session());
+        case '/api/recordings':
+          return sendJson(response, 200, deskHost.recordings());
         case '/api/health': {
+          const desk = deskHost.desk;
+          if (!desk) {
+            const session = deskHost.session();
+            return sendJson(response, 200, { ok: true, session: session.status, venue: session.spec?.venue ?? null, symbol: session.spec?.symbol ?? null, mode: null, tradingState: null, feed: { connected: false, lastMessageAgeMs: null } });
+          }
           const state = desk.state();
           return sendJson(response, 200, {
             ok: true,
@@ -141,28 +157,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           });
         }
         case '/api/state':
-          return sendJson(response, 200, desk.state());
+          return sendJson(response, 200, currentDesk().state());
         case '/api/metrics':
-          return sendJson(response, 200, desk.metrics());
+          return sendJson(response, 200, currentDesk().metrics());
         case '/api/fills': {
           const limit = parseLimit(url.searchParams.get('limit'));
-          return sendJson(response, 200, desk.fills(limit));
+          return sendJson(response, 200, currentDesk().fills(limit));
         }
         case '/api/sessions':
-          return sendJson(response, 200, desk.sessions(parseLimit(url.searchParams.get('limit'), 50)));
+          return sendJson(response, 200, currentDesk().sessions(parseLimit(url.searchParams.get('limit'), 50)));
         case '/api/session-fills': {
           const sessionId = Number(url.searchParams.get('session'));
           if (!Number.isInteger(sessionId) || sessionId <= 0) throw new HttpError(400, 'session must be a positive integer', 'session');
-          return sendJson(response, 200, desk.sessionFills(sessionId, parseLimit(url.searchParams.get('limit'))));
+          return sendJson(response, 200, currentDesk().sessionFills(sessionId, parseLimit(url.searchParams.get('limit'))));
         }
         case '/api/export/fills.csv':
         case '/api/export/orders.csv':
         case '/api/export/audit.csv': {
           const kind = path.includes('fills') ? 'fills' : path.includes('orders') ? 'orders' : 'audit';
+          const desk = currentDesk();
+          const store = deskHost.current?.store;
+          if (!store) throw new HttpError(503, 'no session is running');
           const sessionParam = url.searchParams.get('session');
           const sessionId = sessionParam === null ? desk.sessionId : Number(sessionParam);
           if (!Number.isInteger(sessionId) || sessionId <= 0) throw new HttpError(400, 'session must be a positive integer', 'session');
-          const csv = exportCsv(desk, options.store, kind, sessionId);
+          const csv = exportCsv(desk, store, kind, sessionId);
           response.writeHead(200, {
             'content-type': 'text/csv; charset=utf-8',
             'content-disposition': `attachment; filename="quotedesk-${kind}-session-${sessionId}.csv"`,
@@ -171,33 +190,58 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           response.end(csv);
           return;
         }
-        case '/metrics':
+        case '/metrics': {
+          const desk = currentDesk();
           response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
           response.end(prometheus(desk));
           return;
+        }
         default:
           if (path.startsWith('/api/')) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
           return serveStatic(path, response);
       }
     }
 
-    if (method === 'POST' || method === 'PUT') {
+    if (method === 'POST' || method === 'PUT' || method === 'DELETE') {
+      const sessionRoute = path === '/api/session' || path === '/api/record';
       const command = method === 'PUT' && path === '/api/params' ? 'setParams' : method === 'POST' ? CONTROL_ROUTES[path] : undefined;
-      if (!command) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
+      if (!command && !sessionRoute) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
       if (!authorized(request)) {
         sendJson(response, 401, { error: 'missing or wrong bearer token' });
         request.resume();
         return;
       }
       const body = await readJsonBody(request);
+      if (sessionRoute) {
+        const result = await sessionCommand(method, path, body);
+        if (!result.ok) return sendJson(response, result.error.startsWith('no session') ? 409 : 400, { error: result.error, field: result.field ?? '' });
+        return sendJson(response, 200, { ok: true, session: deskHost.session() });
+      }
+      if (!command) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
       if (command === 'setParams' && (typeof body !== 'object' || body === null || Array.isArray(body))) {
         throw new HttpError(400, 'parameters must be a JSON object', '');
       }
+      const desk = currentDesk();
       const result: CommandResult = executeCommand(desk, command, body, 'http');
       if (!result.ok) return sendJson(response, 400, { error: result.error, field: result.field ?? '' });
       return sendJson(response, 200, { ok: true, tradingState: desk.risk.state() });
     }
     throw new HttpError(405, `method ${method} not allowed`);
+  }
+
+  /** POST /api/session {venue, symbol?, recording?, speed?} starts a session; DELETE stops it; POST /api/record {on}. */
+  async function sessionCommand(method: string, path: string, body: unknown): Promise<CommandResult> {
+    if (path === '/api/record') {
+      if (method !== 'POST') throw new HttpError(405, `method ${method} not allowed on ${path}`);
+      const parsed = RECORD_SCHEMA.safeParse(body);
+      if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+      return deskHost.setRecording(parsed.data.on);
+    }
+    if (method === 'DELETE') return deskHost.stop();
+    if (method !== 'POST') throw new HttpError(405, `method ${method} not allowed on ${path}`);
+    const parsed = SESSION_SPEC_SCHEMA.safeParse(body);
+    if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+    return deskHost.start(parsed.data);
   }
 
   function serveStatic(path: string, response: ServerResponse): void {
@@ -245,7 +289,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     let unsubscribe: (() => void) | null = null;
     const subscribe = (): void => {
       unsubscribe?.();
-      unsubscribe = desk.subscribe((message) => {
+      unsubscribe = deskHost.subscribe((message) => {
         if (ws.readyState !== ws.OPEN) return;
         if (ws.bufferedAmount > MAX_WS_BUFFER_BYTES) {
           // A slow client skips updates; it gets a fresh snapshot once it has drained, so it never shows a gap.
@@ -253,6 +297,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           return;
         }
         if (needsSnapshot && message.type === 'update') {
+          // A fresh subscription starts with a snapshot of the current desk.
           needsSnapshot = false;
           subscribe();
           return;

@@ -15,6 +15,7 @@ import { VENUES, isVenueName, type VenueName } from '../../shared/contract.js';
 import { DEFAULT_PARAMS, applyParamsPatch, type DeskParams } from '../../shared/params.js';
 import { startServer } from '../bridge/http-server.js';
 import { createDesk } from '../desk/create-desk.js';
+import { DeskHost } from '../desk/desk-host.js';
 import { inspectCapture } from '../market/inspect.js';
 import { importLobster, LobsterInputError } from '../market/lobster/import.js';
 import { CaptureFormatError } from '../market/capture/capture.js';
@@ -44,6 +45,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       seed: { kind: 'number', help: 'simulated market: random seed (default 1)' },
       'sim-flow': { kind: 'number', help: 'simulated market: order-flow multiplier (1 = calm; 300 ≈ 20,000 messages/s)' },
       'sequence-gaps': { kind: 'string', help: "resync (default, the venue's rule) or count: for captures whose other channels were filtered out" },
+      recordings: { kind: 'string', help: 'folder of recordings the monitor can replay and the record toggle writes to (default: recordings/ beside the database)' },
       help: { kind: 'boolean', help: 'show this help' },
     },
   },
@@ -208,24 +210,34 @@ async function serve(flags: ParsedFlags): Promise<number> {
   const wsUrl = str(flags, 'ws-url');
   const restUrl = str(flags, 'rest-url');
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const running = await createDesk({
-    venue,
-    dbPath: dbPathFlag(flags),
+  const dbPath = dbPathFlag(flags);
+  const deskHost = new DeskHost({
+    dbPath,
     params,
-    ...(symbol ? { symbol } : {}),
-    ...(recording ? { recording } : {}),
-    ...(speed !== undefined ? { speed } : {}),
-    ...(wsUrl ? { wsUrl } : {}),
-    ...(restUrl ? { restUrl } : {}),
-    ...(adapterOptions ? { adapterOptions } : {}),
-    sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
+    recordingsDir: resolve(str(flags, 'recordings') ?? join(dirname(dbPath), 'recordings')),
+    base: {
+      ...(wsUrl ? { wsUrl } : {}),
+      ...(restUrl ? { restUrl } : {}),
+      ...(adapterOptions ? { adapterOptions } : {}),
+      sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
+    },
     logger: log,
   });
-  await running.start();
-  const server = await startServer({ desk: running.desk, store: running.store, host, port, token, staticDir: rendererDir(), logger: log });
+  if (recording) deskHost.trustRecording(recording);
+  const started = await deskHost.start({
+    venue,
+    ...(symbol ? { symbol } : {}),
+    ...(recording ? { recording: resolve(recording) } : {}),
+    ...(speed !== undefined ? { speed } : {}),
+  });
+  if (!started.ok) {
+    await deskHost.close();
+    throw deskHost.lastError ?? new Error(started.error);
+  }
+  const server = await startServer({ deskHost, host, port, token, staticDir: rendererDir(), logger: log });
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);
   process.stdout.write(`Monitor: ${server.url}/#token=${token}\n`);
-  process.stdout.write(`Database: ${running.store.path}\n`);
+  process.stdout.write(`Database: ${deskHost.current?.store.path ?? dbPath}\n`);
   process.stdout.write(`Quotedesk listening on ${server.url}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();
@@ -233,7 +245,7 @@ async function serve(flags: ParsedFlags): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await server.close();
-  await running.close();
+  await deskHost.close();
   return 0;
 }
 

@@ -40,6 +40,7 @@ import { RiskGate, type BreakerName, type RiskHooks, type RiskInputs } from '../
 import type { StoredFill, Store } from '../storage/types.js';
 import type { QuoteInputs, QuotingStrategy } from '../strategy/types.js';
 import { emptyDecision, type QuoteDecision } from '../strategy/types.js';
+import { statSync } from 'node:fs';
 
 /** A venue that also watches the market (the paper venue fills from the book and the trades). */
 export interface MarketObserver {
@@ -442,6 +443,36 @@ export class Desk implements FeedListener {
     this.metricsDirty = true;
   }
 
+  private recordingStartedUs = Number.NaN;
+
+  /** The record toggle of a live session started or stopped writing `file` (audited and indexed). */
+  noteRecording(file: string, on: boolean): void {
+    const nowUs = this.clock.nowUs();
+    if (on) {
+      this.recordingStartedUs = nowUs;
+      this.auditNow('operator', 'record-start', { file });
+      this.pushEvent('operator', `recording the feed to ${file}`);
+    } else {
+      const frames = this.feedRecording()?.frames ?? 0;
+      let bytes = 0;
+      try {
+        bytes = statSync(file).size;
+      } catch {
+        // the file may still be renaming into place: the index keeps what is known
+      }
+      const instrument = this.feed.instrument;
+      this.store.indexRecording({ path: file, venue: instrument.venue, symbol: instrument.symbol, startUs: Number.isNaN(this.recordingStartedUs) ? null : this.recordingStartedUs, endUs: nowUs, frames, bytes }, nowUs);
+      this.auditNow('operator', 'record-stop', { file, frames, bytes });
+      this.pushEvent('operator', `recording stopped: ${file}`);
+    }
+    this.dirty = true;
+  }
+
+  private feedRecording(): { file: string; frames: number } | null {
+    const feed = this.feed as MarketFeed & { recording?: () => { file: string; frames: number } | null };
+    return typeof feed.recording === 'function' ? feed.recording() : null;
+  }
+
   /* ================================================================ commands */
 
   /**
@@ -626,7 +657,7 @@ export class Desk implements FeedListener {
       limits: this.risk.limitUsage(),
       flatten: this.flattener.view((l) => this.size(l)),
       replay: this.replayControl ? this.replayControl.view() : null,
-      recording: null,
+      recording: this.feedRecording(),
       reconciled: this.reconciled,
     };
   }

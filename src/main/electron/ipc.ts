@@ -6,14 +6,28 @@
  */
 import { writeFileSync } from 'node:fs';
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { EXPORT_KIND_SCHEMA, FILLS_LIMIT_SCHEMA, SESSION_ID_SCHEMA, type CommandResult, type StreamMessage } from '../../shared/contract.js';
+import {
+  EXPORT_KIND_SCHEMA,
+  FILLS_LIMIT_SCHEMA,
+  RECORD_SCHEMA,
+  SESSION_ID_SCHEMA,
+  SESSION_SPEC_SCHEMA,
+  describeSchemaError,
+  type CommandResult,
+  type StreamMessage,
+} from '../../shared/contract.js';
 import { IPC_CHANNELS } from '../../shared/ipc-channels.js';
 import { executeCommand, type CommandName } from '../bridge/desk-service.js';
 import { exportCsv } from '../bridge/exports.js';
 import type { Desk } from '../desk/desk.js';
-import type { SqliteStore } from '../storage/index.js';
+import type { DeskHost } from '../desk/desk-host.js';
 
-export function registerIpc(desk: Desk, store: SqliteStore, window: BrowserWindow, rendererUrlPrefix: string): () => void {
+export function registerIpc(host: DeskHost, window: BrowserWindow, rendererUrlPrefix: string): () => void {
+  const currentDesk = (): Desk => {
+    const desk = host.desk;
+    if (!desk) throw new Error(host.session().status === 'starting' ? 'the session is starting' : 'no session is running');
+    return desk;
+  };
   const trusted = (event: IpcMainInvokeEvent): void => {
     const frame = event.senderFrame;
     if (event.sender !== window.webContents || !frame || frame.parent !== null || !frame.url.startsWith(rendererUrlPrefix)) {
@@ -26,7 +40,7 @@ export function registerIpc(desk: Desk, store: SqliteStore, window: BrowserWindo
       return fn(event, ...args);
     });
   };
-  const command = (name: CommandName) => (_event: IpcMainInvokeEvent, payload?: unknown): CommandResult => executeCommand(desk, name, payload, 'electron');
+  const command = (name: CommandName) => (_event: IpcMainInvokeEvent, payload?: unknown): CommandResult => executeCommand(currentDesk(), name, payload, 'electron');
   const limitOf = (value: unknown): number => {
     const parsed = FILLS_LIMIT_SCHEMA.safeParse(value);
     if (!parsed.success) throw new Error('limit must be an integer from 1 to 100000');
@@ -38,11 +52,24 @@ export function registerIpc(desk: Desk, store: SqliteStore, window: BrowserWindo
     return parsed.data;
   };
 
-  handle(IPC_CHANNELS.getState, () => desk.state());
-  handle(IPC_CHANNELS.getMetrics, () => desk.metrics());
-  handle(IPC_CHANNELS.getFills, (_e, limit) => desk.fills(limitOf(limit)));
-  handle(IPC_CHANNELS.getSessions, (_e, limit) => desk.sessions(limitOf(limit)));
-  handle(IPC_CHANNELS.getSessionFills, (_e, sessionId, limit) => desk.sessionFills(sessionOf(sessionId), limitOf(limit)));
+  handle(IPC_CHANNELS.getState, () => currentDesk().state());
+  handle(IPC_CHANNELS.getMetrics, () => currentDesk().metrics());
+  handle(IPC_CHANNELS.getFills, (_e, limit) => currentDesk().fills(limitOf(limit)));
+  handle(IPC_CHANNELS.getSessions, (_e, limit) => currentDesk().sessions(limitOf(limit)));
+  handle(IPC_CHANNELS.getSessionFills, (_e, sessionId, limit) => currentDesk().sessionFills(sessionOf(sessionId), limitOf(limit)));
+  handle(IPC_CHANNELS.getSession, () => host.session());
+  handle(IPC_CHANNELS.getRecordings, () => host.recordings());
+  handle(IPC_CHANNELS.startSession, (_e, spec) => {
+    const parsed = SESSION_SPEC_SCHEMA.safeParse(spec);
+    if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+    return host.start(parsed.data);
+  });
+  handle(IPC_CHANNELS.stopSession, () => host.stop());
+  handle(IPC_CHANNELS.setRecording, (_e, payload) => {
+    const parsed = RECORD_SCHEMA.safeParse(payload);
+    if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+    return host.setRecording(parsed.data.on);
+  });
   handle(IPC_CHANNELS.kill, command('kill'));
   handle(IPC_CHANNELS.rearm, command('rearm'));
   handle(IPC_CHANNELS.pause, command('pause'));
@@ -62,7 +89,9 @@ export function registerIpc(desk: Desk, store: SqliteStore, window: BrowserWindo
       filters: [{ name: 'CSV', extensions: ['csv'] }],
     });
     if (choice.canceled || !choice.filePath) return null;
-    writeFileSync(choice.filePath, exportCsv(desk, store, parsedKind.data, id));
+    const store = host.current?.store;
+    if (!store) throw new Error('no session is running');
+    writeFileSync(choice.filePath, exportCsv(currentDesk(), store, parsedKind.data, id));
     return choice.filePath;
   });
 
@@ -72,7 +101,7 @@ export function registerIpc(desk: Desk, store: SqliteStore, window: BrowserWindo
   };
   handle(IPC_CHANNELS.subscribe, (event) => {
     unsubscribe?.();
-    unsubscribe = desk.subscribe(subscriber(event.sender));
+    unsubscribe = host.subscribe(subscriber(event.sender));
     return true;
   });
 

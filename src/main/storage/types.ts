@@ -89,6 +89,11 @@ export interface Store {
   recordMarkout(sessionId: number, fillId: string, horizonSec: number, markoutBps: number): void;
   audit(entry: AuditEntry): void;
   recordPnl(snapshot: PnlSnapshot): void;
+  /** Adds (or updates) a recording in the recordings index. */
+  indexRecording(
+    entry: { readonly path: string; readonly venue: string; readonly symbol: string; readonly startUs: LocalUs | null; readonly endUs: LocalUs | null; readonly frames: number; readonly bytes: number },
+    localUs: LocalUs,
+  ): void;
   /** Hands every queued write to the writer (committed in one batched transaction, off the engine loop). */
   flush(): void;
   /** Hands off and waits until everything so far is committed (read-your-writes, shutdown). */

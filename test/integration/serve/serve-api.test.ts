@@ -113,14 +113,14 @@ describe('quotedesk serve on the simulated market', () => {
     await new Promise<void>((resolve, reject) => {
       ws.on('message', (data) => {
         messages.push(JSON.parse(String(data)) as StreamMessage);
-        if (messages.length >= 3) resolve();
+        if (messages.filter((m) => m.type === 'update').length >= 2) resolve();
       });
       ws.on('error', reject);
     });
     ws.close();
     expect(messages[0]!.type).toBe('snapshot');
-    expect(messages[1]!.type).toBe('update');
-    const seqs = messages.slice(1).map((m) => (m.type === 'update' ? m.seq : 0));
+    expect(messages[1]).toMatchObject({ type: 'session', session: { status: 'running' } });
+    const seqs = messages.flatMap((m) => (m.type === 'update' ? [m.seq] : []));
     expect(seqs[1]).toBeGreaterThan(seqs[0]!);
   });
 
