@@ -199,3 +199,31 @@ describe('price band', () => {
     expect(desk.state().quotes.bid!.price).toBeGreaterThan(100.5);
   });
 });
+
+describe('kill switch on the live path under load', () => {
+  it('with the venue sending as fast as it can: no submit after the kill, nothing open at the venue, kill-confirmed', async () => {
+    const live = await liveDesk();
+    const { desk } = live.run;
+    live.venue.blast();
+    const sentBefore = live.venue.sent;
+    await live.until(() => live.venue.sent - sentBefore > 5_000 && quoting(live), 'a blast of frames while quoting');
+    const wallStart = performance.now();
+    const framesStart = live.venue.sent;
+    desk.kill('test');
+    const submitsAtKill = live.submits.length;
+    const ordersSent = desk.stats.ordersSent;
+    await live.until(() => live.venue.sent - framesStart > 20_000 && Number.isFinite(desk.stats.killConfirmedMs), 'the blast to go on and the venue to confirm');
+    const rate = (live.venue.sent - framesStart) / ((performance.now() - wallStart) / 1000);
+    live.venue.stopBlast();
+    expect(live.submits.length).toBe(submitsAtKill);
+    expect(desk.stats.ordersSent).toBe(ordersSent);
+    expect(desk.venue.openOrders()).toEqual([]);
+    expect(desk.orders.liveCount()).toBe(0);
+    expect(desk.state().tradingState).toBe('halted');
+    const rows = audit(live.run.store, desk.sessionId);
+    expect(rows.some((r) => r.action === 'kill')).toBe(true);
+    expect(rows.some((r) => r.action === 'kill-confirmed')).toBe(true);
+    // The feed rate reached (printed, never asserted: the machine is shared).
+    console.log(`live kill under load: ${Math.round(rate)} frames/s from the scripted venue, confirmed in ${desk.stats.killConfirmedMs.toFixed(2)} ms`);
+  });
+});
