@@ -116,6 +116,8 @@ export class CountingVenue implements ExecutionVenue {
   readonly messageTimes: LocalUs[] = [];
   readonly submitted: OrderRequest[] = [];
   dropCancels = 0;
+  /** process.hrtime.bigint() when the last cancel reached this wrapper (the kill-switch benchmark). */
+  lastCancelHr = 0n;
 
   constructor(private readonly inner: ExecutionVenue) {
     this.name = inner.name;
@@ -135,6 +137,7 @@ export class CountingVenue implements ExecutionVenue {
 
   cancel(clientOrderId: string, localUs: LocalUs): void {
     this.cancels++;
+    this.lastCancelHr = process.hrtime.bigint();
     this.messageTimes.push(localUs);
     if (this.dropCancels > 0) {
       this.dropCancels--;
