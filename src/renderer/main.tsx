@@ -15,6 +15,10 @@ const connection = connectDesk();
 const store = new DeskStore();
 connection.api.onConnection((info) => store.setConnection(info));
 connection.api.subscribe((message) => store.apply(message));
+connection.api.getSession().then(
+  (session) => store.setSession(session),
+  () => undefined, // an older host without session control: the stream alone drives the page
+);
 
 // Read-only diagnostics for the benchmark and the e2e tests (message and frame counts).
 Object.defineProperty(window, '__quotedeskStats', { value: store.stats, configurable: false, writable: false });

@@ -13,6 +13,7 @@ import { ConnectionBanner } from '../controls/ConnectionBanner.js';
 import { ControlBar } from '../controls/ControlBar.js';
 import { FlattenDialog } from '../controls/FlattenDialog.js';
 import { RearmDialog } from '../controls/RearmDialog.js';
+import { SessionDialog } from '../controls/SessionDialog.js';
 import { EventLog } from '../feed-health/EventLog.js';
 import { FeedHealthPanel } from '../feed-health/FeedHealthPanel.js';
 import { InventoryPanel } from '../inventory/InventoryPanel.js';
@@ -25,7 +26,7 @@ import { useShortcuts, type ShortcutAction } from '../shortcuts/shortcuts.js';
 import { SkewChart } from '../skew-chart/SkewChart.js';
 import { StatisticsPanel } from '../statistics/StatisticsPanel.js';
 
-export type DialogName = 'rearm' | 'flatten' | 'params' | 'help';
+export type DialogName = 'rearm' | 'flatten' | 'params' | 'help' | 'session';
 
 export interface Notice {
   readonly text: string;
@@ -89,6 +90,9 @@ export function App() {
         return true;
       case 'params':
         setDialog('params');
+        return true;
+      case 'session':
+        setDialog('session');
         return true;
       case 'replayPlayPause':
         if (!replay) return false;
@@ -154,6 +158,7 @@ export function App() {
       {dialog === 'flatten' && <FlattenDialog run={run} onClose={() => setDialog(null)} />}
       {dialog === 'params' && <ParamsEditor run={run} onClose={() => setDialog(null)} />}
       {dialog === 'help' && <HelpOverlay onClose={() => setDialog(null)} />}
+      {dialog === 'session' && <SessionDialog run={run} onClose={() => setDialog(null)} />}
     </div>
   );
 }

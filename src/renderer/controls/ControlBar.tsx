@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import type { DeskEventView, TradingState } from '../../shared/contract.js';
 import type { DialogName, Notice, RunCommand } from '../app/App.js';
 import { fmtSize, fmtTime } from '../desk-client/format.js';
-import { useConnection, useDesk, useDeskState, useEvents } from '../desk-client/hooks.js';
+import { useConnection, useDesk, useDeskState, useEvents, useSession } from '../desk-client/hooks.js';
 
 const STATE_LABEL: Record<TradingState, string> = {
   active: 'ACTIVE',
@@ -34,6 +34,8 @@ export function ControlBar({ run, kill, openDialog, notice }: { run: RunCommand;
   const events = useEvents();
   const { api, canWrite } = useDesk();
   const connection = useConnection();
+  const session = useSession();
+  const sessionDown = session !== null && session.status !== 'running';
   const trading = state?.tradingState ?? null;
   const cause = trading ? stateCause(events, trading) : null;
   const flatten = state?.flatten ?? null;
@@ -41,13 +43,13 @@ export function ControlBar({ run, kill, openDialog, notice }: { run: RunCommand;
 
   return (
     <header className="control-bar">
-      <div className={`state-banner state-${trading ?? 'unknown'}`} data-testid="trading-state" data-state={trading ?? ''}>
-        <span className="state-name">{trading ? STATE_LABEL[trading] : 'CONNECTING…'}</span>
+      <div className={`state-banner state-${sessionDown ? 'unknown' : (trading ?? 'unknown')}`} data-testid="trading-state" data-state={trading ?? ''} data-session={session?.status ?? ''}>
+        <span className="state-name">{sessionDown ? `SESSION ${session.status.toUpperCase()}` : trading ? STATE_LABEL[trading] : 'CONNECTING…'}</span>
         <span className="state-cause" data-testid="trading-state-cause">
-          {cause ?? (trading === 'active' ? 'quoting' : '')}
+          {sessionDown ? (session.error ?? (session.loading !== null ? `loading ${Math.round(session.loading * 100)} %` : 'no market running')) : (cause ?? (trading === 'active' ? 'quoting' : ''))}
         </span>
       </div>
-      <div className="instrument">
+      <button className="instrument" data-testid="session-open" onClick={() => openDialog('session')} title="Session: market, replay, start / stop (S)">
         <span className="symbol" data-testid="instrument">
           {state ? `${state.symbol}` : '—'}
         </span>
@@ -57,7 +59,7 @@ export function ControlBar({ run, kill, openDialog, notice }: { run: RunCommand;
         <span className="clock" data-testid="desk-clock">
           {state ? `${fmtTime(state.clockMs)} UTC` : ''}
         </span>
-      </div>
+      </button>
       <div className="controls">
         {trading === 'paused' ? (
           <button className="btn" data-testid="resume" disabled={!canWrite} onClick={() => void run('Resume', () => api.resume())} title="Resume quoting (P)">

@@ -52,6 +52,11 @@ class BridgeDeskApi implements StreamingDeskApi {
   getSessions = (limit: number) => this.bridge.getSessions(limit);
   getSessionFills = (sessionId: number, limit: number) => this.bridge.getSessionFills(sessionId, limit);
   exportCsv: DeskApi['exportCsv'] = (kind, sessionId) => this.bridge.exportCsv(kind, sessionId);
+  getSession = () => this.bridge.getSession();
+  startSession: DeskApi['startSession'] = (spec) => this.bridge.startSession(spec);
+  stopSession = () => this.bridge.stopSession();
+  getRecordings = () => this.bridge.getRecordings();
+  setRecording = (on: boolean) => this.bridge.setRecording(on);
   subscribe: DeskApi['subscribe'] = (listener) => this.bridge.subscribe(listener);
   onConnection(listener: (info: ConnectionInfo) => void): () => void {
     listener({ status: 'open', attempts: 0, retryAtMs: null });

@@ -4,7 +4,7 @@
  * the API. Panels never subscribe to the raw stream.
  */
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { DeskEventView, DeskMetrics, DeskState, FillView } from '../../shared/contract.js';
+import type { DeskEventView, DeskMetrics, DeskState, FillView, SessionView } from '../../shared/contract.js';
 import type { ConnectionInfo, StreamingDeskApi } from './http-client.js';
 import type { DeskStore, Slice } from './store.js';
 
@@ -49,4 +49,8 @@ export function useEvents(): readonly DeskEventView[] {
 
 export function useConnection(): ConnectionInfo {
   return useSlice('connection', (s) => s.current.connection);
+}
+
+export function useSession(): SessionView | null {
+  return useSlice('session', (s) => s.current.session);
 }

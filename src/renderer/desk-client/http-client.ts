@@ -17,8 +17,11 @@ import type {
   ExportKind,
   FillView,
   FlattenRequest,
+  RecordingView,
   ReplayCommand,
+  SessionSpec,
   SessionSummaryView,
+  SessionView,
   StreamMessage,
 } from '../../shared/contract.js';
 
@@ -69,9 +72,29 @@ export class HttpDeskApi implements StreamingDeskApi {
   }
 
   async getSessionFills(sessionId: number, limit: number): Promise<FillView[]> {
-    const fills = await this.getJson<FillView[]>(`/api/fills?session=${sessionId}&limit=${limit}`);
-    // why: a server without the `session` query answers with the current session's fills; never show those as another session's.
+    const fills = await this.getJson<FillView[]>(`/api/session-fills?session=${sessionId}&limit=${limit}`);
+    // why: never show another session's fills under this session's name, whatever the server answered.
     return fills.filter((fill) => fill.sessionId === sessionId);
+  }
+
+  getSession(): Promise<SessionView> {
+    return this.getJson<SessionView>('/api/session');
+  }
+
+  getRecordings(): Promise<RecordingView[]> {
+    return this.getJson<RecordingView[]>('/api/recordings');
+  }
+
+  startSession(spec: SessionSpec): Promise<CommandResult> {
+    return this.send('POST', '/api/session', spec);
+  }
+
+  stopSession(): Promise<CommandResult> {
+    return this.send('DELETE', '/api/session', {});
+  }
+
+  setRecording(on: boolean): Promise<CommandResult> {
+    return this.send('POST', '/api/record', { on });
   }
 
   async exportCsv(kind: ExportKind, sessionId: number): Promise<string | null> {
@@ -141,10 +164,6 @@ export class HttpDeskApi implements StreamingDeskApi {
     const socket = new WebSocket(url.toString());
     this.socket = socket;
     this.setConnection({ status: 'connecting', attempts: this.connection.attempts, retryAtMs: null });
-    socket.onopen = () => {
-      if (this.socket !== socket) return;
-      this.setConnection({ status: 'open', attempts: 0, retryAtMs: null });
-    };
     socket.onmessage = (event: MessageEvent<unknown>) => {
       if (this.socket !== socket || typeof event.data !== 'string') return;
       let message: StreamMessage;
@@ -153,6 +172,8 @@ export class HttpDeskApi implements StreamingDeskApi {
       } catch {
         return;
       }
+      // why: "open" means data flows — a socket that opens and closes without a snapshot is still down.
+      if (this.connection.status !== 'open') this.setConnection({ status: 'open', attempts: 0, retryAtMs: null });
       for (const listener of this.listeners) listener(message);
     };
     socket.onclose = () => {
@@ -185,7 +206,7 @@ export class HttpDeskApi implements StreamingDeskApi {
     return (await response.json()) as T;
   }
 
-  private async send(method: 'POST' | 'PUT', path: string, body: unknown): Promise<CommandResult> {
+  private async send(method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown): Promise<CommandResult> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let response: Response;

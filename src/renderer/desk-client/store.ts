@@ -10,10 +10,10 @@
  * whose data changed, and never more than once however many messages arrived. The store holds only
  * what the desk sent; it computes nothing the desk should.
  */
-import type { DeskEventView, DeskMetrics, DeskState, FillView, SeriesPoint, StreamMessage } from '../../shared/contract.js';
+import type { DeskEventView, DeskMetrics, DeskState, FillView, SeriesPoint, SessionView, StreamMessage } from '../../shared/contract.js';
 import type { ConnectionInfo } from './http-client.js';
 
-export type Slice = 'state' | 'metrics' | 'fills' | 'events' | 'connection';
+export type Slice = 'state' | 'metrics' | 'fills' | 'events' | 'connection' | 'session';
 
 export interface Published {
   readonly state: DeskState | null;
@@ -23,6 +23,8 @@ export interface Published {
   /** Oldest first. */
   readonly events: readonly DeskEventView[];
   readonly connection: ConnectionInfo;
+  /** The session the host runs (starting, loading a recording, running, stopped, failed); null until known. */
+  readonly session: SessionView | null;
 }
 
 /** Receives the series points that arrived since the last frame; `reset` means "replace everything with `all`". */
@@ -56,6 +58,7 @@ export class DeskStore {
     fills: [],
     events: [],
     connection: { status: 'connecting', attempts: 0, retryAtMs: null },
+    session: null,
   };
   // Pending values, applied per message and published per frame.
   private pendingState: DeskState | null = null;
@@ -63,6 +66,7 @@ export class DeskStore {
   private pendingFills: FillView[] = [];
   private pendingEvents: DeskEventView[] = [];
   private pendingConnection: ConnectionInfo | null = null;
+  private pendingSession: SessionView | null = null;
   private resetFills: FillView[] | null = null;
   private resetEvents: DeskEventView[] | null = null;
   private readonly series: SeriesPoint[] = [];
@@ -74,6 +78,7 @@ export class DeskStore {
     fills: new Set(),
     events: new Set(),
     connection: new Set(),
+    session: new Set(),
   };
   private readonly seriesListeners = new Set<SeriesListener>();
   private frameScheduled = false;
@@ -101,6 +106,9 @@ export class DeskStore {
     this.stats.messages++;
     this.stats.lastMessageAt = typeof performance !== 'undefined' ? performance.now() : Date.now();
     switch (message.type) {
+      case 'session':
+        this.pendingSession = message.session;
+        break;
       case 'snapshot':
         this.stats.snapshots++;
         this.pendingState = message.state;
@@ -137,6 +145,11 @@ export class DeskStore {
       default:
         return;
     }
+    this.requestFrame();
+  }
+
+  setSession(session: SessionView): void {
+    this.pendingSession = session;
     this.requestFrame();
   }
 
@@ -214,6 +227,11 @@ export class DeskStore {
       next = { ...next, connection: this.pendingConnection };
       this.pendingConnection = null;
       changed.push('connection');
+    }
+    if (this.pendingSession) {
+      next = { ...next, session: this.pendingSession };
+      this.pendingSession = null;
+      changed.push('session');
     }
     this.published = next;
     for (const slice of changed) for (const listener of this.sliceListeners[slice]) listener();

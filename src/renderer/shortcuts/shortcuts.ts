@@ -13,6 +13,7 @@ export type ShortcutAction =
   | 'rearm'
   | 'flatten'
   | 'params'
+  | 'session'
   | 'help'
   | 'close'
   | 'replayPlayPause'
@@ -38,6 +39,7 @@ export const SHORTCUTS: readonly ShortcutSpec[] = [
   { action: 'rearm', keys: 'R', description: 'Re-arm after a halt (asks for confirmation)' },
   { action: 'flatten', keys: 'F', description: 'Flatten dialog (style, slippage cap, duration)' },
   { action: 'params', keys: 'E', description: 'Parameter editor' },
+  { action: 'session', keys: 'S', description: 'Session: choose the market (simulated, live, replay), start / stop' },
   { action: 'replayPlayPause', keys: 'Space', description: 'Replay: play / pause' },
   { action: 'replayStep', keys: '→', description: 'Replay: step one event' },
   { action: 'replayStepBig', keys: 'Shift+→', description: 'Replay: step 100 events' },
@@ -89,6 +91,9 @@ export function actionFor(event: KeyboardEvent): ShortcutAction | null {
     case 'e':
     case 'E':
       return 'params';
+    case 's':
+    case 'S':
+      return 'session';
     case '?':
       return 'help';
     case ' ':
