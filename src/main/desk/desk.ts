@@ -325,6 +325,18 @@ export class Desk implements FeedListener {
    * (cancel-on-connect); fills the venue knows and the store does not are booked and reported untracked.
    */
   private reconcile(nowUs: LocalUs): void {
+    // Fills first: the venue's fills the store never saw move the inventory; the orders they belong to are
+    // adopted afterwards with the venue's own filled size, so no fill is counted twice on an order.
+    for (const fill of this.venue.fillsSince(this.sessionStartUs)) {
+      // `onFill` ignores fill ids already booked; anything new here is a fill the store never saw.
+      const before = this.stats.fills;
+      this.orders.onFill(fill);
+      if (this.stats.fills > before) {
+        this.stats.untrackedFills++;
+        this.store.recordOrderEvent(this.sessionIdValue, fill.clientOrderId, 'untracked', nowUs, { fillId: fill.fillId });
+        this.auditNow('desk', 'untracked-fill', { fillId: fill.fillId, clientOrderId: fill.clientOrderId });
+      }
+    }
     const venueOrders = new Map(this.venue.openOrders().map((order) => [order.clientOrderId, order]));
     for (const stored of this.pendingRecovered) {
       const live = venueOrders.get(stored.clientOrderId);
@@ -337,16 +349,9 @@ export class Desk implements FeedListener {
     }
     this.pendingRecovered = [];
     if (this.parts.cancelOnConnect !== false) {
-      for (const unknown of venueOrders.values()) this.venue.cancel(unknown.clientOrderId, nowUs);
-    }
-    for (const fill of this.venue.fillsSince(this.sessionStartUs)) {
-      // `onFill` ignores fill ids already booked; anything new here is a fill the store never saw.
-      const before = this.stats.fills;
-      this.orders.onFill(fill);
-      if (this.stats.fills > before) {
-        this.stats.untrackedFills++;
-        this.store.recordOrderEvent(this.sessionIdValue, fill.clientOrderId, 'untracked', nowUs, { fillId: fill.fillId });
-        this.auditNow('desk', 'untracked-fill', { fillId: fill.fillId });
+      for (const unknown of venueOrders.values()) {
+        this.venue.cancel(unknown.clientOrderId, nowUs);
+        this.auditNow('desk', 'cancel-on-connect', { clientOrderId: unknown.clientOrderId });
       }
     }
     this.reconciled = true;
