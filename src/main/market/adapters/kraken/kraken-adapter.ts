@@ -47,7 +47,7 @@ export class KrakenAdapter extends BaseAdapter {
 
   protected resetState(): void {
     this.haveBook = false;
-    this.crc.markDirty();
+    this.crc.markRebuild();
   }
 
   private learnPrintDecimals(priceDecimals: number, sizeDecimals: number): void {
@@ -108,8 +108,8 @@ export class KrakenAdapter extends BaseAdapter {
       const p = this.priceGrid.toSteps(pt);
       const q = this.sizeGrid.toSteps(vt);
       if (!Number.isSafeInteger(p) || !(q >= 0)) return false;
-      if (!side.dirty && side.touches(p)) side.dirty = true;
       book.set(name, p, q);
+      side.apply(p, q, pt, vt);
       if (stamp) {
         // the newest level timestamp stamps the message (seconds with µs decimals)
         const t: unknown = level[2];
@@ -126,7 +126,7 @@ export class KrakenAdapter extends BaseAdapter {
     this.book.truncate('ask', this.depth);
     this.book.truncate('bid', this.depth);
     // a subscribed depth below 10 would cut into the checksummed levels
-    if (this.depth < CHECK_LEVELS) this.crc.markDirty();
+    if (this.depth < CHECK_LEVELS) this.crc.markRebuild();
   }
 
   private onBook(msg: unknown[], n: number, name: string, localUs: LocalUs): boolean {
@@ -201,7 +201,7 @@ export class KrakenAdapter extends BaseAdapter {
       this.learnPrintDecimals(printedDecimals(sample[0]), printedDecimals(sample[1]));
     }
     this.book.clear();
-    this.crc.markDirty();
+    this.crc.markRebuild();
     if (!this.applySide(this.crc.asks, asks, false) || !this.applySide(this.crc.bids, bids, false)) {
       this.book.clear();
       this.haveBook = false;

@@ -27,17 +27,27 @@ export const CHECK_LEVELS = 10;
 const MAXD = 20;
 const SLOT_BYTES = 2 * MAXD;
 
-/** a(x)·b(x) mod P in CRC32's reflected bit order (zlib's multmodp). */
+/** Slicing-by-4 tables: SLICE_k[n] = CRC of byte n followed by k zero bytes. */
+const [SLICE1, SLICE2, SLICE3] = (() => {
+  const next = (prev: Int32Array): Int32Array => {
+    const t = new Int32Array(256);
+    for (let n = 0; n < 256; n++) t[n] = (prev[n]! >>> 8) ^ CRC_TABLE[prev[n]! & 0xff]!;
+    return t;
+  };
+  const t1 = next(CRC_TABLE);
+  const t2 = next(t1);
+  return [t1, t2, next(t2)] as const;
+})();
+
+/** Words are read from the digit buffer little-endian first; a big-endian host runs byte by byte. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** a(x)·b(x) mod P in CRC32's reflected bit order (zlib's multmodp), branch-free. */
 function multmodp(a: number, b: number): number {
-  let m = 0x80000000;
   let p = 0;
-  for (;;) {
-    if (a & m) {
-      p ^= b;
-      if ((a & (m - 1)) === 0) break;
-    }
-    m >>>= 1;
-    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+  for (let k = 31; k >= 0; k--) {
+    p ^= b & -((a >>> k) & 1);
+    b = (b >>> 1) ^ (POLY & -(b & 1));
   }
   return p;
 }
@@ -56,9 +66,12 @@ export function crc32Combine(crcA: number, crcB: number, lengthB: number): numbe
   return (multmodp(X8N[lengthB]!, crcA) ^ crcB) >>> 0;
 }
 
-/** Writes the decimal digits of a non-negative integer right-aligned ending at `end`; returns the count. */
-function writeDigits(out: Uint8Array, end: number, value: number): number {
+/** Writes the decimal digits of a non-negative integer starting at `start` (rare path); returns the count. */
+function writeDigits(out: Uint8Array, start: number, value: number): number {
   let v = Math.round(value);
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  const end = start + digits;
   let at = end;
   if (v === 0) out[--at] = 48;
   while (v >= 0x80000000) {
@@ -75,19 +88,45 @@ function writeDigits(out: Uint8Array, end: number, value: number): number {
   return end - at;
 }
 
+/**
+ * Copies the printed digits of a decimal string ('.' removed, leading zeros stripped) to `out` at `at`;
+ * returns the count. The text was validated by the decimal parser before.
+ */
+function copyDigits(out: Uint8Array, at: number, text: string): number {
+  let i = 0;
+  const n = text.length;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 48 && c !== 46) break;
+  }
+  let w = at;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 46) out[w++] = c;
+  }
+  return w - at;
+}
+
 export class SideCrc {
   /** +1 bids (higher is better), -1 asks. */
   readonly dir: 1 | -1;
   readonly name: BookSideName;
-  /** The side's top 10 may differ from the cache: recompute before the next checksum. */
-  dirty = true;
-  /** Cached top levels (ticks, lots), best first. */
+  /**
+   * The cache no longer mirrors the book's top 10 (a clear, a snapshot, a top level removed from a full
+   * cache, a truncation into the top 10): rebuild it from the book before the next checksum.
+   */
+  rebuild = true;
+  /** Index of the first cached level that changed since the CRC was last run (CHECK_LEVELS: none). */
+  private firstDirty = 0;
+  /** Cached top levels (ticks, lots), best first: the book's top min(10, levels) while !rebuild. */
   count = 0;
   readonly prices = new Float64Array(CHECK_LEVELS);
   readonly sizes = new Float64Array(CHECK_LEVELS);
-  /** Physical digit slot of each cached level. */
+  /** Physical digit slot of each cached level; a slot holds the price digits then the volume digits. */
   private readonly slotOf = new Int8Array(CHECK_LEVELS);
   private readonly digits = new Uint8Array(CHECK_LEVELS * SLOT_BYTES);
+  /** The same bytes as little-endian words (every value starts on a word boundary). */
+  private readonly words = new Int32Array(this.digits.buffer);
   private readonly priceLen = new Uint8Array(CHECK_LEVELS);
   private readonly sizeLen = new Uint8Array(CHECK_LEVELS);
   /** CRC register and byte count after each cached level. */
@@ -96,7 +135,7 @@ export class SideCrc {
   /** Finalized CRC32 of this side's digits and their byte count. */
   crc = 0;
   length = 0;
-  // scratch
+  // scratch for rebuilds
   private readonly newPrices = new Float64Array(CHECK_LEVELS);
   private readonly newSizes = new Float64Array(CHECK_LEVELS);
   private readonly newSlot = new Int8Array(CHECK_LEVELS);
@@ -106,24 +145,115 @@ export class SideCrc {
   constructor(name: BookSideName) {
     this.name = name;
     this.dir = name === 'bid' ? 1 : -1;
+    for (let i = 0; i < CHECK_LEVELS; i++) this.slotOf[i] = i;
   }
 
-  /** True when a change at `price` could alter this side's top 10 as cached. */
-  touches(price: number): boolean {
-    if (this.count < CHECK_LEVELS) return true;
-    const tenth = this.prices[CHECK_LEVELS - 1]!;
-    return this.dir === 1 ? price >= tenth : price <= tenth;
-  }
-
-  /** Forgets every cached level (print decimals changed, or a full recomputation is wanted). */
+  /** Forgets every cached level (print decimals changed, a clear, or a full recomputation is wanted). */
   invalidate(): void {
     this.count = 0;
-    this.dirty = true;
+    this.rebuild = true;
   }
 
-  /** Brings the cache up to date with the book; `priceFactor`/`sizeFactor` scale ticks/lots to printed integers. */
+  /**
+   * Mirrors one level change the book has just applied (`q` = 0 removes), with the venue's printed
+   * strings, so the cache follows the book without reading it back.
+   */
+  apply(p: number, q: number, priceText: string, sizeText: string): void {
+    if (this.rebuild) return;
+    if (priceText.length > MAXD || sizeText.length > MAXD) {
+      // why: an exotic over-long print ("0.0100000000000000000000") would not fit a digit slot
+      this.rebuild = true;
+      return;
+    }
+    const count = this.count;
+    const prices = this.prices;
+    const dir = this.dir;
+    if (count === CHECK_LEVELS && (prices[CHECK_LEVELS - 1]! - p) * dir > 0) return; // beyond the 10th
+    let i = 0;
+    while (i < count && (prices[i]! - p) * dir > 0) i++;
+    const slotOf = this.slotOf;
+    if (i < count && prices[i] === p) {
+      if (q === 0) {
+        if (count === CHECK_LEVELS) {
+          // the 11th level moves up: only the book knows it
+          this.rebuild = true;
+          return;
+        }
+        const slot = slotOf[i]!;
+        for (let j = i + 1; j < count; j++) {
+          prices[j - 1] = prices[j]!;
+          this.sizes[j - 1] = this.sizes[j]!;
+          slotOf[j - 1] = slotOf[j]!;
+        }
+        slotOf[count - 1] = slot;
+        this.count = count - 1;
+      } else {
+        if (this.sizes[i] === q) return;
+        this.sizes[i] = q;
+        const slot = slotOf[i]!;
+        this.sizeLen[slot] = copyDigits(this.digits, slot * SLOT_BYTES + MAXD, sizeText);
+      }
+    } else {
+      if (q === 0) return; // not in the book
+      const last = count === CHECK_LEVELS ? count - 1 : count;
+      const slot = slotOf[last]!; // a free slot, or the 10th's that falls out
+      for (let j = last; j > i; j--) {
+        prices[j] = prices[j - 1]!;
+        this.sizes[j] = this.sizes[j - 1]!;
+        slotOf[j] = slotOf[j - 1]!;
+      }
+      prices[i] = p;
+      this.sizes[i] = q;
+      slotOf[i] = slot;
+      const base = slot * SLOT_BYTES;
+      this.priceLen[slot] = copyDigits(this.digits, base, priceText);
+      this.sizeLen[slot] = copyDigits(this.digits, base + MAXD, sizeText);
+      if (count < CHECK_LEVELS) this.count = count + 1;
+    }
+    if (i < this.firstDirty) this.firstDirty = i;
+  }
+
+  /** Brings the side's CRC up to date; `priceFactor`/`sizeFactor` scale ticks/lots to printed integers. */
   update(book: OrderBook, priceFactor: number, sizeFactor: number): void {
-    this.dirty = false;
+    if (this.rebuild) this.rebuildFrom(book, priceFactor, sizeFactor);
+    const k = this.firstDirty;
+    const n = this.count;
+    if (k >= CHECK_LEVELS) return;
+    this.firstDirty = CHECK_LEVELS;
+    let crc = k > 0 ? this.crcAfter[k - 1]! : -1;
+    let len = k > 0 ? this.lenAfter[k - 1]! : 0;
+    for (let i = k; i < n; i++) {
+      const slot = this.slotOf[i]!;
+      const pl = this.priceLen[slot]!;
+      const sl = this.sizeLen[slot]!;
+      crc = this.run(this.run(crc, slot * SLOT_BYTES, pl), slot * SLOT_BYTES + MAXD, sl);
+      len += pl + sl;
+      this.crcAfter[i] = crc;
+      this.lenAfter[i] = len;
+    }
+    this.crc = (crc ^ -1) >>> 0;
+    this.length = len;
+  }
+
+  /** CRC register after `len` digit bytes from the word-aligned offset `at`: four bytes per step. */
+  private run(crc: number, at: number, len: number): number {
+    const digits = this.digits;
+    let b = at;
+    if (LITTLE_ENDIAN) {
+      const words = this.words;
+      const whole = at + (len & ~3);
+      for (; b < whole; b += 4) {
+        crc ^= words[b >>> 2]!;
+        crc = SLICE3[crc & 0xff]! ^ SLICE2[(crc >>> 8) & 0xff]! ^ SLICE1[(crc >>> 16) & 0xff]! ^ CRC_TABLE[crc >>> 24]!;
+      }
+    }
+    for (const e = at + len; b < e; b++) crc = CRC_TABLE[(crc ^ digits[b]!) & 0xff]! ^ (crc >>> 8);
+    return crc;
+  }
+
+  /** Re-reads the top 10 from the book; levels still present keep their digits (and the CRC prefix). */
+  private rebuildFrom(book: OrderBook, priceFactor: number, sizeFactor: number): void {
+    this.rebuild = false;
     const np = this.newPrices;
     const ns = this.newSizes;
     const n = book.top(this.name, CHECK_LEVELS, np, ns);
@@ -133,6 +263,7 @@ export class SideCrc {
     const m = n < old ? n : old;
     let k = 0;
     while (k < m && np[k] === prices[k] && ns[k] === sizes[k]) k++;
+    if (k < this.firstDirty) this.firstDirty = k;
     if (k === n && n === old) return;
     const slotOf = this.slotOf;
     const newSlot = this.newSlot;
@@ -163,30 +294,21 @@ export class SideCrc {
         while (used[free] === 1) free++;
         slot = free;
         used[slot] = 1;
-        this.priceLen[slot] = writeDigits(digits, slot * SLOT_BYTES + MAXD, np[i]! * priceFactor);
-        this.sizeLen[slot] = writeDigits(digits, slot * SLOT_BYTES + SLOT_BYTES, ns[i]! * sizeFactor);
-      } else if (this.sizeSame[i] === 0) {
-        this.sizeLen[slot] = writeDigits(digits, slot * SLOT_BYTES + SLOT_BYTES, ns[i]! * sizeFactor);
+        this.priceLen[slot] = writeDigits(digits, slot * SLOT_BYTES, np[i]! * priceFactor);
+        this.sizeSame[i] = 0;
       }
-      slotOf[i] = slot;
+      if (this.sizeSame[i] === 0) this.sizeLen[slot] = writeDigits(digits, slot * SLOT_BYTES + MAXD, ns[i]! * sizeFactor);
+      newSlot[i] = slot;
+    }
+    for (let i = k; i < n; i++) {
+      slotOf[i] = newSlot[i]!;
       prices[i] = np[i]!;
       sizes[i] = ns[i]!;
     }
+    // keep slotOf a permutation: the unused slots follow the cached levels
+    let at = n;
+    for (let s = 0; s < CHECK_LEVELS && at < CHECK_LEVELS; s++) if (used[s] === 0) slotOf[at++] = s;
     this.count = n;
-    let crc = k > 0 ? this.crcAfter[k - 1]! : -1;
-    let len = k > 0 ? this.lenAfter[k - 1]! : 0;
-    for (let i = k; i < n; i++) {
-      const base = slotOf[i]! * SLOT_BYTES;
-      const pl = this.priceLen[slotOf[i]!]!;
-      const sl = this.sizeLen[slotOf[i]!]!;
-      for (let b = base + MAXD - pl, e = base + MAXD; b < e; b++) crc = CRC_TABLE[(crc ^ digits[b]!) & 0xff]! ^ (crc >>> 8);
-      for (let b = base + SLOT_BYTES - sl, e = base + SLOT_BYTES; b < e; b++) crc = CRC_TABLE[(crc ^ digits[b]!) & 0xff]! ^ (crc >>> 8);
-      len += pl + sl;
-      this.crcAfter[i] = crc;
-      this.lenAfter[i] = len;
-    }
-    this.crc = (crc ^ -1) >>> 0;
-    this.length = len;
   }
 }
 
@@ -200,14 +322,15 @@ export class TopCrc {
     this.bids.invalidate();
   }
 
-  markDirty(): void {
-    this.asks.dirty = true;
-    this.bids.dirty = true;
+  /** The book changed in a way the caches did not follow: re-read both tops from it. */
+  markRebuild(): void {
+    this.asks.rebuild = true;
+    this.bids.rebuild = true;
   }
 
   checksum(book: OrderBook, priceFactor: number, sizeFactor: number): number {
-    if (this.asks.dirty) this.asks.update(book, priceFactor, sizeFactor);
-    if (this.bids.dirty) this.bids.update(book, priceFactor, sizeFactor);
+    this.asks.update(book, priceFactor, sizeFactor);
+    this.bids.update(book, priceFactor, sizeFactor);
     return crc32Combine(this.asks.crc, this.bids.crc, this.bids.length);
   }
 }
