@@ -39,7 +39,7 @@ export type RunCommand = (label: string, command: () => Promise<CommandResult>) 
 export function App() {
   const { api, store } = useDesk();
   const [dialog, setDialog] = useState<DialogName | null>(null);
-  const [ladder, setLadder] = useState<LadderOptions>({ autoCentre: true, group: 1 });
+  const [ladder, setLadder] = useState<LadderOptions>({ autoCentre: true, group: 'auto' });
   const [tab, setTab] = useState<BlotterTab>('fills');
   const [notice, setNotice] = useState<Notice | null>(null);
 
@@ -118,7 +118,7 @@ export function App() {
         setLadder((o) => ({ ...o, autoCentre: !o.autoCentre }));
         return true;
       case 'ladderGroup':
-        setLadder((o) => ({ ...o, group: LADDER_GROUPS[(LADDER_GROUPS.indexOf(o.group) + 1) % LADDER_GROUPS.length] ?? 1 }));
+        setLadder((o) => ({ ...o, group: LADDER_GROUPS[(LADDER_GROUPS.indexOf(o.group) + 1) % LADDER_GROUPS.length] ?? 'auto' }));
         return true;
       case 'blotterTab':
         setTab((t) => BLOTTER_TABS[(BLOTTER_TABS.indexOf(t) + 1) % BLOTTER_TABS.length] ?? 'fills');

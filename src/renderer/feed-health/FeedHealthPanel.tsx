@@ -11,6 +11,7 @@ import { useDeskState } from '../desk-client/hooks.js';
 
 const LIMIT_LABEL: Record<string, string> = {
   inventory: 'Inventory',
+  softInventory: 'Soft inventory',
   sessionLoss: 'Session loss',
   dailyLoss: 'Daily loss',
   orderRate: 'Order rate',
@@ -29,7 +30,7 @@ function LimitBar({ limit }: { limit: LimitUsageView }) {
   const value = (v: number): string => (limit.unit === 'quote' ? fmtNumber(v, 2) : fmtNumber(v, Number.isInteger(v) ? 0 : 1));
   return (
     <div className={`limit tone-${tone}`} data-testid={`limit-${limit.name}`} data-fraction={limit.fraction}>
-      <span className="limit-name">{LIMIT_LABEL[limit.name] ?? limit.name}</span>
+      <span className="limit-name">{LIMIT_LABEL[limit.name] ?? limit.name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase())}</span>
       <div className="bar">
         <div className="bar-fill" style={{ width: `${Math.min(100, pct)}%` }} />
       </div>

@@ -11,8 +11,16 @@ import type { DeskState, FillView, NotQuotingReason } from '../../shared/contrac
 import { fmtPrice, fmtSize } from '../desk-client/format.js';
 import { useDesk, useDeskState, useFills } from '../desk-client/hooks.js';
 
-export const LADDER_GROUPS = [1, 2, 5, 10] as const;
+/** Ticks per row; `auto` picks the smallest of AUTO_GROUPS that keeps the spread within half the ladder. */
+export const LADDER_GROUPS = ['auto', 1, 2, 5, 10] as const;
 export type LadderGroup = (typeof LADDER_GROUPS)[number];
+const AUTO_GROUPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] as const;
+
+export function autoGroup(spreadTicks: number, rows: number): number {
+  if (!Number.isFinite(spreadTicks) || spreadTicks <= 0) return 1;
+  for (const g of AUTO_GROUPS) if (spreadTicks / g <= rows / 2) return g;
+  return AUTO_GROUPS[AUTO_GROUPS.length - 1] ?? 1;
+}
 
 export interface LadderOptions {
   readonly autoCentre: boolean;
@@ -150,7 +158,10 @@ export function Ladder({ options, onOptions }: { options: LadderOptions; onOptio
   if (!state) return <div className="panel-empty">Waiting for the desk…</div>;
   const { priceDecimals, sizeDecimals } = state.instrument;
   const tick = Number(state.instrument.tickSize);
-  const group = options.group;
+  const bestBid = state.book.bids[0]?.[0];
+  const bestAsk = state.book.asks[0]?.[0];
+  const spreadTicks = bestBid !== undefined && bestAsk !== undefined ? Math.round((bestAsk - bestBid) / tick) : Number.NaN;
+  const group = options.group === 'auto' ? autoGroup(spreadTicks, rowCount) : options.group;
   const best = state.mid ?? state.book.bids[0]?.[0] ?? state.book.asks[0]?.[0] ?? null;
   const autoCentre = best === null ? lastCentre.current : Math.round(best / tick / group) * group;
   const centre = options.autoCentre || manualCentre === null ? autoCentre : manualCentre;
@@ -167,14 +178,14 @@ export function Ladder({ options, onOptions }: { options: LadderOptions; onOptio
   };
 
   return (
-    <div className="ladder" data-testid="ladder" data-group={group} data-auto-centre={options.autoCentre ? 'true' : 'false'}>
+    <div className="ladder" data-testid="ladder" data-group={group} data-group-mode={String(options.group)} data-auto-centre={options.autoCentre ? 'true' : 'false'}>
       <div className="panel-head">
         <h3>Ladder</h3>
         <div className="head-tools">
           <div className="seg" role="group" aria-label="Tick grouping">
             {LADDER_GROUPS.map((g) => (
-              <button key={g} className={g === group ? 'on' : ''} data-testid={`ladder-group-${g}`} onClick={() => onOptions({ ...options, group: g })} title={`Group ${g} tick${g > 1 ? 's' : ''} per row (G)`}>
-                {g}
+              <button key={g} className={g === options.group ? 'on' : ''} data-testid={`ladder-group-${g}`} onClick={() => onOptions({ ...options, group: g })} title={g === 'auto' ? `Automatic: ${group} tick${group > 1 ? 's' : ''} per row now, so the spread fits (G)` : `Group ${g} tick${g > 1 ? 's' : ''} per row (G)`}>
+                {g === 'auto' ? (options.group === 'auto' ? `A·${group}` : 'A') : g}
               </button>
             ))}
           </div>

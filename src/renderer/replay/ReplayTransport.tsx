@@ -46,7 +46,7 @@ export function ReplayTransport({ run }: { run: RunCommand }) {
   return (
     <div className="replay-bar" data-testid="replay-transport" data-playing={replay.playing ? 'true' : 'false'}>
       <span className="replay-file" title={replay.file}>
-        ⏵ REPLAY {replay.file.split('/').pop()}
+        ▶ REPLAY {replay.file.split('/').pop()}
       </span>
       {loading !== null ? (
         <div className="replay-loading" data-testid="replay-loading" data-progress={loading}>
@@ -61,7 +61,7 @@ export function ReplayTransport({ run }: { run: RunCommand }) {
             {replay.playing ? '❚❚ Pause' : '▶ Play'}
           </button>
           <button className="btn" data-testid="replay-step" onClick={() => void run('Replay step', () => api.replay({ action: 'step', count: 1 }))} title="Step one event (→)">
-            ⏭ Step
+            Step ›
           </button>
           <button className="btn" data-testid="replay-step-100" onClick={() => void run('Replay step', () => api.replay({ action: 'step', count: 100 }))} title="Step 100 events (Shift+→)">
             +100

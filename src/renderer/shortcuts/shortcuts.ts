@@ -47,7 +47,7 @@ export const SHORTCUTS: readonly ShortcutSpec[] = [
   { action: 'replayFaster', keys: ']', description: 'Replay: faster' },
   { action: 'replaySlower', keys: '[', description: 'Replay: slower' },
   { action: 'ladderCentre', keys: 'C', description: 'Ladder: auto-centre on / off' },
-  { action: 'ladderGroup', keys: 'G', description: 'Ladder: tick grouping 1 → 2 → 5 → 10' },
+  { action: 'ladderGroup', keys: 'G', description: 'Ladder: tick grouping auto → 1 → 2 → 5 → 10' },
   { action: 'blotterTab', keys: 'T', description: 'Blotter: next tab' },
   { action: 'help', keys: '?', description: 'This help' },
   { action: 'close', keys: 'Esc', description: 'Close a dialog' },

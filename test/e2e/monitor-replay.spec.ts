@@ -1,0 +1,82 @@
+/**
+ * The replay transport against a real `quotedesk serve --recording` replaying a real LOBSTER slice (GOOG,
+ * 2,000 rows, converted by `quotedesk import-lobster` into a temporary recording): the transport shows
+ * the recording's position and event count as `/api/state` reports them; pause, step, speed, seek and the
+ * Space / arrow shortcuts change the replay as the API then shows; the ladder picks a tick grouping that
+ * fits GOOG's wide spread. Skipped, with a message, only when ../shared/data is absent.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeskState } from '../../src/shared/contract.js';
+import { CLI, removeDir } from '../support/serve-process.js';
+import { hasSharedData, sharedDataPath } from '../support/shared-data.js';
+import { expect, monitorUrl, test } from './fixtures.js';
+
+const SLICE = 'GOOG_2012-06-21_L10_first2000rows';
+const available = hasSharedData() && existsSync(sharedDataPath('lobster', SLICE));
+const dir = mkdtempSync(join(tmpdir(), 'quotedesk-replay-e2e-'));
+const recording = join(dir, 'goog.jsonl');
+if (available) {
+  const base = sharedDataPath('lobster', SLICE, 'GOOG_2012-06-21_34200000_57600000');
+  execFileSync(process.execPath, [CLI, 'import-lobster', '--messages', `${base}_message_10.first2000.csv`, '--orderbook', `${base}_orderbook_10.first2000.csv`, '--out', recording], { stdio: 'pipe' });
+}
+test.afterAll(() => removeDir(dir));
+test.skip(!available, `../shared/data/lobster/${SLICE} is absent: the replay e2e needs the real LOBSTER slice`);
+test.use({ serveArgs: ['--recording', recording, '--speed', '1'] });
+
+const replayOf = async (serve: { get<T>(path: string): Promise<T> }) => {
+  const state = await serve.get<DeskState>('/api/state');
+  if (!state.replay) throw new Error('the desk is not replaying');
+  return state.replay;
+};
+
+test('the transport plays, pauses, steps, changes speed and seeks as /api/state shows', async ({ page, serve }) => {
+  await page.goto(monitorUrl(serve));
+  const transport = page.getByTestId('replay-transport');
+  await expect(transport).toBeVisible();
+  await expect(transport).toHaveAttribute('data-playing', 'true');
+  await expect(page.getByTestId('replay-events')).toContainText('/ 2,000');
+  // The ladder chose a grouping that keeps GOOG's wide spread on screen, and shows both sides.
+  const ladder = page.getByTestId('ladder');
+  await expect.poll(async () => Number(await ladder.getAttribute('data-group'))).toBeGreaterThan(1);
+  await expect(ladder.locator('[data-testid="ladder-row"][data-bid]').first()).toBeVisible();
+  await expect(ladder.locator('[data-testid="ladder-row"][data-ask]').first()).toBeVisible();
+
+  // Space pauses; the API agrees and the position stops.
+  await page.keyboard.press(' ');
+  await expect(transport).toHaveAttribute('data-playing', 'false');
+  const paused = await replayOf(serve);
+  expect(paused.playing).toBe(false);
+
+  // Step one event (button) and one by the arrow key: the event index moves by exactly two.
+  await page.getByTestId('replay-step').click();
+  await expect.poll(async () => (await replayOf(serve)).eventIndex).toBe(paused.eventIndex + 1);
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await replayOf(serve)).eventIndex).toBe(paused.eventIndex + 2);
+  await expect(page.getByTestId('replay-events')).toContainText(`${(paused.eventIndex + 2).toLocaleString('en-US')} / 2,000`);
+
+  // Speed from the select.
+  await page.getByTestId('replay-speed').selectOption('10');
+  await expect.poll(async () => (await replayOf(serve)).speed).toBe(10);
+  await page.keyboard.press(']');
+  await expect.poll(async () => (await replayOf(serve)).speed).toBe(25);
+
+  // Seek with the slider: the desk's position jumps to (about) the chosen time.
+  const target = paused.startMs + (paused.endMs - paused.startMs) * 0.5;
+  const seek = page.getByTestId('replay-seek');
+  await seek.evaluate((element, value) => {
+    const input = element as unknown as { value: string; dispatchEvent(event: unknown): boolean };
+    const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(element), 'value')?.set;
+    setter?.call(element, String(value));
+    input.dispatchEvent(new (globalThis as unknown as { Event: new (type: string, init: object) => unknown }).Event('input', { bubbles: true }));
+  }, target);
+  await seek.dispatchEvent('mouseup');
+  await expect.poll(async () => Math.abs((await replayOf(serve)).positionMs - target)).toBeLessThan(5_000);
+
+  // Space plays again.
+  await page.keyboard.press(' ');
+  await expect.poll(async () => (await replayOf(serve)).playing).toBe(true);
+  await expect(transport).toHaveAttribute('data-playing', 'true');
+});
