@@ -60,8 +60,11 @@ test('the transport plays, pauses, steps, changes speed and seeks as /api/state 
   // Speed from the select.
   await page.getByTestId('replay-speed').selectOption('10');
   await expect.poll(async () => (await replayOf(serve)).speed).toBe(10);
+  // The page shows the speed the desk streamed back; `]` steps up from there.
+  await expect(page.getByTestId('replay-speed')).toHaveValue('10');
   await page.keyboard.press(']');
   await expect.poll(async () => (await replayOf(serve)).speed).toBe(25);
+  await expect(page.getByTestId('replay-speed')).toHaveValue('25');
 
   // Seek with the slider: the desk's position jumps to (about) the chosen time.
   const target = paused.startMs + (paused.endMs - paused.startMs) * 0.5;
