@@ -22,7 +22,7 @@ export interface ServeHandle {
   stderr(): string;
   get<T = unknown>(path: string): Promise<T>;
   /** POST/PUT with the bearer token (or `auth: false`); resolves with status and parsed body. */
-  send(method: 'POST' | 'PUT', path: string, body?: unknown, options?: { auth?: boolean; raw?: string }): Promise<{ status: number; body: unknown }>;
+  send(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, options?: { auth?: boolean; raw?: string }): Promise<{ status: number; body: unknown }>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 

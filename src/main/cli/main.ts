@@ -140,7 +140,7 @@ export function loadParams(file: string | undefined): DeskParams {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--params ${file}: not valid JSON (${(error as Error).message})`);
+    throw new UsageError(`--params ${file}: not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')})`);
   }
   const result = applyParamsPatch(DEFAULT_PARAMS, json);
   if (!result.ok) throw new UsageError(`--params ${file}: ${result.issue.field || '(root)'}: ${result.issue.message}`);

@@ -80,8 +80,11 @@ export async function createDesk(options: DeskOptions): Promise<RunningDesk> {
   }
 }
 
+/** Commits run on the store's writer thread, so only a commit slow enough to delay durability is worth a log line. */
+const SLOW_WRITE_MS = 100;
+
 function openStoreFor(options: DeskOptions): SqliteStore {
-  return openStore(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  return openStore(options.dbPath, { slowWriteMs: SLOW_WRITE_MS, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
 }
 
 function analyticsFor(instrument: Instrument, params: DeskParams, startUs: LocalUs): DeskAnalytics {

@@ -911,12 +911,13 @@ export class Desk implements FeedListener {
   private riskHooks(): RiskHooks {
     return {
       transitioned: (from, to, cause, who, nowUs) => {
-        this.audit(who, 'state', { from, to, cause }, nowUs);
-        this.pushEvent('state', `${from} → ${to}: ${cause}`, nowUs);
+        // Cancels leave first; the audit row and the event log only queue work after them.
         if (to === 'halted' || to === 'paused') {
           this.stats.cancelsSent += this.orders.cancelAll(nowUs, (order) => to === 'halted' || order.purpose === 'quote');
           if (to === 'halted') this.flattener.cancel(`halted: ${cause}`, nowUs);
         }
+        this.audit(who, 'state', { from, to, cause }, nowUs);
+        this.pushEvent('state', `${from} → ${to}: ${cause}`, nowUs);
         this.dirty = true;
       },
       breakerTripped: (name: BreakerName, detail, nowUs) => {

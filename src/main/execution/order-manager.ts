@@ -8,8 +8,8 @@
  * requote threshold and its size close enough (a queue position is worth keeping); otherwise it is
  * cancelled and replaced. New orders are sized so that even if every live order on a side filled,
  * |inventory| could not pass the hard limit. Every request passes the `OrderGate` synchronously before it
- * leaves, so a halt takes effect in the same event-loop turn; cancels always pass. Quoting traffic spends
- * an order-rate budget (token bucket); risk cancels do not wait for it. The order intent is journaled
+ * leaves, so a halt takes effect in the same event-loop turn; cancels always pass. Quoting traffic stays
+ * within an order-rate budget over a sliding second; risk cancels do not wait for it. The order intent is journaled
  * through `journal` BEFORE the request is handed to the venue.
  */
 import type { OpenOrderView } from '../../shared/contract.js';
@@ -63,8 +63,6 @@ export class OrderManager implements VenueListener {
   private readonly seenFillIds = new Set<string>();
   private readonly quoteSlot: Record<Side, string | null> = { buy: null, sell: null };
   private nextId = 1;
-  private tokens: number;
-  private tokensUs: LocalUs = Number.NaN;
   private sentTimes: LocalUs[] = [];
   private inventory: Lots = 0;
   /** Requests refused by the gate since start (for tests and diagnostics). */
@@ -78,13 +76,11 @@ export class OrderManager implements VenueListener {
     private readonly idPrefix: string,
     private maxOrdersPerSec: number,
   ) {
-    this.tokens = maxOrdersPerSec;
     venue.setListener(this);
   }
 
   setRateLimit(maxOrdersPerSec: number): void {
     this.maxOrdersPerSec = maxOrdersPerSec;
-    this.tokens = Math.min(this.tokens, maxOrdersPerSec);
   }
 
   /** Sets the inventory the exposure checks start from (after recovery). */
@@ -159,12 +155,13 @@ export class OrderManager implements VenueListener {
       const priceClose = Math.abs(current.price - target.price) < Math.max(1, thresholdTicks);
       const sizeClose = Math.abs(left - target.size) <= sizeFraction * target.size;
       if (priceClose && sizeClose) return 'kept';
-      if (!this.spendToken(nowUs)) return 'rate-limited';
+      // A replace is two messages (cancel + new) within the budget, or nothing at all.
+      if (!this.withinBudget(nowUs, 2)) return 'rate-limited';
       this.cancelOrder(current, nowUs, true);
     }
     const size = this.roomFor(side, target.size, maxInventoryLots);
     if (size <= 0) return current ? 'replaced' : 'waiting';
-    if (!current && !this.spendToken(nowUs)) return 'rate-limited';
+    if (!current && !this.withinBudget(nowUs, 1)) return 'rate-limited';
     const placed = this.send(side, target.price, size, 'gtc', true, 'quote', nowUs);
     if (!placed) return 'refused';
     this.quoteSlot[side] = placed.clientOrderId;
@@ -286,14 +283,13 @@ export class OrderManager implements VenueListener {
     this.hooks.orderClosed(order, why);
   }
 
-  private spendToken(nowUs: LocalUs): boolean {
-    if (Number.isNaN(this.tokensUs)) this.tokensUs = nowUs;
-    const elapsedSec = Math.max(0, (nowUs - this.tokensUs) / 1_000_000);
-    this.tokensUs = nowUs;
-    this.tokens = Math.min(this.maxOrdersPerSec, this.tokens + elapsedSec * this.maxOrdersPerSec);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+  /**
+   * The order-rate budget: the messages sent in the last second (new orders and cancels alike) plus
+   * `cost` must stay within `maxOrdersPerSec`, over a sliding window — never twice the budget in a
+   * second, as a bucket that starts full would allow. Cancels for risk (pulls, kill) are not held back.
+   */
+  private withinBudget(nowUs: LocalUs, cost: number): boolean {
+    return this.ordersLastSecond(nowUs) + cost <= this.maxOrdersPerSec;
   }
 
   private cancelOrder(order: ManagedOrder, nowUs: LocalUs, replacing: boolean): void {

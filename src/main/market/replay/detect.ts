@@ -178,6 +178,17 @@ export function detectCapture(
   let symbol = options.symbol ?? null;
   if (!symbol) {
     for (let i = 0; i < limit && !symbol; i++) symbol = symbolFrom(venue, frames[i]!);
+  } else {
+    // An explicit symbol must be one the capture carries: replaying it under another name would store
+    // one instrument's fills labelled as another's, or an empty book.
+    const seen = new Set<string>();
+    for (let i = 0; i < limit; i++) {
+      const found = symbolFrom(venue, frames[i]!);
+      if (found) seen.add(found);
+    }
+    if (seen.size > 0 && !seen.has(symbol)) {
+      throw new CaptureDetectionError(`symbol "${symbol}" is not in ${options.fileName ?? 'the capture'} (it carries ${[...seen].join(', ')})`);
+    }
   }
   if (!symbol) {
     throw new CaptureDetectionError(`cannot tell the symbol of ${options.fileName ?? 'the capture'} (${venue}); pass the symbol explicitly`);
