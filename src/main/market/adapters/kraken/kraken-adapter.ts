@@ -114,7 +114,7 @@ export class KrakenAdapter extends BaseAdapter {
         // the newest level timestamp stamps the message (seconds with µs decimals)
         const t: unknown = level[2];
         if (typeof t === 'string') {
-          const us = Number.parseFloat(t) * 1_000_000;
+          const us = secondsToUs(t);
           if (us > this.maxLevelUs) this.maxLevelUs = us;
         }
       }
@@ -244,6 +244,32 @@ export class KrakenAdapter extends BaseAdapter {
       if (!ok) this.malformed(localUs, 'trade entry without a valid price/volume', false);
     }
   }
+}
+
+/**
+ * "1618678117.243818" (seconds with up to µs decimals) → µs since the epoch, exactly and without
+ * parseFloat; NaN when it is not such a number (further decimals are truncated).
+ */
+export function secondsToUs(text: string): number {
+  let value = 0;
+  let fraction = -1;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 /* '.' */ && fraction < 0) {
+      fraction = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return Number.NaN;
+    if (fraction >= 0) {
+      if (fraction === 6) continue;
+      fraction++;
+    }
+    value = value * 10 + (c - 48);
+  }
+  if (n === 0) return Number.NaN;
+  for (let f = fraction < 0 ? 0 : fraction; f < 6; f++) value *= 10;
+  return value;
 }
 
 /** Digits after the point as printed (trailing zeros count: they are part of the checksum string). */
