@@ -91,16 +91,17 @@ export function volatilityMultiplier(volAnnual: number, params: StrategyParams['
 }
 
 /**
- * Adverse-selection widening factor: 1 + rate when the strategy's own check fires (enabled and rate >
- * threshold, seed-notes defect 6: the threshold is a parameter) or when the risk gate's breaker asks for
- * widening (honoured even with the strategy's check disabled). With an unknown rate the breaker widens by
- * 2 (rate taken as 1): the conservative choice. Otherwise 1.
+ * Adverse-selection widening factor. Two separate mechanisms compound: the strategy's own check (enabled
+ * and rate > threshold, seed-notes defect 6: the threshold is a parameter) widens by 1 + rate; the risk
+ * gate's breaker (a stronger condition, over its own minimum of fills) widens by a further 1 + rate, so a
+ * tripped breaker always widens beyond what the strategy already does. With an unknown rate the breaker
+ * widens by 2 (rate taken as 1): the conservative choice.
  */
 export function adverseMultiplier(params: AdverseSelectionParams, rate: number, breakerWiden: boolean): number {
   const known = Number.isFinite(rate);
-  if (params.enabled && known && rate > params.threshold) return 1 + rate;
-  if (breakerWiden) return 1 + (known ? rate : 1);
-  return 1;
+  const own = params.enabled && known && rate > params.threshold ? 1 + rate : 1;
+  const breaker = breakerWiden ? 1 + (known ? rate : 1) : 1;
+  return own * breaker;
 }
 
 /** Minute of the UTC day (0–1439) of a desk timestamp in µs. */

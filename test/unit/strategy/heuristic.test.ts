@@ -159,6 +159,20 @@ describe('defect 4: adverse-selection widening happens before rounding', () => {
     strategy.quote(inputs(hundredDollarBook(), { adverseRate: 0.3, adverseBreakerWiden: true }), out);
     expectClose(out.adverseMultiplier, 1.3);
   });
+
+  it('a tripped breaker widens beyond what the strategy already does (the factors compound)', () => {
+    const strategy = createStrategy(plainParams((p) => {
+      p.strategy.adverseSelection.enabled = true;
+      p.strategy.adverseSelection.threshold = 0.6;
+    }));
+    const own = emptyDecision();
+    const both = emptyDecision();
+    strategy.quote(inputs(hundredDollarBook(), { adverseRate: 0.95 }), own);
+    strategy.quote(inputs(hundredDollarBook(), { adverseRate: 0.95, adverseBreakerWiden: true }), both);
+    expectClose(own.adverseMultiplier, 1.95);
+    expectClose(both.adverseMultiplier, 1.95 * 1.95);
+    expect(both.askPrice - both.bidPrice).toBeGreaterThan(own.askPrice - own.bidPrice);
+  });
 });
 
 describe('defect 6: the adverse-selection threshold is a parameter, shown against the rate', () => {
