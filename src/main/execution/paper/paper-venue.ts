@@ -38,8 +38,9 @@
  *   Trades at a price better than ours (buy: above our bid), and trades whose aggressor is on our own
  *   side, never touch us.
  * Resting fills, fillModel 'touch' (the article's optimistic model, FOR COMPARISON ONLY): the whole
- * remaining size fills at our price as soon as a trade prints at or through it or the opposite best
- * reaches it — no queue, no size cap.
+ * remaining size fills at our price as soon as a trade prints at or through it, the opposite best
+ * reaches it, or the level at our price vanishes while the market moves through it (rule 4, with or
+ * without trades) — no queue, no size cap.
  *
  * A replay seek (`onDiscontinuity`) delivers what was already decided, then expires every order.
  *
@@ -310,10 +311,18 @@ export class PaperVenue implements ExecutionVenue {
     }
     const cur = book.sizeAt(o.own, req.price);
     switch (this.params.fillModel) {
-      case 'touch':
+      case 'touch': {
+        // As optimistic as it claims: a level at our price that vanished while the market moved through it
+        // fills us whether or not the source prints trades (the queue model's rule 4, without its caution).
+        const seen = o.levelSeen;
         o.levelSeen = cur;
         o.tradedSinceBook = 0;
+        if (seen > 0 && cur === 0 && this.movedThrough(book, buy, req.price)) {
+          this.fillResting(o, req.size - o.filled, t);
+          return false;
+        }
         return true;
+      }
       case 'queue':
         break;
     }
@@ -321,16 +330,17 @@ export class PaperVenue implements ExecutionVenue {
     o.ahead = advanceOnDepth(this.params.queueModel, this.params.queuePower, o.ahead, prev, cur, o.tradedSinceBook);
     o.tradedSinceBook = 0;
     o.levelSeen = cur;
-    if (!this.tradesSeen && prev > 0 && cur === 0) {
-      const ownBest = buy ? book.bestBid() : book.bestAsk();
-      // An emptied side (a cleared book, a lost feed) says nothing about where the market went.
-      const movedThrough = buy ? ownBest < req.price : ownBest > req.price; // NaN compares false
-      if (movedThrough) {
-        this.fillResting(o, req.size - o.filled, t);
-        return false;
-      }
+    if (!this.tradesSeen && prev > 0 && cur === 0 && this.movedThrough(book, buy, req.price)) {
+      this.fillResting(o, req.size - o.filled, t);
+      return false;
     }
     return true;
+  }
+
+  /** The best on our side is now worse than our price. An emptied side (NaN) proves nothing. */
+  private movedThrough(book: BookReader, buy: boolean, price: Ticks): boolean {
+    const ownBest = buy ? book.bestBid() : book.bestAsk();
+    return buy ? ownBest < price : ownBest > price; // NaN compares false
   }
 
   /** Applies a public trade to one live order; returns the trade volume our later orders may still take. */
