@@ -15,7 +15,7 @@ import type { Instrument, LocalUs } from '../../../../shared/units.js';
 import { BaseAdapter, isRecord } from '../base.js';
 import type { AdapterOptions } from '../base.js';
 import type { BookSideName } from '../../types.js';
-import { CHECK_LEVELS, CRC_TABLE, TopCrc } from './top-crc.js';
+import { CACHE_LEVELS, CRC_TABLE, TopCrc } from './top-crc.js';
 import type { SideCrc } from './top-crc.js';
 
 /** CRC32 (IEEE) of a string's char codes (ASCII), for tests and tools. */
@@ -125,8 +125,8 @@ export class KrakenAdapter extends BaseAdapter {
   private truncate(): void {
     this.book.truncate('ask', this.depth);
     this.book.truncate('bid', this.depth);
-    // a subscribed depth below 10 would cut into the checksummed levels
-    if (this.depth < CHECK_LEVELS) this.crc.markRebuild();
+    // a subscribed depth this shallow cuts into the levels the checksum cache follows
+    if (this.depth < CACHE_LEVELS) this.crc.markRebuild();
   }
 
   private onBook(msg: unknown[], n: number, name: string, localUs: LocalUs): boolean {

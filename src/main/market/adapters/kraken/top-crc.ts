@@ -23,6 +23,11 @@ export const CRC_TABLE = (() => {
 })();
 
 export const CHECK_LEVELS = 10;
+/**
+ * Levels each side caches: a few beyond the checksummed 10, so that a top level's removal moves the 11th
+ * up without reading the book (re-read only when the known levels run short).
+ */
+export const CACHE_LEVELS = 16;
 /** Room for the digits of one value (safe integers have at most 16). */
 const MAXD = 20;
 const SLOT_BYTES = 2 * MAXD;
@@ -118,17 +123,21 @@ export class SideCrc {
   rebuild = true;
   /** Index of the first cached level that changed since the CRC was last run (CHECK_LEVELS: none). */
   private firstDirty = 0;
-  /** Cached top levels (ticks, lots), best first: the book's top min(10, levels) while !rebuild. */
+  /**
+   * Cached top levels (ticks, lots), best first: while !rebuild, the book's best `count` levels, and all of
+   * them when `complete`; an incomplete cache always knows at least the 10 checksummed levels.
+   */
   count = 0;
-  readonly prices = new Float64Array(CHECK_LEVELS);
-  readonly sizes = new Float64Array(CHECK_LEVELS);
+  complete = false;
+  readonly prices = new Float64Array(CACHE_LEVELS);
+  readonly sizes = new Float64Array(CACHE_LEVELS);
   /** Physical digit slot of each cached level; a slot holds the price digits then the volume digits. */
-  private readonly slotOf = new Int8Array(CHECK_LEVELS);
-  private readonly digits = new Uint8Array(CHECK_LEVELS * SLOT_BYTES);
+  private readonly slotOf = new Int8Array(CACHE_LEVELS);
+  private readonly digits = new Uint8Array(CACHE_LEVELS * SLOT_BYTES);
   /** The same bytes as little-endian words (every value starts on a word boundary). */
   private readonly words = new Int32Array(this.digits.buffer);
-  private readonly priceLen = new Uint8Array(CHECK_LEVELS);
-  private readonly sizeLen = new Uint8Array(CHECK_LEVELS);
+  private readonly priceLen = new Uint8Array(CACHE_LEVELS);
+  private readonly sizeLen = new Uint8Array(CACHE_LEVELS);
   /** CRC register and byte count after each cached level. */
   private readonly crcAfter = new Int32Array(CHECK_LEVELS);
   private readonly lenAfter = new Int32Array(CHECK_LEVELS);
@@ -136,16 +145,16 @@ export class SideCrc {
   crc = 0;
   length = 0;
   // scratch for rebuilds
-  private readonly newPrices = new Float64Array(CHECK_LEVELS);
-  private readonly newSizes = new Float64Array(CHECK_LEVELS);
-  private readonly newSlot = new Int8Array(CHECK_LEVELS);
-  private readonly sizeSame = new Uint8Array(CHECK_LEVELS);
-  private readonly slotUsed = new Uint8Array(CHECK_LEVELS);
+  private readonly newPrices = new Float64Array(CACHE_LEVELS);
+  private readonly newSizes = new Float64Array(CACHE_LEVELS);
+  private readonly newSlot = new Int8Array(CACHE_LEVELS);
+  private readonly sizeSame = new Uint8Array(CACHE_LEVELS);
+  private readonly slotUsed = new Uint8Array(CACHE_LEVELS);
 
   constructor(name: BookSideName) {
     this.name = name;
     this.dir = name === 'bid' ? 1 : -1;
-    for (let i = 0; i < CHECK_LEVELS; i++) this.slotOf[i] = i;
+    for (let i = 0; i < CACHE_LEVELS; i++) this.slotOf[i] = i;
   }
 
   /** Forgets every cached level (print decimals changed, a clear, or a full recomputation is wanted). */
@@ -168,17 +177,11 @@ export class SideCrc {
     const count = this.count;
     const prices = this.prices;
     const dir = this.dir;
-    if (count === CHECK_LEVELS && (prices[CHECK_LEVELS - 1]! - p) * dir > 0) return; // beyond the 10th
     let i = 0;
     while (i < count && (prices[i]! - p) * dir > 0) i++;
     const slotOf = this.slotOf;
     if (i < count && prices[i] === p) {
       if (q === 0) {
-        if (count === CHECK_LEVELS) {
-          // the 11th level moves up: only the book knows it
-          this.rebuild = true;
-          return;
-        }
         const slot = slotOf[i]!;
         for (let j = i + 1; j < count; j++) {
           prices[j - 1] = prices[j]!;
@@ -187,6 +190,12 @@ export class SideCrc {
         }
         slotOf[count - 1] = slot;
         this.count = count - 1;
+        if (!this.complete && count - 1 < CHECK_LEVELS) {
+          // the next level up is beyond what the cache knows: only the book has it
+          if (i < this.firstDirty) this.firstDirty = i;
+          this.rebuild = true;
+          return;
+        }
       } else {
         if (this.sizes[i] === q) return;
         this.sizes[i] = q;
@@ -194,9 +203,15 @@ export class SideCrc {
         this.sizeLen[slot] = copyDigits(this.digits, slot * SLOT_BYTES + MAXD, sizeText);
       }
     } else {
-      if (q === 0) return; // not in the book
-      const last = count === CHECK_LEVELS ? count - 1 : count;
-      const slot = slotOf[last]!; // a free slot, or the 10th's that falls out
+      if (q === 0) return; // not in the book (or beyond the cache)
+      if (i === count && (!this.complete || count === CACHE_LEVELS)) {
+        // beyond the cached levels: not in the top 10
+        if (count === CACHE_LEVELS) this.complete = false;
+        return;
+      }
+      const full = count === CACHE_LEVELS;
+      const last = full ? count - 1 : count;
+      const slot = slotOf[last]!; // a free slot, or the last cached level's that falls out
       for (let j = last; j > i; j--) {
         prices[j] = prices[j - 1]!;
         this.sizes[j] = this.sizes[j - 1]!;
@@ -208,7 +223,8 @@ export class SideCrc {
       const base = slot * SLOT_BYTES;
       this.priceLen[slot] = copyDigits(this.digits, base, priceText);
       this.sizeLen[slot] = copyDigits(this.digits, base + MAXD, sizeText);
-      if (count < CHECK_LEVELS) this.count = count + 1;
+      if (full) this.complete = false;
+      else this.count = count + 1;
     }
     if (i < this.firstDirty) this.firstDirty = i;
   }
@@ -217,7 +233,7 @@ export class SideCrc {
   update(book: OrderBook, priceFactor: number, sizeFactor: number): void {
     if (this.rebuild) this.rebuildFrom(book, priceFactor, sizeFactor);
     const k = this.firstDirty;
-    const n = this.count;
+    const n = this.count < CHECK_LEVELS ? this.count : CHECK_LEVELS;
     if (k >= CHECK_LEVELS) return;
     this.firstDirty = CHECK_LEVELS;
     let crc = k > 0 ? this.crcAfter[k - 1]! : -1;
@@ -256,7 +272,8 @@ export class SideCrc {
     this.rebuild = false;
     const np = this.newPrices;
     const ns = this.newSizes;
-    const n = book.top(this.name, CHECK_LEVELS, np, ns);
+    const n = book.top(this.name, CACHE_LEVELS, np, ns);
+    this.complete = n < CACHE_LEVELS;
     const prices = this.prices;
     const sizes = this.sizes;
     const old = this.count;
@@ -307,7 +324,7 @@ export class SideCrc {
     }
     // keep slotOf a permutation: the unused slots follow the cached levels
     let at = n;
-    for (let s = 0; s < CHECK_LEVELS && at < CHECK_LEVELS; s++) if (used[s] === 0) slotOf[at++] = s;
+    for (let s = 0; s < CACHE_LEVELS && at < CACHE_LEVELS; s++) if (used[s] === 0) slotOf[at++] = s;
     this.count = n;
   }
 }
