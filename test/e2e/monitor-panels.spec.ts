@@ -4,10 +4,11 @@
  * read at the same moment, since the market moves), the statistics carry their definitions, the blotter
  * is virtualised and sortable, the session history opens a session's fills, and CSV export downloads.
  */
+import type { Locator } from '@playwright/test';
 import type { DeskMetrics, DeskState, FillView } from '../../src/shared/contract.js';
 import { expect, monitorUrl, test } from './fixtures.js';
 
-const num = async (locator: import('@playwright/test').Locator, attribute = 'data-value'): Promise<number> => Number(await locator.getAttribute(attribute));
+const num = async (locator: Locator, attribute = 'data-value'): Promise<number> => Number(await locator.getAttribute(attribute));
 
 test('ladder, inventory and PnL show what /api/state reports', async ({ page, serve }) => {
   await page.goto(monitorUrl(serve));
