@@ -127,7 +127,6 @@ export class Desk implements FeedListener {
   private readonly lot: DecimalGrid;
   private readonly decision: QuoteDecision = emptyDecision();
   private readonly reasons: Record<Side, NotQuotingReason[]> = { buy: [], sell: [] };
-  private readonly riskReasons: NotQuotingReason[] = [];
   private sessionIdValue = 0;
   /** Reused every cycle: the quoting path allocates nothing per event. */
   private readonly quoteInputs: QuoteInputs;
@@ -422,9 +421,14 @@ export class Desk implements FeedListener {
       this.params.risk.maxQuoteAgeSec > 0 ||
       this.params.strategy.schedule.length > 0 ||
       localUs - this.lastRequoteUs >= TIME_REQUOTE_US;
-    if (due || localUs - this.lastHealthUs >= HEALTH_CHECK_US) {
+    if (due) {
+      this.requote(localUs);
+    } else if (localUs - this.lastHealthUs >= HEALTH_CHECK_US) {
+      // Only a change of staleness needs a requote here; the feed's health is read at most this often.
       this.lastHealthUs = localUs;
-      this.requote(localUs, this.feed.health(localUs).lastMessageAgeMs);
+      const ageMs = this.feed.health(localUs).lastMessageAgeMs;
+      const stale = ageMs === null || ageMs > this.params.risk.staleFeedMs;
+      if (stale !== this.risk.isTripped('stale-feed')) this.requote(localUs, ageMs);
     }
   }
 
@@ -834,9 +838,7 @@ export class Desk implements FeedListener {
 
   private quoteSide(side: Side, price: Ticks, size: Lots, strategyReason: NotQuotingReason | null, inventory: Lots, nowUs: LocalUs): void {
     const reasons = this.reasons[side];
-    this.risk.sideReasons(side, inventory, this.riskReasons);
-    reasons.length = 0;
-    for (const reason of this.riskReasons) reasons.push(reason);
+    this.risk.sideReasons(side, inventory, reasons);
     if (this.flattener.active()) reasons.push('flattening');
     if (strategyReason && !reasons.includes(strategyReason)) reasons.push(strategyReason);
     if (reasons.length === 0 && (size <= 0 || Number.isNaN(price))) reasons.push('zero-size');

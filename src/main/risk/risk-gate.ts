@@ -211,8 +211,14 @@ export class RiskGate {
    * Strategy reasons (inventory limit, schedule, zero size) are added by the desk.
    */
   sideReasons(side: Side, inventoryLots: Lots, out: NotQuotingReason[]): void {
-    out.length = 0;
+    if (out.length > 0) out.length = 0;
     const inputs = this.lastInputs;
+    const growing = side === 'buy' ? inventoryLots >= this.params.maxInventoryLots : -inventoryLots >= this.params.maxInventoryLots;
+    // The common case, checked first on every event: active, nothing tripped, a clean two-sided market.
+    if (this.current === 'active' && this.tripped.size === 0 && !this.reconciling && inputs !== null && inputs.hasMarket && !inputs.crossed) {
+      if (growing) out.push('inventory-limit');
+      return;
+    }
     switch (this.current) {
       case 'halted':
         out.push('halted');
@@ -236,7 +242,6 @@ export class RiskGate {
     if (this.tripped.has('fill-burst')) out.push('fill-burst');
     if (this.tripped.has('price-band')) out.push('price-band');
     if (this.tripped.has('adverse-selection') && this.params.adverseBreakerAction === 'pause') out.push('adverse-selection');
-    const growing = side === 'buy' ? inventoryLots >= this.params.maxInventoryLots : -inventoryLots >= this.params.maxInventoryLots;
     if (growing) out.push('inventory-limit');
   }
 
