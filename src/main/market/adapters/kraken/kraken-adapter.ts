@@ -5,9 +5,11 @@
  * Rules (../shared/reference/book-rules.md): apply entries in array order, volume 0 removes; after the whole
  * message truncate each side to the subscribed depth (levels falling out of scope are not deleted for us);
  * then verify the CRC32 checksum `c` of the 10 best asks then the 10 best bids, each price and volume as
- * the venue prints them with the '.' removed and leading zeros stripped. The printed decimals are fixed per
- * pair and are learned from the snapshot's strings, so the check is computed from integer ticks and lots
- * without building strings. A mismatch or a crossed book → untrusted at once, `resubscribe` requested; the
+ * the venue prints them with the '.' removed and leading zeros stripped. The check is incremental (top-crc.ts):
+ * each level change is mirrored into a per-side cache of the best levels holding the printed digits (copied
+ * from the message's own strings), and only the changed part of a changed side is re-CRC'd; the book is
+ * re-read only after a snapshot or when the cache runs short. The cache is valid because every book change
+ * goes through this adapter. A mismatch or a crossed book → untrusted at once, `resubscribe` requested; the
  * book is maintained best-effort until the next snapshot re-trusts it. Kraken has no sequence numbers: the
  * checksum is its gap detector. Trades: side 'b' = the buyer was the aggressor. Pure: no I/O.
  */

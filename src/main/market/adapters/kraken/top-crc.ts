@@ -1,12 +1,13 @@
 /**
  * Incremental CRC32 of Kraken's v1 book checksum string (the 10 best asks then the 10 best bids, price then
- * volume as printed, '.' removed, leading zeros stripped), computed from integer ticks and lots without
- * building strings. Each side caches its top 10 (prices, sizes), the printed digits of every level in a
- * physical slot (so a level that merely moves down after an insertion keeps its digits), and the CRC
- * state after each level. A side is recomputed only when the adapter marked it dirty (a change at or better
- * than its cached 10th level, a clear, a truncation below 10 levels), and then only from its first changed
- * level; the two sides' CRCs are joined with the zlib-style combine (multiplication by x^(8·len) mod P), so
- * an ask change never re-runs the bid bytes and vice versa. No allocation after construction. Pure.
+ * volume as printed, '.' removed, leading zeros stripped). Each side mirrors the adapter's level changes into
+ * a cache of its best 16 levels (prices, sizes, and the printed digits copied from the message's strings
+ * into a fixed physical slot per level, so a level that moves down keeps its digits), with the CRC state
+ * after each of the first 10. After a message only a changed side is re-CRC'd, from its first changed
+ * level, four bytes per step (slicing-by-4 over word-aligned digits); the two sides are joined with the
+ * zlib-style combine (multiplication by x^(8·len) mod P). The book is read back (top 16) only after a
+ * clear/snapshot, a truncation into the cached levels, or when removals leave fewer than 10 known levels;
+ * digits then come from integers. No allocation after construction. Pure.
  */
 import type { BookSideName, OrderBook } from '../../types.js';
 
