@@ -1,0 +1,453 @@
+/**
+ * The monitor under a stress feed, in real Chromium (Debian's /usr/bin/chromium through Playwright) against
+ * a real `quotedesk serve --sim-flow 300` (≈ 20,000 simulated market messages/s). One run measures:
+ *   (a) the market message rate the desk actually processes (GET /api/state → feed.messagesPerSec);
+ *   (b) stream messages/s the page receives, and that per one-second window they never outnumber the
+ *       page's animation frames (and the store's published frames never do either);
+ *   (c) frames per second in the page: requestAnimationFrame callbacks counted per second (p5 / median);
+ *   (d) long tasks (PerformanceObserver 'longtask', buffered): count and max duration, plus long animation
+ *       frames (> 50 ms) for context;
+ *   (e) market event → pixels: every stream update carries the desk's clock (`state.clockMs`, the simulated
+ *       market's clock, which the sim advances to the wall clock every 10 ms — so it is the timestamp of the
+ *       newest market event in that update, on this machine's wall clock). The page notes each update as it
+ *       arrives (before the store applies it) and the store's frame counter at that moment; a task posted
+ *       from every animation frame runs once that frame's rendering (rAF callbacks, React's commit, style,
+ *       layout, paint) is done, and the first such task after the store published a frame containing the
+ *       update stamps "painted" with Date.now(). `DOM` is that frame; `canvas` is the frame after it (the
+ *       charts draw in their own animation frame, one later). Both are measured from the event's clock, so
+ *       they include the sim's 10 ms batching, the 16 ms publish interval, the socket, and the wait for a frame.
+ *   (f) memory: JS heap used (CDP Runtime.getHeapUsage), DOM nodes and listeners (CDP Performance.getMetrics)
+ *       every 5 s, their least-squares slope, after-GC heap at the start and end of the window; the server's
+ *       RSS from /proc/<pid>/status. The main thread's busy share (TaskDuration) is printed too.
+ * Prints a table with the targets and PASS / MISS. Asserts nothing; exits 0.
+ *
+ *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile]
+ *
+ * `--headed` runs a headed Chromium (use `xvfb-run -a npx tsx …  --headed` without a display); the default is
+ * headless, where animation frames run at the display rate as long as the page is visible (the bench checks
+ * `document.visibilityState` and prints the frame rate it got). `--profile` records a 10 s CPU profile of the
+ * page after the window and prints the functions with the most self time. Needs the built app (`npx electron-vite build`).
+ */
+import { chromium, type CDPSession, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { removeDir, startServe, type ServeHandle } from '../support/serve-process.js';
+
+/* ------------------------------------------------------------------ options */
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const soakMinutes = Number(flag('minutes-soak') ?? 0);
+const SECONDS = soakMinutes > 0 ? soakMinutes * 60 : Number(flag('seconds') ?? 60);
+const FLOW = Number(flag('flow') ?? 300);
+const HEADED = process.argv.includes('--headed');
+const PROFILE = process.argv.includes('--profile');
+const WARMUP_S = 5;
+const SAMPLE_EVERY_MS = 5_000;
+if (!(SECONDS > 0) || !(FLOW > 0)) throw new Error('--seconds / --minutes-soak / --flow must be positive numbers');
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+/* ------------------------------------------------------------------ page instrumentation */
+
+/** What the page hands back at each drain (and forgets, so the bench's own arrays never grow the page heap). */
+interface Drain {
+  /** Animation frames counted per whole second of the window (complete seconds only). */
+  fpsPerSecond: number[];
+  /** Update messages received in the same seconds. */
+  messagesPerSecond: number[];
+  /** Store frames published in the same seconds. */
+  storeFramesPerSecond: number[];
+  /** Event clock → painted, ms: DOM frame and the frame after (canvas). */
+  domMs: number[];
+  canvasMs: number[];
+  /** Event clock → message handed to the page, ms. */
+  receiveMs: number[];
+  longTasks: number[];
+  longFrames: number[];
+  frameGapMaxMs: number;
+  visibility: string;
+  bytes: number;
+}
+
+/** Installed before the page's own scripts: wraps WebSocket (listener added first, so it runs before the store's). */
+function instrument(): void {
+  interface Stats {
+    messages: number;
+    frames: number;
+  }
+  interface Pending {
+    clockMs: number;
+    framesAtReceive: number;
+    domAt: number;
+  }
+  const w = window as unknown as { __quotedeskStats?: Stats; __bench: { start(): void; drain(): Drain } };
+  let running = false;
+  let pending: Pending[] = [];
+  let waitingCanvas: Pending[] = [];
+  let domMs: number[] = [];
+  let canvasMs: number[] = [];
+  let receiveMs: number[] = [];
+  let longTasks: number[] = [];
+  let longFrames: number[] = [];
+  let bytes = 0;
+  // Per-second buckets.
+  let bucketStart = 0;
+  let bucketFrames = 0;
+  let bucketMessages = 0;
+  let bucketStoreFrames0 = 0;
+  let fpsPerSecond: number[] = [];
+  let messagesPerSecond: number[] = [];
+  let storeFramesPerSecond: number[] = [];
+  let lastFrameAt = 0;
+  let frameGapMaxMs = 0;
+
+  const NativeSocket = window.WebSocket;
+  class CountingSocket extends NativeSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (event: MessageEvent<unknown>) => {
+        if (!running || typeof event.data !== 'string') return;
+        const data = event.data;
+        if (!data.startsWith('{"type":"update"')) return;
+        const at = data.indexOf('"clockMs":');
+        if (at < 0) return;
+        const clockMs = parseInt(data.slice(at + 10, at + 30), 10);
+        const now = Date.now();
+        bucketMessages++;
+        bytes += data.length;
+        receiveMs.push(now - clockMs);
+        pending.push({ clockMs, framesAtReceive: w.__quotedeskStats?.frames ?? 0, domAt: 0 });
+      });
+    }
+  }
+  window.WebSocket = CountingSocket as unknown as typeof WebSocket;
+
+  const afterFrame = new MessageChannel();
+  afterFrame.port1.onmessage = () => {
+    // This task runs once the frame that posted it has been rendered.
+    const now = Date.now();
+    if (waitingCanvas.length > 0) {
+      for (const p of waitingCanvas) canvasMs.push(now - p.clockMs);
+      waitingCanvas = [];
+    }
+    if (pending.length === 0) return;
+    const frames = w.__quotedeskStats?.frames ?? 0;
+    const still: Pending[] = [];
+    for (const p of pending) {
+      if (frames > p.framesAtReceive) {
+        domMs.push(now - p.clockMs);
+        p.domAt = now;
+        waitingCanvas.push(p);
+      } else still.push(p);
+    }
+    pending = still;
+  };
+
+  const onFrame = (t: number): void => {
+    if (!running) return;
+    bucketFrames++;
+    if (lastFrameAt > 0) frameGapMaxMs = Math.max(frameGapMaxMs, t - lastFrameAt);
+    lastFrameAt = t;
+    if (t - bucketStart >= 1_000) {
+      const storeFrames = w.__quotedeskStats?.frames ?? 0;
+      fpsPerSecond.push((bucketFrames * 1_000) / (t - bucketStart));
+      messagesPerSecond.push((bucketMessages * 1_000) / (t - bucketStart));
+      storeFramesPerSecond.push(((storeFrames - bucketStoreFrames0) * 1_000) / (t - bucketStart));
+      bucketStart = t;
+      bucketFrames = 0;
+      bucketMessages = 0;
+      bucketStoreFrames0 = storeFrames;
+    }
+    afterFrame.port2.postMessage(null);
+    requestAnimationFrame(onFrame);
+  };
+
+  new PerformanceObserver((list) => {
+    if (!running) return;
+    for (const entry of list.getEntries()) longTasks.push(entry.duration);
+  }).observe({ type: 'longtask', buffered: false });
+  try {
+    new PerformanceObserver((list) => {
+      if (!running) return;
+      for (const entry of list.getEntries()) longFrames.push(entry.duration);
+    }).observe({ type: 'long-animation-frame', buffered: false });
+  } catch {
+    /* not supported */
+  }
+
+  w.__bench = {
+    start() {
+      running = true;
+      requestAnimationFrame((t) => {
+        bucketStart = t;
+        lastFrameAt = t;
+        bucketStoreFrames0 = w.__quotedeskStats?.frames ?? 0;
+        bucketFrames = 0;
+        bucketMessages = 0;
+        requestAnimationFrame(onFrame);
+      });
+    },
+    drain(): Drain {
+      const out: Drain = {
+        fpsPerSecond,
+        messagesPerSecond,
+        storeFramesPerSecond,
+        domMs,
+        canvasMs,
+        receiveMs,
+        longTasks,
+        longFrames,
+        frameGapMaxMs,
+        visibility: document.visibilityState,
+        bytes,
+      };
+      fpsPerSecond = [];
+      messagesPerSecond = [];
+      storeFramesPerSecond = [];
+      domMs = [];
+      canvasMs = [];
+      receiveMs = [];
+      longTasks = [];
+      longFrames = [];
+      frameGapMaxMs = 0;
+      bytes = 0;
+      return out;
+    },
+  };
+}
+
+/* ------------------------------------------------------------------ figures */
+
+function pct(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor((p / 100) * sorted.length)))] ?? Number.NaN;
+}
+
+function median(values: readonly number[]): number {
+  return pct(values, 50);
+}
+
+/** Least-squares slope of y over x. */
+function slope(xs: readonly number[], ys: readonly number[]): number {
+  const n = xs.length;
+  if (n < 2) return Number.NaN;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += ((xs[i] ?? 0) - mx) * ((ys[i] ?? 0) - my);
+    den += ((xs[i] ?? 0) - mx) ** 2;
+  }
+  return den === 0 ? Number.NaN : num / den;
+}
+
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface MemorySample {
+  atS: number;
+  heapMb: number;
+  nodes: number;
+  listeners: number;
+  serverRssMb: number;
+  taskDurationS: number;
+  scriptDurationS: number;
+  layoutDurationS: number;
+  styleDurationS: number;
+}
+
+async function memorySample(cdp: CDPSession, startedAt: number, serve: ServeHandle): Promise<MemorySample> {
+  const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  const metric = (name: string): number => metrics.find((m) => m.name === name)?.value ?? Number.NaN;
+  return {
+    atS: (performance.now() - startedAt) / 1_000,
+    heapMb: heap.usedSize / 1024 / 1024,
+    nodes: metric('Nodes'),
+    listeners: metric('JSEventListeners'),
+    serverRssMb: rssMb(serve.child.pid),
+    taskDurationS: metric('TaskDuration'),
+    scriptDurationS: metric('ScriptDuration'),
+    layoutDurationS: metric('LayoutDuration'),
+    styleDurationS: metric('RecalcStyleDuration'),
+  };
+}
+
+/** JS heap used (MB) and DOM nodes alive, right after a forced garbage collection. */
+async function afterGc(cdp: CDPSession): Promise<{ heapMb: number; nodes: number }> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  return { heapMb: heap.usedSize / 1024 / 1024, nodes: metrics.find((m) => m.name === 'Nodes')?.value ?? Number.NaN };
+}
+
+interface StateView {
+  feed: { messagesPerSec: number; messages: number };
+}
+
+async function profilePage(cdp: CDPSession, seconds: number): Promise<void> {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
+  const { profile } = (await cdp.send('Profiler.stop')) as {
+    profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples: number[]; timeDeltas: number[] };
+  };
+  const self = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i] ?? 0;
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const byName = new Map<string, number>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const us = self.get(node.id) ?? 0;
+    total += us;
+    const f = node.callFrame;
+    const file = f.url.split('/').pop() ?? '';
+    const key = `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    byName.set(key, (byName.get(key) ?? 0) + us);
+  }
+  const top = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  console.log(`\nCPU profile of the page, ${seconds} s (self time; ${(total / 1e6).toFixed(2)} s sampled):`);
+  for (const [name, us] of top) console.log(`  ${(us / 1_000).toFixed(0).padStart(7)} ms  ${((100 * us) / total).toFixed(1).padStart(5)} %  ${name}`);
+}
+
+/* ------------------------------------------------------------------ run */
+
+async function main(): Promise<void> {
+  const serve = await startServe({ args: ['--sim-flow', String(FLOW)] });
+  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', headless: !HEADED, args: CHROMIUM_ARGS });
+  try {
+    const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // why: tsx (esbuild keepNames) wraps functions and classes in `__name(...)`; the page has no such helper.
+    await page.addInitScript({ content: `var __name = (target) => target;\n(${instrument.toString()})();` });
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto(`${serve.baseUrl}/#token=${serve.token}`);
+    await page.getByTestId('our-bid').first().waitFor({ state: 'attached', timeout: 30_000 });
+    await page.waitForTimeout(WARMUP_S * 1_000);
+    const visibility = await page.evaluate(() => document.visibilityState);
+    const chromeVersion = browser.version();
+
+    const rates: number[] = [];
+    const feedAtStart = await serve.get<StateView>('/api/state');
+    const gcStart = await afterGc(cdp);
+    const heapStartGc = gcStart.heapMb;
+    const t0 = performance.now();
+    await page.evaluate(() => (window as unknown as { __bench: { start(): void } }).__bench.start());
+
+    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longFrames: [], frameGapMaxMs: 0, visibility, bytes: 0 };
+    const memory: MemorySample[] = [];
+    let nextSample = 0;
+    const rateTimer = setInterval(() => {
+      serve.get<StateView>('/api/state').then((s) => rates.push(s.feed.messagesPerSec), () => undefined);
+    }, 1_000);
+    let lastReport = 0;
+    while (performance.now() - t0 < SECONDS * 1_000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const elapsed = performance.now() - t0;
+      if (elapsed >= nextSample) {
+        nextSample += SAMPLE_EVERY_MS;
+        memory.push(await memorySample(cdp, t0, serve));
+        const d = await page.evaluate(() => (window as unknown as { __bench: { drain(): Drain } }).__bench.drain());
+        for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames'] as const) {
+          for (const v of d[key]) all[key].push(v);
+        }
+        all.frameGapMaxMs = Math.max(all.frameGapMaxMs, d.frameGapMaxMs);
+        all.bytes += d.bytes;
+        if (d.visibility !== 'visible') all.visibility = d.visibility;
+        if (soakMinutes > 0 && elapsed - lastReport >= 60_000) {
+          lastReport = elapsed;
+          const m = memory[memory.length - 1];
+          console.log(`  ${(elapsed / 60_000).toFixed(1)} min: fps median ${median(d.fpsPerSecond).toFixed(1)}, heap ${m?.heapMb.toFixed(1)} MB, nodes ${m?.nodes}, server RSS ${m?.serverRssMb.toFixed(0)} MB`);
+        }
+      }
+    }
+    clearInterval(rateTimer);
+    const last = await page.evaluate(() => (window as unknown as { __bench: { drain(): Drain } }).__bench.drain());
+    for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames'] as const) {
+      for (const v of last[key]) all[key].push(v);
+    }
+    all.frameGapMaxMs = Math.max(all.frameGapMaxMs, last.frameGapMaxMs);
+    const endSample = await memorySample(cdp, t0, serve);
+    memory.push(endSample);
+    const gcEnd = await afterGc(cdp);
+    const heapEndGc = gcEnd.heapMb;
+    const feedAtEnd = await serve.get<StateView>('/api/state');
+    const windowS = (performance.now() - t0) / 1_000;
+    if (PROFILE) await profilePage(cdp, 10);
+
+    /* ---------------------------------------------------------------- report */
+    const secondsOver = all.fpsPerSecond.map((fps, i) => (all.messagesPerSecond[i] ?? 0) - fps);
+    const storeOver = all.fpsPerSecond.map((fps, i) => (all.storeFramesPerSecond[i] ?? 0) - fps);
+    const messagesTotal = all.messagesPerSecond.reduce((a, b) => a + b, 0);
+    const framesTotal = all.fpsPerSecond.reduce((a, b) => a + b, 0);
+    const processedRate = (feedAtEnd.feed.messages - feedAtStart.feed.messages) / windowS;
+    const memXs = memory.map((m) => m.atS / 60);
+    const heapSlope = slope(memXs, memory.map((m) => m.heapMb));
+    const nodesSlope = slope(memXs, memory.map((m) => m.nodes));
+    const rssSlope = slope(memXs, memory.map((m) => m.serverRssMb));
+    const first = memory[0];
+    const share = (key: 'taskDurationS' | 'scriptDurationS' | 'layoutDurationS' | 'styleDurationS'): number => (first ? (endSample[key] - first[key]) / (endSample.atS - first.atS) : Number.NaN);
+    const busy = share('taskDurationS');
+    const fpsP5 = pct(all.fpsPerSecond, 5);
+    const fpsMed = median(all.fpsPerSecond);
+    const longOver50 = all.longTasks.filter((d) => d > 50);
+    const domP95 = pct(all.domMs, 95);
+    const canvasP95 = pct(all.canvasMs, 95);
+    const heapGrowth = heapEndGc - heapStartGc;
+    // Flat: after a forced GC the heap grew by at most 10 % (or 2 MB) and the live DOM by at most 10 %.
+    const flat = heapGrowth <= Math.max(2, 0.1 * heapStartGc) && gcEnd.nodes <= gcStart.nodes * 1.1 + 50;
+
+    const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+    const mode = HEADED ? `headed${process.env['DISPLAY'] ? ` (DISPLAY=${process.env['DISPLAY']})` : ''}` : 'headless';
+    console.log(`\nMonitor under the simulated market, --sim-flow ${FLOW}: Chromium ${chromeVersion}, ${mode}, page ${all.visibility}, viewport 1600×1000`);
+    console.log(`window ${f(windowS, 0)} s after ${WARMUP_S} s warm-up; machine load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
+    console.log(`(a) market messages processed by the desk: ${Math.round(processedRate).toLocaleString('en-US')}/s over the window; feed.messagesPerSec median ${Math.round(median(rates)).toLocaleString('en-US')}, min ${Math.round(Math.min(...rates)).toLocaleString('en-US')}`);
+    console.log(`(b) stream updates received: ${f(messagesTotal / all.messagesPerSecond.length)}/s (${f(all.bytes / windowS / 1024, 0)} KiB/s); animation frames ${f(framesTotal / all.fpsPerSecond.length)}/s; store frames ${f(all.storeFramesPerSecond.reduce((a, b) => a + b, 0) / all.storeFramesPerSecond.length)}/s`);
+    console.log(`    per-second windows where updates > frames: ${secondsOver.filter((x) => x > 0.5).length} of ${secondsOver.length} (worst +${f(Math.max(0, ...secondsOver))}); where store frames > frames: ${storeOver.filter((x) => x > 0.5).length}`);
+    console.log(`(c) frames/s per second: p5 ${f(fpsP5)}, median ${f(fpsMed)}, min ${f(Math.min(...all.fpsPerSecond))}; longest gap between frames ${f(all.frameGapMaxMs)} ms`);
+    console.log(`(d) long tasks: ${all.longTasks.length} (max ${f(Math.max(0, ...all.longTasks))} ms), over 50 ms: ${longOver50.length}; long animation frames: ${all.longFrames.length} (max ${f(Math.max(0, ...all.longFrames))} ms); main thread busy ${f(100 * busy, 0)} % (script ${f(100 * share('scriptDurationS'), 0)} %, style ${f(100 * share('styleDurationS'), 0)} %, layout ${f(100 * share('layoutDurationS'), 0)} %)`);
+    console.log(`(e) event → received ${all.receiveMs.length} updates: p50 ${f(median(all.receiveMs), 0)} ms, p95 ${f(pct(all.receiveMs, 95), 0)} ms, max ${f(Math.max(...all.receiveMs), 0)} ms`);
+    console.log(`    event → DOM painted:    p50 ${f(median(all.domMs), 0)} ms, p95 ${f(domP95, 0)} ms, max ${f(Math.max(...all.domMs), 0)} ms (${all.domMs.length} samples)`);
+    console.log(`    event → canvas painted: p50 ${f(median(all.canvasMs), 0)} ms, p95 ${f(canvasP95, 0)} ms, max ${f(Math.max(...all.canvasMs), 0)} ms`);
+    console.log(`(f) JS heap used ${f(first?.heapMb ?? Number.NaN)} → ${f(endSample.heapMb)} MB, slope ${f(heapSlope, 2)} MB/min; after GC ${f(heapStartGc)} → ${f(heapEndGc)} MB (${heapGrowth >= 0 ? '+' : ''}${f(heapGrowth, 2)} MB)`);
+    console.log(`    DOM nodes ${first?.nodes} → ${endSample.nodes} (slope ${f(nodesSlope, 1)}/min), listeners ${first?.listeners} → ${endSample.listeners}; live DOM nodes after GC ${gcStart.nodes} → ${gcEnd.nodes}; server RSS ${f(first?.serverRssMb ?? Number.NaN, 0)} → ${f(endSample.serverRssMb, 0)} MB (slope ${f(rssSlope, 2)} MB/min)`);
+
+    const rows: [string, string, string, boolean][] = [
+      ['market messages processed', '≈ 20,000/s', `${Math.round(processedRate).toLocaleString('en-US')}/s`, processedRate >= 18_000],
+      ['stream updates ≤ animation frames', 'every second', `${secondsOver.filter((x) => x > 0.5).length} seconds over`, secondsOver.every((x) => x <= 0.5) && storeOver.every((x) => x <= 0.5)],
+      ['frames per second', '≥ 50 (p5)', `p5 ${f(fpsP5)}, median ${f(fpsMed)}`, fpsP5 >= 50],
+      ['long tasks over 50 ms', '0', `${longOver50.length} (max ${f(Math.max(0, ...all.longTasks))} ms)`, longOver50.length === 0],
+      ['market event → pixels, p95', '< 50 ms', `DOM ${f(domP95, 0)} ms, canvas ${f(canvasP95, 0)} ms`, domP95 < 50 && canvasP95 < 50],
+      [soakMinutes > 0 ? `memory flat over ${soakMinutes} min` : `memory trend over ${f(windowS, 0)} s`, 'flat', `after GC: heap ${heapGrowth >= 0 ? '+' : ''}${f(heapGrowth, 2)} MB, nodes ${gcStart.nodes}→${gcEnd.nodes}`, flat],
+    ];
+    console.log('');
+    console.log(`  ${'measure'.padEnd(36)}${'target'.padEnd(16)}${'measured'.padEnd(40)}verdict`);
+    for (const [name, target, measured, ok] of rows) console.log(`  ${name.padEnd(36)}${target.padEnd(16)}${measured.padEnd(40)}${ok ? 'PASS' : 'MISS'}`);
+    if (soakMinutes === 0) console.log('\n  (memory over a short run is a trend only; `--minutes-soak 30` runs the 30-minute soak)');
+  } finally {
+    await browser.close();
+    await serve.stop();
+    removeDir(serve.dir);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
