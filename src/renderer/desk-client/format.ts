@@ -5,6 +5,18 @@
  */
 const DASH = '—';
 
+// why: `toLocaleString` with options builds a new Intl.NumberFormat on every call — the ladder, blotter
+// and cards format hundreds of numbers per frame; one cached formatter per decimal count gives the same text.
+const grouped = new Map<number, Intl.NumberFormat>();
+function groupedFormat(decimals: number): Intl.NumberFormat {
+  let format = grouped.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    grouped.set(decimals, format);
+  }
+  return format;
+}
+
 function finite(value: number | null | undefined): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
@@ -19,7 +31,7 @@ export function fmtPrice(value: number | null | undefined, priceDecimals: number
 
 export function fmtSize(value: number | null | undefined, sizeDecimals: number): string {
   if (!finite(value)) return DASH;
-  return value.toLocaleString('en-US', { minimumFractionDigits: sizeDecimals, maximumFractionDigits: sizeDecimals });
+  return groupedFormat(sizeDecimals).format(value);
 }
 
 export function fmtSignedSize(value: number | null | undefined, sizeDecimals: number): string {
@@ -29,7 +41,7 @@ export function fmtSignedSize(value: number | null | undefined, sizeDecimals: nu
 
 export function fmtMoney(value: number | null | undefined, decimals = 2): string {
   if (!finite(value)) return DASH;
-  const text = Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  const text = groupedFormat(decimals).format(Math.abs(value));
   return `${value < 0 ? '−' : value > 0 ? '+' : ''}${text}`;
 }
 
@@ -42,7 +54,7 @@ export function fmtPct(fraction: number | null | undefined, decimals = 1): strin
 }
 
 export function fmtNumber(value: number | null | undefined, decimals = 2): string {
-  return finite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }) : DASH;
+  return finite(value) ? groupedFormat(decimals).format(value) : DASH;
 }
 
 function pad(value: number, width = 2): string {

@@ -7,7 +7,7 @@ import { useEffect, useRef } from 'react';
 import { BaselineSeries, LineStyle, createChart, type IPriceLine, type ISeriesApi, type Time } from 'lightweight-charts';
 import type { SeriesPoint } from '../../shared/contract.js';
 import { useDesk } from '../desk-client/hooks.js';
-import { COLORS, chartOptions, lastIndexAtOrBefore, linePoint, type LinePoint } from './chart-kit.js';
+import { COLORS, bucketMs, chartOptions, lastIndexAtOrBefore, linePoint, type LinePoint } from './chart-kit.js';
 
 export interface GuideLine {
   readonly price: number;
@@ -54,24 +54,29 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
       let start = 0;
       for (let i = 1; i < all.length; i++) if ((all[i]?.timeMs ?? 0) < (all[i - 1]?.timeMs ?? 0)) start = i;
       const data: LinePoint[] = [];
+      const times: { timeMs: number }[] = [];
       let previous = Number.NEGATIVE_INFINITY;
       for (let i = start; i < all.length; i++) {
         const p = all[i] as SeriesPoint;
-        if (p.timeMs === previous) data.pop();
-        data.push(linePoint(p.timeMs, p[field]));
-        previous = p.timeMs;
+        const t = bucketMs(p.timeMs);
+        if (t === previous) {
+          data.pop();
+          times.pop();
+        }
+        data.push(linePoint(t, p[field]));
+        times.push({ timeMs: t });
+        previous = t;
       }
       series.setData(data);
-      lastMs = previous;
-      const tail = all.slice(start);
-      const last = tail[tail.length - 1];
-      if (last) chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, lastIndexAtOrBefore(tail, last.timeMs - VISIBLE_MS)), to: tail.length });
+      const last = all[all.length - 1];
+      lastMs = start < all.length && last ? last.timeMs : Number.NEGATIVE_INFINITY;
+      if (times.length > 0) chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, lastIndexAtOrBefore(times, previous - VISIBLE_MS)), to: times.length });
     };
     const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
       if (isReset) return reset(all);
       for (const p of fresh) {
         if (p.timeMs < lastMs) return reset(all);
-        series.update(linePoint(p.timeMs, p[field]));
+        series.update(linePoint(bucketMs(p.timeMs), p[field]));
         lastMs = p.timeMs;
       }
     });

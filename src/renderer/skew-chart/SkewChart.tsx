@@ -10,7 +10,12 @@ import { LineSeries, LineStyle, LineType, createChart, createSeriesMarkers, type
 import type { DeskEventView, FillView, SeriesPoint } from '../../shared/contract.js';
 import { fmtBps, fmtPrice } from '../desk-client/format.js';
 import { useDesk, useDeskState, useEvents, useFills } from '../desk-client/hooks.js';
-import { COLORS, chartOptions, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
+import { COLORS, bucketMs, chartOptions, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
+
+/** A time the chart holds a point at (a CHART_BUCKET_MS bucket); markers snap to these. */
+interface ChartTime {
+  readonly timeMs: number;
+}
 
 type Field = 'bestBid' | 'bestAsk' | 'mid' | 'fairValue' | 'reservationPrice' | 'ourBid' | 'ourAsk' | 'skewBps' | 'bidHalfSpreadBps' | 'askHalfSpreadBps';
 
@@ -25,7 +30,7 @@ const MAX_MARKERS = 300;
 export function SkewChart() {
   const { store } = useDesk();
   const containerRef = useRef<HTMLDivElement>(null);
-  const chartRef = useRef<{ chart: IChartApi; lines: Line[]; markers: ISeriesMarkersPluginApi<Time>; times: SeriesPoint[] } | null>(null);
+  const chartRef = useRef<{ chart: IChartApi; lines: Line[]; markers: ISeriesMarkersPluginApi<Time>; times: ChartTime[] } | null>(null);
   const fills = useFills();
   const events = useEvents();
   const state = useDeskState();
@@ -71,40 +76,50 @@ export function SkewChart() {
     const midLine = lines[2];
     if (!midLine) throw new Error('mid series missing');
     const markers = createSeriesMarkers(midLine.series, []);
-    const holder = { chart, lines, markers, times: [] as SeriesPoint[] };
+    const holder = { chart, lines, markers, times: [] as ChartTime[] };
     chartRef.current = holder;
 
     let lastMs = Number.NEGATIVE_INFINITY;
+    let lastBucket = Number.NEGATIVE_INFINITY;
     const reset = (all: readonly SeriesPoint[]): void => {
       // Keep the monotonic tail: a replay seek back in time starts the chart again from there.
       let start = 0;
       for (let i = 1; i < all.length; i++) if ((all[i]?.timeMs ?? 0) < (all[i - 1]?.timeMs ?? 0)) start = i;
-      const points = all.slice(start);
-      holder.times = points;
+      const times: ChartTime[] = [];
+      for (let i = start; i < all.length; i++) {
+        const t = bucketMs((all[i] as SeriesPoint).timeMs);
+        if (t !== times[times.length - 1]?.timeMs) times.push({ timeMs: t });
+      }
+      holder.times = times;
       for (const { field, series } of lines) {
         const data: LinePoint[] = [];
         let previous = Number.NEGATIVE_INFINITY;
-        for (const p of points) {
-          if (p.timeMs === previous) data.pop();
-          data.push(linePoint(p.timeMs, p[field]));
-          previous = p.timeMs;
+        for (let i = start; i < all.length; i++) {
+          const p = all[i] as SeriesPoint;
+          const t = bucketMs(p.timeMs);
+          if (t === previous) data.pop();
+          data.push(linePoint(t, p[field]));
+          previous = t;
         }
         series.setData(data);
       }
-      lastMs = points.length > 0 ? (points[points.length - 1]?.timeMs ?? lastMs) : Number.NEGATIVE_INFINITY;
-      const last = points[points.length - 1];
-      if (last) {
-        const from = lastIndexAtOrBefore(points, last.timeMs - VISIBLE_MS);
-        chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, from), to: points.length + 4 });
+      const last = all[all.length - 1];
+      lastMs = start < all.length && last ? last.timeMs : Number.NEGATIVE_INFINITY;
+      lastBucket = times[times.length - 1]?.timeMs ?? Number.NEGATIVE_INFINITY;
+      if (times.length > 0) {
+        const from = lastIndexAtOrBefore(times, lastBucket - VISIBLE_MS);
+        chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, from), to: times.length + 4 });
       }
     };
     const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
       if (isReset) return reset(all);
       for (const p of fresh) {
         if (p.timeMs < lastMs) return reset(all);
-        for (const { field, series } of lines) series.update(linePoint(p.timeMs, p[field]));
-        if (p.timeMs !== lastMs) holder.times.push(p);
+        const t = bucketMs(p.timeMs);
+        for (const { field, series } of lines) series.update(linePoint(t, p[field]));
+        if (t !== lastBucket) holder.times.push({ timeMs: t });
         lastMs = p.timeMs;
+        lastBucket = t;
       }
       // Keep the marker index bounded like the store's history.
       if (holder.times.length > all.length) holder.times.splice(0, holder.times.length - all.length);
@@ -144,7 +159,7 @@ export function SkewChart() {
   );
 }
 
-function snap(times: readonly SeriesPoint[], timeMs: number): number | null {
+function snap(times: readonly ChartTime[], timeMs: number): number | null {
   const index = lastIndexAtOrBefore(times, timeMs);
   const point = times[Math.max(0, index)];
   if (!point || times.length === 0) return null;
@@ -153,7 +168,7 @@ function snap(times: readonly SeriesPoint[], timeMs: number): number | null {
 }
 
 /** Markers for the chart: fills at their price, events (operator, state, breaker, params) above the line. */
-export function buildMarkers(times: readonly SeriesPoint[], fills: readonly FillView[], events: readonly DeskEventView[]): SeriesMarker<Time>[] {
+export function buildMarkers(times: readonly ChartTime[], fills: readonly FillView[], events: readonly DeskEventView[]): SeriesMarker<Time>[] {
   const markers: SeriesMarker<Time>[] = [];
   const first = times[0];
   if (!first) return markers;

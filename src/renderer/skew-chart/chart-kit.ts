@@ -29,6 +29,17 @@ export const COLORS = {
   params: '#90a4ae',
 } as const;
 
+/**
+ * The charts keep one point per CHART_BUCKET_MS: the desk publishes up to ~60 points a second, and 90 s of
+ * that is 5,400 points per line redrawn every frame, far more than the chart has pixels. Points within a
+ * bucket replace the bucket's point (`update` with the same time), so the newest value is always drawn.
+ */
+export const CHART_BUCKET_MS = 100;
+
+export function bucketMs(timeMs: number): number {
+  return Math.floor(timeMs / CHART_BUCKET_MS) * CHART_BUCKET_MS;
+}
+
 export function toTime(timeMs: number): UTCTimestamp {
   return (timeMs / 1000) as UTCTimestamp;
 }
