@@ -200,8 +200,10 @@ export const DEFAULT_PARAMS: DeskParams = {
       volatility: {
         enabled: true,
         normalVolAnnual: 0.2,
-        windowSamples: 100,
-        sampleIntervalMs: 1_000,
+        // Five-second samples over ten minutes: at one-second sampling the bid-ask bounce of the mid
+        // dominates the estimate on a one-tick-wide market and the spread balloons for no real risk.
+        windowSamples: 120,
+        sampleIntervalMs: 5_000,
         minMultiplier: 0.5,
         maxMultiplier: 5,
       },

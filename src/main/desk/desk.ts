@@ -914,7 +914,9 @@ export class Desk implements FeedListener {
     return {
       transitioned: (from, to, cause, who, nowUs) => {
         // Cancels leave first; the audit row and the event log only queue work after them.
-        if (to === 'halted' || to === 'paused') {
+        if (to === 'halted' || to === 'paused' || to === 'reducing') {
+          // Reducing: every working quote comes down too (one on the growing side, or one larger than the
+          // position, could grow |inventory|); the next cycle places reduce-only quotes through the gate.
           this.stats.cancelsSent += this.orders.cancelAll(nowUs, (order) => to === 'halted' || order.purpose === 'quote');
           if (to === 'halted') this.flattener.cancel(`halted: ${cause}`, nowUs);
         }

@@ -85,7 +85,12 @@ describe('properties', () => {
               if (state === 'reducing' && run.desk.risk.state() === 'reducing') expect(Math.abs(run.desk.orders.inventoryLots())).toBeLessThanOrEqual(inventory);
             }
           } else if (step === 'halt') run.desk.kill('property');
-          else if (step === 'reduce') run.desk.reduceOnly('property');
+          else if (step === 'reduce') {
+            run.desk.reduceOnly('property');
+            // Quotes working before the switch were cancelled by it; let those cancels reach the venue
+            // (its latency is 2 ms): a fill already in flight is not an order sent while reducing.
+            advance(run.sim, 0.01, 1_000);
+          }
           else if (step === 'rearm') run.desk.rearm('property');
           else if (step === 'resume') run.desk.resume('property');
           else if (step === 'pause') run.desk.pause('property');

@@ -290,9 +290,15 @@ class ChunkWriter {
     await done;
     if (this.failure) throw this.failure;
   }
-  destroy(): void {
+  /**
+   * Stops writing and resolves once the file is closed. Why wait: the stream opens its file
+   * asynchronously, so removing the temp file before 'close' can race an open that creates it again.
+   */
+  async destroy(): Promise<void> {
+    const closed = this.file.closed ? Promise.resolve() : new Promise<void>((resolve) => this.file.once('close', () => resolve()));
     this.gzip?.destroy();
     this.file.destroy();
+    await closed;
   }
 }
 
@@ -407,7 +413,7 @@ export async function importLobster(options: LobsterImportOptions): Promise<Lobs
     await writer.close();
     await rename(tmp, out);
   } catch (error) {
-    writer.destroy();
+    await writer.destroy();
     await rm(tmp, { force: true });
     throw error;
   }

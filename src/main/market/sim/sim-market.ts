@@ -57,9 +57,9 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   tickSize: '0.01',
   lotSize: '1',
   startPriceTicks: 10_000,
-  volTicksPerSqrtSec: 0.5,
-  jumpRatePerSec: 1 / 60,
-  jumpMeanTicks: 6,
+  volTicksPerSqrtSec: 0.3,
+  jumpRatePerSec: 1 / 120,
+  jumpMeanTicks: 5,
   referenceLagSec: 1.5,
   limitRatePerSec: 60,
   limitDepthLevels: 30,
@@ -231,6 +231,8 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
   async start(listener: FeedListener): Promise<void> {
     this.listener = listener;
     this.running = true;
+    // The opening book is the first message a subscriber sees: the feed is fresh from this instant.
+    if (Number.isNaN(this.lastMessageUs)) this.lastMessageUs = this.nowUs;
     listener.onFeedEvent({ type: 'connected', localUs: this.nowUs });
     listener.onFeedEvent({ type: 'trusted', localUs: this.nowUs });
     listener.onBook(this.nowUs);
