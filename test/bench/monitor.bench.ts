@@ -21,12 +21,13 @@
  *       RSS from /proc/<pid>/status. The main thread's busy share (TaskDuration) is printed too.
  * Prints a table with the targets and PASS / MISS. Asserts nothing; exits 0.
  *
- *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile]
+ *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile] [--hide SELECTOR]
  *
  * `--headed` runs a headed Chromium (use `xvfb-run -a npx tsx …  --headed` without a display); the default is
  * headless, where animation frames run at the display rate as long as the page is visible (the bench checks
  * `document.visibilityState` and prints the frame rate it got). `--profile` records a 10 s CPU profile of the
- * page after the window and prints the functions with the most self time. Needs the built app (`npx electron-vite build`).
+ * page after the window and prints the functions with the most self time; `--hide SELECTOR` (diagnosis) hides
+ * those elements to show what they cost. Needs the built app (`npx electron-vite build`).
  */
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,8 @@ const SECONDS = soakMinutes > 0 ? soakMinutes * 60 : Number(flag('seconds') ?? 6
 const FLOW = Number(flag('flow') ?? 300);
 const HEADED = process.argv.includes('--headed');
 const PROFILE = process.argv.includes('--profile');
+/** Diagnosis only: hide the elements matching this selector (display: none) to see what they cost. */
+const HIDE = flag('hide');
 const WARMUP_S = 5;
 const SAMPLE_EVERY_MS = 5_000;
 if (!(SECONDS > 0) || !(FLOW > 0)) throw new Error('--seconds / --minutes-soak / --flow must be positive numbers');
@@ -339,6 +342,7 @@ async function main(): Promise<void> {
     await cdp.send('Performance.enable');
     await page.goto(`${serve.baseUrl}/#token=${serve.token}`);
     await page.getByTestId('our-bid').first().waitFor({ state: 'attached', timeout: 30_000 });
+    if (HIDE) await page.addStyleTag({ content: `${HIDE} { display: none !important; }` });
     await page.waitForTimeout(WARMUP_S * 1_000);
     const visibility = await page.evaluate(() => document.visibilityState);
     const chromeVersion = browser.version();
@@ -415,7 +419,7 @@ async function main(): Promise<void> {
 
     const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
     const mode = HEADED ? `headed${process.env['DISPLAY'] ? ` (DISPLAY=${process.env['DISPLAY']})` : ''}` : 'headless';
-    console.log(`\nMonitor under the simulated market, --sim-flow ${FLOW}: Chromium ${chromeVersion}, ${mode}, page ${all.visibility}, viewport 1600×1000`);
+    console.log(`\nMonitor under the simulated market, --sim-flow ${FLOW}: Chromium ${chromeVersion}, ${mode}, page ${all.visibility}, viewport 1600×1000${HIDE ? `, HIDDEN: ${HIDE}` : ''}`);
     console.log(`window ${f(windowS, 0)} s after ${WARMUP_S} s warm-up; machine load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
     console.log(`(a) market messages processed by the desk: ${Math.round(processedRate).toLocaleString('en-US')}/s over the window; feed.messagesPerSec median ${Math.round(median(rates)).toLocaleString('en-US')}, min ${Math.round(Math.min(...rates)).toLocaleString('en-US')}`);
     console.log(`(b) stream updates received: ${f(messagesTotal / all.messagesPerSecond.length)}/s (${f(all.bytes / windowS / 1024, 0)} KiB/s); animation frames ${f(framesTotal / all.fpsPerSecond.length)}/s; store frames ${f(all.storeFramesPerSecond.reduce((a, b) => a + b, 0) / all.storeFramesPerSecond.length)}/s`);
