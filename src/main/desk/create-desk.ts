@@ -63,7 +63,8 @@ export function wallClockUs(): LocalUs {
   return Date.now() * US_PER_MS;
 }
 
-const PUBLISH_INTERVAL_MS = 16;
+/** One batched update per display frame at most (60 Hz is 16.7 ms: 16 would sometimes send two a frame). */
+const PUBLISH_INTERVAL_MS = 17;
 
 export async function createDesk(options: DeskOptions): Promise<RunningDesk> {
   if (options.recording !== undefined) return createReplayDesk(options, options.recording);

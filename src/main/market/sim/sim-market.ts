@@ -142,6 +142,8 @@ type PendingAction =
   | { readonly kind: 'cancel'; readonly dueUs: LocalUs; readonly seq: number; readonly clientOrderId: string };
 
 const US = 1_000_000;
+const RATE_BUCKETS = 10;
+const RATE_BUCKET_US = US / RATE_BUCKETS;
 
 export class SimMarket implements MarketFeed, ExecutionVenue {
   readonly name = 'sim';
@@ -168,7 +170,9 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
   private timer: ReturnType<typeof setInterval> | null = null;
   private messages = 0;
   private lastMessageUs = Number.NaN;
-  private readonly rateWindow: number[] = [];
+  /** Messages per 100 ms bucket over the last second (ring of 10), for messages/s at any rate. */
+  private readonly rateBuckets = new Float64Array(RATE_BUCKETS);
+  private readonly rateBucketIds = new Float64Array(RATE_BUCKETS).fill(-1);
   private running = false;
   private readonly lastQueueAhead = new Map<string, number>();
   private bookChanged = false;
@@ -202,12 +206,11 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
   }
 
   health(nowUs: LocalUs): FeedHealthView {
-    const windowStart = nowUs - US;
+    const nowBucket = Math.floor(nowUs / RATE_BUCKET_US);
     let recent = 0;
-    for (let i = this.rateWindow.length - 1; i >= 0; i--) {
-      const t = this.rateWindow[i];
-      if (t === undefined || t < windowStart) break;
-      recent++;
+    for (let i = 0; i < RATE_BUCKETS; i++) {
+      const id = this.rateBucketIds[i] ?? -1;
+      if (id > nowBucket - RATE_BUCKETS && id <= nowBucket) recent += this.rateBuckets[i] ?? 0;
     }
     return {
       connected: this.running,
@@ -245,7 +248,7 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
   }
 
   /** Drives virtual time from the wall clock: every `periodMs`, advance to `wallUs()`. */
-  startRealtime(wallUs: () => LocalUs, periodMs = 10): void {
+  startRealtime(wallUs: () => LocalUs, periodMs = 4): void {
     this.stopRealtime();
     this.timer = setInterval(() => this.advanceTo(wallUs()), periodMs);
   }
@@ -386,8 +389,13 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
     const m = c.flowMultiplier;
     this.messages++;
     this.lastMessageUs = this.nowUs;
-    this.rateWindow.push(this.nowUs);
-    if (this.rateWindow.length > 4096) this.rateWindow.splice(0, this.rateWindow.length - 2048);
+    const bucket = Math.floor(this.nowUs / RATE_BUCKET_US);
+    const slot = bucket % RATE_BUCKETS;
+    if (this.rateBucketIds[slot] !== bucket) {
+      this.rateBucketIds[slot] = bucket;
+      this.rateBuckets[slot] = 0;
+    }
+    this.rateBuckets[slot] = (this.rateBuckets[slot] ?? 0) + 1;
     let pick = this.rng.uniform() * this.totalRate();
     if ((pick -= c.limitRatePerSec * m) < 0) return this.limitArrival();
     if ((pick -= c.cancelRatePerOrderPerSec * this.agents.length * m) < 0) return this.cancelArrival();
