@@ -36,6 +36,14 @@ export class KrakenAdapter extends BaseAdapter {
   /** Decimals the venue prints for prices and volumes (learned from the snapshot). */
   private pricePrintFactor = 1;
   private sizePrintFactor = 1;
+  /**
+   * Fast fixed-decimals parsing (fixedSteps): the printed decimals, and the print factors when they are
+   * whole numbers (0 = always take the generic DecimalGrid path).
+   */
+  private priceDecimals = 0;
+  private sizeDecimals = 0;
+  private priceFastFactor = 0;
+  private sizeFastFactor = 0;
   /** Incremental top-10 checksum; its sides are marked dirty by every book change that can reach the top 10. */
   private readonly crc = new TopCrc();
   private maxLevelUs = 0;
@@ -58,6 +66,22 @@ export class KrakenAdapter extends BaseAdapter {
     if (priceFactor !== this.pricePrintFactor || sizeFactor !== this.sizePrintFactor) this.crc.invalidate();
     this.pricePrintFactor = priceFactor;
     this.sizePrintFactor = sizeFactor;
+    this.priceDecimals = priceDecimals;
+    this.sizeDecimals = sizeDecimals;
+    this.priceFastFactor = priceDecimals > 0 && Number.isInteger(priceFactor) && priceFactor >= 1 ? priceFactor : 0;
+    this.sizeFastFactor = sizeDecimals > 0 && Number.isInteger(sizeFactor) && sizeFactor >= 1 ? sizeFactor : 0;
+  }
+
+  /** Ticks of a printed price: the fixed-decimals fast path, else the generic grid (same result). */
+  private priceOf(text: string): number {
+    const steps = fixedSteps(text, this.priceDecimals, this.priceFastFactor);
+    return steps >= 0 ? steps : this.priceGrid.toSteps(text);
+  }
+
+  /** Lots of a printed volume: the fixed-decimals fast path, else the generic grid (same result). */
+  private sizeOf(text: string): number {
+    const steps = fixedSteps(text, this.sizeDecimals, this.sizeFastFactor);
+    return steps >= 0 ? steps : this.sizeGrid.toSteps(text);
   }
 
   protected handle(_kind: 'ws' | 'rest', msg: unknown, localUs: LocalUs): boolean {
@@ -93,11 +117,11 @@ export class KrakenAdapter extends BaseAdapter {
   }
 
   /**
-   * Applies `[[price, volume, timestamp, ("r")], ...]` to one side (volume 0 removes), marks the side's
-   * checksum dirty when a level at or better than its cached 10th is touched, and (`stamp`) keeps the
-   * newest level timestamp. Returns false at the first malformed entry (earlier entries stay applied).
+   * Applies an update's `[[price, volume, timestamp, ("r")], ...]` to one side (volume 0 removes), mirrors
+   * each change into the side's checksum cache, and keeps the newest level timestamp. Returns false at the
+   * first malformed entry (earlier entries stay applied).
    */
-  private applySide(side: SideCrc, levels: unknown, stamp: boolean): boolean {
+  private applySide(side: SideCrc, levels: unknown): boolean {
     if (!Array.isArray(levels)) return false;
     const book = this.book;
     const name: BookSideName = side.name;
@@ -107,19 +131,37 @@ export class KrakenAdapter extends BaseAdapter {
       const pt: unknown = level[0];
       const vt: unknown = level[1];
       if (typeof pt !== 'string' || typeof vt !== 'string') return false;
-      const p = this.priceGrid.toSteps(pt);
-      const q = this.sizeGrid.toSteps(vt);
+      const p = this.priceOf(pt);
+      const q = this.sizeOf(vt);
       if (!Number.isSafeInteger(p) || !(q >= 0)) return false;
       book.set(name, p, q);
       side.apply(p, q, pt, vt);
-      if (stamp) {
-        // the newest level timestamp stamps the message (seconds with µs decimals)
-        const t: unknown = level[2];
-        if (typeof t === 'string') {
-          const us = secondsToUs(t);
-          if (us > this.maxLevelUs) this.maxLevelUs = us;
-        }
+      // the newest level timestamp stamps the message (seconds with µs decimals)
+      const t: unknown = level[2];
+      if (typeof t === 'string') {
+        const us = secondsToUs(t);
+        if (us > this.maxLevelUs) this.maxLevelUs = us;
       }
+    }
+    return true;
+  }
+
+  /**
+   * Loads a snapshot side into the (cleared) book: no checksum mirroring (the cache re-reads the top
+   * after a snapshot) and no timestamps (they are when each level last changed). False when malformed.
+   */
+  private loadSide(name: BookSideName, levels: unknown[]): boolean {
+    const book = this.book;
+    for (let i = 0; i < levels.length; i++) {
+      const level: unknown = levels[i];
+      if (!Array.isArray(level)) return false;
+      const pt: unknown = level[0];
+      const vt: unknown = level[1];
+      if (typeof pt !== 'string' || typeof vt !== 'string') return false;
+      const p = this.priceOf(pt);
+      const q = this.sizeOf(vt);
+      if (!Number.isSafeInteger(p) || !(q >= 0)) return false;
+      book.set(name, p, q);
     }
     return true;
   }
@@ -138,39 +180,42 @@ export class KrakenAdapter extends BaseAdapter {
       return false;
     }
     this.maxLevelUs = 0;
-    if (first['as'] !== undefined || first['bs'] !== undefined) return this.onSnapshot(first, name, localUs);
+    // why: an update payload has `a` and/or `b`; looking them up first spares updates two failed lookups
+    let a: unknown = first['a'];
+    let b: unknown = first['b'];
+    if (a === undefined && b === undefined && (first['as'] !== undefined || first['bs'] !== undefined)) {
+      return this.onSnapshot(first, name, localUs);
+    }
     if (!this.haveBook) {
       this.counters.dropped++;
       return false;
     }
-    let checksum: unknown = undefined;
-    for (let i = 1; i < n - 2; i++) {
+    let checksum: unknown = first['c'];
+    for (let i = 2; ; i++) {
+      if (a !== undefined && !this.applySide(this.crc.asks, a)) {
+        this.malformed(localUs, 'book update has a malformed ask', true);
+        return true;
+      }
+      if (b !== undefined && !this.applySide(this.crc.bids, b)) {
+        this.malformed(localUs, 'book update has a malformed bid', true);
+        return true;
+      }
+      if (i >= n - 2) break;
       const part: unknown = msg[i];
       if (!isRecord(part)) {
         this.malformed(localUs, 'book update part is not an object', true);
         return true;
       }
-      const a = part['a'];
-      const b = part['b'];
-      if (a !== undefined) {
-        if (!this.applySide(this.crc.asks, a, true)) {
-          this.malformed(localUs, 'book update has a malformed ask', true);
-          return true;
-        }
-      }
-      if (b !== undefined) {
-        if (!this.applySide(this.crc.bids, b, true)) {
-          this.malformed(localUs, 'book update has a malformed bid', true);
-          return true;
-        }
-      }
-      if (part['c'] !== undefined) checksum = part['c'];
+      a = part['a'];
+      b = part['b'];
+      const c = part['c'];
+      if (c !== undefined) checksum = c;
     }
     if (this.maxLevelUs > 0) this.stamp(this.maxLevelUs, localUs);
     this.truncate();
     this.counters.applied++;
     if (typeof checksum === 'string') {
-      const expected = Number.parseInt(checksum, 10);
+      const expected = parseChecksum(checksum);
       const actual = this.crc.checksum(this.book, this.pricePrintFactor, this.sizePrintFactor);
       if (expected !== actual) {
         this.counters.checksumFailures++;
@@ -204,7 +249,7 @@ export class KrakenAdapter extends BaseAdapter {
     }
     this.book.clear();
     this.crc.markRebuild();
-    if (!this.applySide(this.crc.asks, asks, false) || !this.applySide(this.crc.bids, bids, false)) {
+    if (!this.loadSide('ask', asks) || !this.loadSide('bid', bids)) {
       this.book.clear();
       this.haveBook = false;
       this.malformed(localUs, 'book snapshot has a malformed level', true);
@@ -272,6 +317,47 @@ export function secondsToUs(text: string): number {
   if (n === 0) return Number.NaN;
   for (let f = fraction < 0 ? 0 : fraction; f < 6; f++) value *= 10;
   return value;
+}
+
+/** Number.parseInt(text, 10), without the call for the usual 1–10 plain digits. */
+function parseChecksum(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 10) return Number.parseInt(text, 10);
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.parseInt(text, 10);
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * Steps of a decimal printed with exactly `decimals` digits after the point (Kraken prints a fixed number
+ * per pair), reading digits with charCodeAt and skipping the point: the value in units of 10^-decimals,
+ * divided by `factor` (a whole number: printed units per step). -1 when the text is not in that form, has
+ * more than 15 digits, is off the grid, or `factor` is 0: the caller then takes the generic DecimalGrid
+ * path, which decides (so the fast path never changes a result, it only skips work).
+ */
+export function fixedSteps(text: string, decimals: number, factor: number): number {
+  const n = text.length;
+  const point = n - 1 - decimals;
+  if (factor === 0 || point < 1 || n > 16 || text.charCodeAt(point) !== 46 /* '.' */) return -1;
+  let value = 0;
+  let bad = 0;
+  for (let i = 0; i < point; i++) {
+    const d = text.charCodeAt(i) - 48;
+    bad |= d | (9 - d);
+    value = value * 10 + d;
+  }
+  for (let i = point + 1; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    bad |= d | (9 - d);
+    value = value * 10 + d;
+  }
+  if (bad < 0) return -1;
+  const steps = value / factor;
+  return steps === Math.floor(steps) ? steps : -1;
 }
 
 /** Digits after the point as printed (trailing zeros count: they are part of the checksum string). */
