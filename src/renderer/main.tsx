@@ -15,6 +15,9 @@ const connection = connectDesk();
 const store = new DeskStore();
 connection.api.onConnection((info) => store.setConnection(info));
 connection.api.subscribe((message) => store.apply(message));
+// One update per rendered frame: React commits this frame's slices synchronously in the frame callback,
+// so acknowledging after it lets the server send the next update for the next frame.
+store.onFrame(() => connection.api.frameRendered());
 connection.api.getSession().then(
   (session) => store.setSession(session),
   () => undefined, // an older host without session control: the stream alone drives the page

@@ -13,8 +13,9 @@
  *       arrives (before the store applies it) and the store's frame counter at that moment; a task posted
  *       from every animation frame runs once that frame's rendering (rAF callbacks, React's commit, style,
  *       layout, paint) is done, and the first such task after the store published a frame containing the
- *       update stamps "painted" with Date.now(). `DOM` is that frame; `canvas` is the frame after it (the
- *       charts draw in their own animation frame, one later). Both are measured from the event's clock, so
+ *       update stamps "painted" with Date.now(). `DOM` is that frame; `canvas` is the first frame at or after
+ *       it whose rendering included a chart draw begun after the update arrived (observed by counting the 2D
+ *       contexts' `restore` calls, which close every draw pass). Both are measured from the event's clock, so
  *       they include the sim's 10 ms batching, the 16 ms publish interval, the socket, and the wait for a frame.
  *   (f) memory: JS heap used (CDP Runtime.getHeapUsage), DOM nodes and listeners (CDP Performance.getMetrics)
  *       every 5 s, their least-squares slope, after-GC heap at the start and end of the window; the server's
@@ -85,7 +86,17 @@ function instrument(): void {
     clockMs: number;
     framesAtReceive: number;
     domAt: number;
+    /** Canvas draws counted when the update arrived: the chart painted it once the count moved on. */
+    canvasDrawsAtReceive: number;
   }
+  // Count the charts' canvas draws (each draw pass saves and restores its 2D context), so "canvas painted"
+  // is observed, not assumed: the first frame whose rendering included a chart draw after the update.
+  let canvasDraws = 0;
+  const restore = CanvasRenderingContext2D.prototype.restore;
+  CanvasRenderingContext2D.prototype.restore = function patchedRestore(this: CanvasRenderingContext2D): void {
+    canvasDraws++;
+    restore.call(this);
+  };
   const w = window as unknown as { __quotedeskStats?: Stats; __bench: { start(): void; drain(): Drain } };
   let running = false;
   let pending: Pending[] = [];
@@ -122,7 +133,7 @@ function instrument(): void {
         bucketMessages++;
         bytes += data.length;
         receiveMs.push(now - clockMs);
-        pending.push({ clockMs, framesAtReceive: w.__quotedeskStats?.frames ?? 0, domAt: 0 });
+        pending.push({ clockMs, framesAtReceive: w.__quotedeskStats?.frames ?? 0, domAt: 0, canvasDrawsAtReceive: canvasDraws });
       });
     }
   }
@@ -133,8 +144,12 @@ function instrument(): void {
     // This task runs once the frame that posted it has been rendered.
     const now = Date.now();
     if (waitingCanvas.length > 0) {
-      for (const p of waitingCanvas) canvasMs.push(now - p.clockMs);
-      waitingCanvas = [];
+      const still: Pending[] = [];
+      for (const p of waitingCanvas) {
+        if (canvasDraws > p.canvasDrawsAtReceive) canvasMs.push(now - p.clockMs);
+        else still.push(p);
+      }
+      waitingCanvas = still;
     }
     if (pending.length === 0) return;
     const frames = w.__quotedeskStats?.frames ?? 0;
@@ -143,7 +158,9 @@ function instrument(): void {
       if (frames > p.framesAtReceive) {
         domMs.push(now - p.clockMs);
         p.domAt = now;
-        waitingCanvas.push(p);
+        // Drawn in this same frame when the chart was fed before it, else checked at the next frames.
+        if (canvasDraws > p.canvasDrawsAtReceive) canvasMs.push(now - p.clockMs);
+        else waitingCanvas.push(p);
       } else still.push(p);
     }
     pending = still;

@@ -19,6 +19,7 @@ import { RECORD_SCHEMA, SESSION_SPEC_SCHEMA, describeSchemaError, type CommandRe
 import type { Desk } from '../desk/desk.js';
 import type { DeskHost } from '../desk/desk-host.js';
 import { executeCommand, type CommandName } from './desk-service.js';
+import { StreamFlow } from './stream-flow.js';
 import { exportCsv } from './exports.js';
 
 export interface ServerOptions {
@@ -287,6 +288,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   function attachStream(ws: WebSocket): void {
     let needsSnapshot = false;
     let unsubscribe: (() => void) | null = null;
+    const flow = new StreamFlow((message) => ws.send(serialise(message)));
     const subscribe = (): void => {
       unsubscribe?.();
       unsubscribe = deskHost.subscribe((message) => {
@@ -302,13 +304,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           subscribe();
           return;
         }
-        ws.send(serialise(message));
+        flow.offer(message);
       });
     };
     subscribe();
-    ws.on('message', () => undefined);
-    ws.on('close', () => unsubscribe?.());
-    ws.on('error', () => unsubscribe?.());
+    ws.on('message', (data) => flow.control(String(data)));
+    ws.on('close', () => {
+      unsubscribe?.();
+      flow.close();
+    });
+    ws.on('error', () => {
+      unsubscribe?.();
+      flow.close();
+    });
   }
 
   await new Promise<void>((resolvePromise, reject) => {

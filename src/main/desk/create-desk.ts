@@ -63,7 +63,11 @@ export function wallClockUs(): LocalUs {
   return Date.now() * US_PER_MS;
 }
 
-/** One batched update per display frame at most (60 Hz is 16.7 ms: 16 would sometimes send two a frame). */
+/**
+ * How often the desk batches its changes into a stream update: about one display frame. Each transport
+ * also holds every client to at most one update per frame (`StreamFlow`), merging anything in between,
+ * so timer jitter never delivers two updates into one frame.
+ */
 const PUBLISH_INTERVAL_MS = 17;
 
 export async function createDesk(options: DeskOptions): Promise<RunningDesk> {

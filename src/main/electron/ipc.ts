@@ -19,6 +19,7 @@ import {
 import { IPC_CHANNELS } from '../../shared/ipc-channels.js';
 import { executeCommand, type CommandName } from '../bridge/desk-service.js';
 import { exportCsv } from '../bridge/exports.js';
+import { StreamFlow } from '../bridge/stream-flow.js';
 import type { Desk } from '../desk/desk.js';
 import type { DeskHost } from '../desk/desk-host.js';
 
@@ -96,17 +97,23 @@ export function registerIpc(host: DeskHost, window: BrowserWindow, rendererUrlPr
   });
 
   let unsubscribe: (() => void) | null = null;
-  const subscriber = (contents: WebContents) => (message: StreamMessage): void => {
-    if (!contents.isDestroyed()) contents.send(IPC_CHANNELS.stream, message);
-  };
+  let flow: StreamFlow | null = null;
   handle(IPC_CHANNELS.subscribe, (event) => {
     unsubscribe?.();
-    unsubscribe = host.subscribe(subscriber(event.sender));
+    flow?.close();
+    const contents: WebContents = event.sender;
+    // At most one update per display frame reaches the window, merged in between (see StreamFlow).
+    const paced = new StreamFlow((message: StreamMessage) => {
+      if (!contents.isDestroyed()) contents.send(IPC_CHANNELS.stream, message);
+    });
+    flow = paced;
+    unsubscribe = host.subscribe((message) => paced.offer(message));
     return true;
   });
 
   return () => {
     unsubscribe?.();
+    flow?.close();
     for (const channel of Object.values(IPC_CHANNELS)) ipcMain.removeHandler(channel);
   };
 }

@@ -58,6 +58,8 @@ class BridgeDeskApi implements StreamingDeskApi {
   getRecordings = () => this.bridge.getRecordings();
   setRecording = (on: boolean) => this.bridge.setRecording(on);
   subscribe: DeskApi['subscribe'] = (listener) => this.bridge.subscribe(listener);
+  /** IPC updates are paced by the desk's publish interval; nothing to acknowledge. */
+  frameRendered = (): void => undefined;
   onConnection(listener: (info: ConnectionInfo) => void): () => void {
     listener({ status: 'open', attempts: 0, retryAtMs: null });
     return () => undefined;

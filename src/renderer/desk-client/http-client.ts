@@ -38,8 +38,15 @@ export interface ConnectionInfo {
 export interface StreamingDeskApi extends DeskApi {
   /** Connection status of the stream; the listener is called at once with the current status. */
   onConnection(listener: (info: ConnectionInfo) => void): () => void;
+  /**
+   * The page rendered a frame with what it received: the server may send the next update (flow control,
+   * so the page never gets more than one update per frame). A no-op where the transport needs none.
+   */
+  frameRendered(): void;
 }
 
+/** Whether the page acknowledges each rendered frame (credit flow control) or relies on server pacing. */
+const ACKNOWLEDGE_FRAMES = false;
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -146,6 +153,15 @@ export class HttpDeskApi implements StreamingDeskApi {
     };
   }
 
+  private unacked = false;
+
+  frameRendered(): void {
+    const socket = this.socket;
+    if (!this.unacked || !socket || socket.readyState !== WebSocket.OPEN) return;
+    this.unacked = false;
+    socket.send('{"type":"ack"}');
+  }
+
   onConnection(listener: (info: ConnectionInfo) => void): () => void {
     this.connectionListeners.add(listener);
     listener(this.connection);
@@ -163,6 +179,11 @@ export class HttpDeskApi implements StreamingDeskApi {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(url.toString());
     this.socket = socket;
+    this.unacked = false;
+    // Acknowledged mode (one update per rendered frame, see frameRendered) is available with
+    // `{"type":"hello","ack":true}`; the monitor uses the server's per-frame pacing instead, which keeps
+    // the event-to-pixel latency a frame lower (measured by test/bench/monitor.bench.ts).
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'hello', ack: ACKNOWLEDGE_FRAMES }));
     this.setConnection({ status: 'connecting', attempts: this.connection.attempts, retryAtMs: null });
     socket.onmessage = (event: MessageEvent<unknown>) => {
       if (this.socket !== socket || typeof event.data !== 'string') return;
@@ -174,6 +195,7 @@ export class HttpDeskApi implements StreamingDeskApi {
       }
       // why: "open" means data flows — a socket that opens and closes without a snapshot is still down.
       if (this.connection.status !== 'open') this.setConnection({ status: 'open', attempts: 0, retryAtMs: null });
+      if (message.type === 'update') this.unacked = true;
       for (const listener of this.listeners) listener(message);
     };
     socket.onclose = () => {

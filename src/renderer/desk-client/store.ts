@@ -4,9 +4,9 @@
  *
  * A message is cheap to apply (pointer swaps and appends into bounded buffers); nothing renders then.
  * The first message after a frame schedules one `requestAnimationFrame`; at that frame the store
- * publishes every slice that changed (state, metrics, fills, events, connection) as new immutable values,
- * and hands the chart listeners the series points that arrived since the last frame (or a reset after a
- * snapshot). React components subscribe per slice (`hooks.ts`), so a frame re-renders only the panels
+ * publishes every slice that changed (state, metrics, fills, events, connection) as new immutable values.
+ * The chart listeners get the series points that arrived (or a reset after a snapshot) in a microtask
+ * right after each message, so the charts draw in the same frame as the panels (see `flushSeries`). React components subscribe per slice (`hooks.ts`), so a frame re-renders only the panels
  * whose data changed, and never more than once however many messages arrived. The store holds only
  * what the desk sent; it computes nothing the desk should.
  */
@@ -145,6 +145,7 @@ export class DeskStore {
       default:
         return;
     }
+    if (message.type !== 'session') this.scheduleSeries();
     this.requestFrame();
   }
 
@@ -186,6 +187,14 @@ export class DeskStore {
     if (this.frameScheduled) return;
     this.frameScheduled = true;
     this.schedule(() => this.flush());
+  }
+
+  private readonly frameListeners = new Set<() => void>();
+
+  /** Called after each published frame (the transport acknowledges it to the server). */
+  onFrame(listener: () => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
   }
 
   /** Publishes what changed since the last frame. Public for tests and hosts without animation frames. */
@@ -235,6 +244,18 @@ export class DeskStore {
     }
     this.published = next;
     for (const slice of changed) for (const listener of this.sliceListeners[slice]) listener();
+    this.flushSeries();
+    for (const listener of this.frameListeners) listener();
+  }
+
+  /**
+   * Hands the charts the points that arrived since they were last fed. Called from a microtask right
+   * after a message, not from the frame: the charts schedule their own drawing frame when fed, so feeding
+   * them before the frame starts lets them draw in the same frame as the ladder instead of one later.
+   * Messages arrive at most once per publish interval, and a chart coalesces its redraws per frame.
+   */
+  private flushSeries(): void {
+    this.seriesScheduled = false;
     if (this.seriesReset || this.freshSeriesFrom < this.series.length) {
       const reset = this.seriesReset;
       const fresh = reset ? this.series : this.series.slice(this.freshSeriesFrom);
@@ -242,5 +263,13 @@ export class DeskStore {
       this.freshSeriesFrom = this.series.length;
       for (const listener of this.seriesListeners) listener(fresh, this.series, reset);
     }
+  }
+
+  private seriesScheduled = false;
+
+  private scheduleSeries(): void {
+    if (this.seriesScheduled) return;
+    this.seriesScheduled = true;
+    queueMicrotask(() => this.flushSeries());
   }
 }
