@@ -15,6 +15,7 @@ import type { MarketTrade } from '../../src/main/market/types.js';
 import { createStrategy } from '../../src/main/strategy/strategy.js';
 import { emptyDecision, type QuoteInputs } from '../../src/main/strategy/types.js';
 import { DEFAULT_PARAMS, validateParams, type DeskParams } from '../../src/shared/params.js';
+import { mulberry32 as prng } from '../support/prng.js';
 
 const MEASURED = Number(process.argv[2] ?? 200_000);
 const WARMUP = 50_000;
@@ -24,16 +25,6 @@ const LEVELS = 200;
 const START_MID = 6_500_000; // $65 000.00 in ticks of $0.01
 
 /** Mulberry32: deterministic event stream. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * A pre-generated stream of level updates (side 0 bid / 1 ask, price, size) around a randomly walking

@@ -12,20 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openStore } from '../../../src/main/storage/index.js';
 import { makeTempDir } from '../../unit/storage/helpers.js';
+import { mulberry32 } from '../../support/prng.js';
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const RUNS = 8;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs the child until it has reported `killAfter` committed fills, then SIGKILLs it. */
 function runAndKill(dbPath: string, killAfter: number): Promise<{ reported: Map<string, number>; recoveredCount: number; writer: string; stderr: string }> {

@@ -10,18 +10,9 @@ import { emptyDecision } from '../../../src/main/strategy/types.js';
 import type { MarketTrade } from '../../../src/main/market/types.js';
 import { inputs, plainParams } from './helpers.js';
 import { TestBook } from './test-book.js';
+import { mulberry32 as prng } from '../../support/prng.js';
 
 /** Mulberry32: a small deterministic PRNG in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Synthetic { localUs: number; price: number; mid: number }
 

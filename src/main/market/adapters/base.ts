@@ -54,9 +54,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export abstract class BaseAdapter implements VenueAdapter {
-  readonly book: PriceLevelBook;
-  readonly counters: AdapterCountersEx = {
+/** Fresh counters for an adapter: everything zero, no venue stamp seen yet. */
+export function emptyCounters(): AdapterCountersEx {
+  return {
     messages: 0,
     applied: 0,
     dropped: 0,
@@ -69,6 +69,11 @@ export abstract class BaseAdapter implements VenueAdapter {
     lastLatencyUs: Number.NaN,
     trades: 0,
   };
+}
+
+export abstract class BaseAdapter implements VenueAdapter {
+  readonly book: PriceLevelBook;
+  readonly counters: AdapterCountersEx = emptyCounters();
   protected readonly priceGrid: DecimalGrid;
   protected readonly sizeGrid: DecimalGrid;
   protected sink: AdapterSink = NULL_SINK;

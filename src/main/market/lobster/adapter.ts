@@ -14,6 +14,7 @@ import type { Instrument, LocalUs, Side } from '../../../shared/units.js';
 import { PriceLevelBook } from '../book/order-book.js';
 import type { BookSideName, MarketTrade } from '../types.js';
 import type { AdapterAction, AdapterCounters, AdapterSink, VenueAdapter } from '../adapters/types.js';
+import { emptyCounters } from '../adapters/base.js';
 import { LOBSTER_PRICE_UNITS_PER_TICK, lobsterInstrument } from './format.js';
 
 interface MutableTrade {
@@ -39,18 +40,7 @@ export interface LobsterAdapterOptions {
 export class LobsterAdapter implements VenueAdapter {
   readonly venue = 'lobster' as const;
   readonly book: PriceLevelBook;
-  readonly counters: AdapterCounters = {
-    messages: 0,
-    applied: 0,
-    dropped: 0,
-    gaps: 0,
-    resyncs: 0,
-    checksumFailures: 0,
-    crossedBooks: 0,
-    malformed: 0,
-    lastExchUs: Number.NaN,
-    lastLatencyUs: Number.NaN,
-  };
+  readonly counters: AdapterCounters = emptyCounters();
   private sink: AdapterSink = NULL_SINK;
   private isTrusted = false;
   private lastSeq = -1;

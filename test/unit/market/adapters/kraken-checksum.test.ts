@@ -9,18 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { createAdapter, crc32Ascii, knownInstrument } from '../../../../src/main/market/adapters/index.js';
 import { crc32Combine } from '../../../../src/main/market/adapters/kraken/top-crc.js';
+import { mulberry32 as rng } from '../../../support/prng.js';
 
 /** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const strip = (s: string): string => s.replace('.', '').replace(/^0+/, '');
 

@@ -9,17 +9,8 @@ import { DecimalGrid } from '../../../../src/shared/units.js';
 import { crc32Ascii } from '../../../../src/main/market/adapters/index.js';
 import { fixedSteps } from '../../../../src/main/market/adapters/kraken/kraken-adapter.js';
 import { crc32Combine, crc32CombineFast } from '../../../../src/main/market/adapters/kraken/top-crc.js';
+import { mulberry32 as rng } from '../../../support/prng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the adapter does: the fast path when it answers, else the grid. */
 function viaFastPath(grid: DecimalGrid, printed: number, text: string): number {

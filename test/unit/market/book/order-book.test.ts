@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PriceLevelBook } from '../../../../src/main/market/book/order-book.js';
 import type { BookSideName } from '../../../../src/main/market/types.js';
+import { mulberry32 } from '../../../support/prng.js';
 
 class ReferenceBook {
   readonly bids = new Map<number, number>();
@@ -41,15 +42,6 @@ function readTop(book: PriceLevelBook, side: BookSideName, n: number): [number, 
   return out;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function compare(book: PriceLevelBook, ref: ReferenceBook): void {
   for (const side of ['bid', 'ask'] as const) {

@@ -1,0 +1,15 @@
+/**
+ * The tests' and benchmarks' small seeded generator (mulberry32): uniform numbers in [0, 1), the same
+ * sequence for the same seed on every machine. For the simulated market's own randomness see
+ * src/main/market/sim/random.ts.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
