@@ -31,6 +31,15 @@ describe('the Quotedesk window', () => {
     expect(WINDOW_CSP).not.toMatch(/script-src[^;]*unsafe-inline/);
   });
 
+  it('ships the policy in the page itself, since a file:// load gets no response headers', () => {
+    const html = readFileSync(join(PROJECT_ROOT, 'src', 'renderer', 'index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(meta).toContain("script-src 'self'");
+    expect(meta).toContain("object-src 'none'");
+    expect(meta).not.toMatch(/unsafe-eval/);
+    expect(meta).not.toMatch(/script-src[^;]*unsafe-inline/);
+  });
+
   it('uses exactly these options in the built host, which denies navigation and new windows', () => {
     const source = readFileSync(join(PROJECT_ROOT, 'src', 'main', 'index.ts'), 'utf8');
     expect(source).toMatch(/new BrowserWindow\(windowOptions\(/);
