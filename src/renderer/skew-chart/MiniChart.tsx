@@ -7,7 +7,9 @@ import { useEffect, useRef } from 'react';
 import { BaselineSeries, LineStyle, createChart, type IPriceLine, type ISeriesApi, type Time } from 'lightweight-charts';
 import type { SeriesPoint } from '../../shared/contract.js';
 import { useDesk } from '../desk-client/hooks.js';
-import { COLORS, bucketMs, chartOptions, lastIndexAtOrBefore, linePoint, type LinePoint } from './chart-kit.js';
+import { COLORS, MINI_CHART_BUCKET_MS, bucketMs as chartBucketMs, chartOptions, lastIndexAtOrBefore, linePoint, type LinePoint } from './chart-kit.js';
+
+const bucketMs = (timeMs: number): number => chartBucketMs(timeMs, MINI_CHART_BUCKET_MS);
 
 export interface GuideLine {
   readonly price: number;
@@ -53,6 +55,9 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
     const reset = (all: readonly SeriesPoint[]): void => {
       let start = 0;
       for (let i = 1; i < all.length; i++) if ((all[i]?.timeMs ?? 0) < (all[i - 1]?.timeMs ?? 0)) start = i;
+      // Only the visible window is loaded on a reset (the store trims its history every minute or so).
+      const from = (all[all.length - 1]?.timeMs ?? 0) - VISIBLE_MS;
+      while (start < all.length - 1 && (all[start]?.timeMs ?? 0) < from) start++;
       const data: LinePoint[] = [];
       const times: { timeMs: number }[] = [];
       let previous = Number.NEGATIVE_INFINITY;

@@ -36,9 +36,15 @@ export const COLORS = {
  */
 export const CHART_BUCKET_MS = 100;
 
-export function bucketMs(timeMs: number): number {
-  return Math.floor(timeMs / CHART_BUCKET_MS) * CHART_BUCKET_MS;
+export function bucketMs(timeMs: number, bucket: number = CHART_BUCKET_MS): number {
+  return Math.floor(timeMs / bucket) * bucket;
 }
+
+/**
+ * The small charts (inventory, PnL) show five minutes: one point a second is 300 points, all the pixels
+ * they have, where 100 ms buckets would redraw 3,000 filled points every frame for nothing.
+ */
+export const MINI_CHART_BUCKET_MS = 1_000;
 
 export function toTime(timeMs: number): UTCTimestamp {
   return (timeMs / 1000) as UTCTimestamp;
