@@ -18,6 +18,7 @@ export interface GuideLine {
 }
 
 const VISIBLE_MS = 300_000;
+const TRIM_AT_POINTS = Math.round((2 * VISIBLE_MS) / MINI_CHART_BUCKET_MS);
 
 export function MiniChart({ field, guides, precision, testid }: { field: 'inventory' | 'pnlTotal'; guides: readonly GuideLine[]; precision: number; testid: string }) {
   const { store } = useDesk();
@@ -73,17 +74,23 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
         previous = t;
       }
       series.setData(data);
+      held = data.length;
       const last = all[all.length - 1];
       lastMs = start < all.length && last ? last.timeMs : Number.NEGATIVE_INFINITY;
       if (times.length > 0) chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, lastIndexAtOrBefore(times, previous - VISIBLE_MS)), to: times.length });
     };
+    let held = 0;
     const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
       if (isReset) return reset(all);
       for (const p of fresh) {
         if (p.timeMs < lastMs) return reset(all);
-        series.update(linePoint(bucketMs(p.timeMs), p[field]));
+        const t = bucketMs(p.timeMs);
+        if (t !== bucketMs(lastMs)) held++;
+        series.update(linePoint(t, p[field]));
         lastMs = p.timeMs;
       }
+      // The chart maps every point it holds on each update: past two windows, reload one (see SkewChart).
+      if (held > TRIM_AT_POINTS) return reset(all);
     });
     return () => {
       unsubscribe();

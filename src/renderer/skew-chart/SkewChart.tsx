@@ -10,7 +10,7 @@ import { LineSeries, LineStyle, LineType, createChart, createSeriesMarkers, type
 import type { DeskEventView, FillView, SeriesPoint } from '../../shared/contract.js';
 import { fmtBps, fmtPrice } from '../desk-client/format.js';
 import { useDesk, useDeskState, useEvents, useFills } from '../desk-client/hooks.js';
-import { COLORS, bucketMs, chartOptions, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
+import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
 
 /** A time the chart holds a point at (a CHART_BUCKET_MS bucket); markers snap to these. */
 interface ChartTime {
@@ -27,7 +27,13 @@ interface Line {
 const VISIBLE_MS = 90_000;
 const MAX_MARKERS = 300;
 /** History loaded into the chart on a reset. */
-const RESET_HISTORY_MS = 2 * VISIBLE_MS;
+const RESET_HISTORY_MS = VISIBLE_MS;
+/**
+ * The chart rebuilds its view of a line from ALL the line's points on every update (lightweight-charts'
+ * pane view maps the whole data set), so the cost of a frame grows with the history held, not with what is
+ * visible. Past two visible windows of points the chart is reloaded with one window.
+ */
+const TRIM_AT_POINTS = Math.round((2 * VISIBLE_MS) / CHART_BUCKET_MS);
 
 /** Index of the first point at or after `timeMs` (the points are in time order from `all[0]`). */
 function firstIndexAtOrAfter(all: readonly SeriesPoint[], timeMs: number): number {
@@ -99,8 +105,8 @@ export function SkewChart() {
       // Keep the monotonic tail: a replay seek back in time starts the chart again from there.
       let start = 0;
       for (let i = 1; i < all.length; i++) if ((all[i]?.timeMs ?? 0) < (all[i - 1]?.timeMs ?? 0)) start = i;
-      // A reset (a snapshot, or the store trimming its history every minute or so) redraws only what can be
-      // scrolled to: two visible windows. Loading all 20,000 points into ten lines was an 80 ms long task.
+      // A reset (a snapshot, the store trimming its history, or the chart's own trim) loads one visible
+      // window. Loading all 20,000 points into ten lines was an 80 ms long task.
       start = Math.max(start, firstIndexAtOrAfter(all, (all[all.length - 1]?.timeMs ?? 0) - RESET_HISTORY_MS));
       const times: ChartTime[] = [];
       for (let i = start; i < all.length; i++) {
@@ -140,6 +146,7 @@ export function SkewChart() {
       }
       // Keep the marker index bounded like the store's history.
       if (holder.times.length > all.length) holder.times.splice(0, holder.times.length - all.length);
+      if (holder.times.length > TRIM_AT_POINTS) reset(all);
     });
     return () => {
       unsubscribe();
