@@ -2,10 +2,11 @@
  * Incremental CRC32 of Kraken's v1 book checksum string (the 10 best asks then the 10 best bids, price then
  * volume as printed, '.' removed, leading zeros stripped). Each side mirrors the adapter's level changes into
  * a cache of its best 16 levels (prices, sizes, and the printed digits copied from the message's strings
- * into a fixed physical slot per level, so a level that moves down keeps its digits), with the CRC state
- * after each of the first 10. After a message only a changed side is re-CRC'd, from its first changed
- * level, four bytes per step (slicing-by-4 over word-aligned digits); the two sides are joined with the
- * zlib-style combine (multiplication by x^(8·len) mod P). The book is read back (top 16) only after a
+ * into a fixed physical slot per level, so a level that moves down keeps its digits), the CRC of each
+ * slot's own digits, and the CRC after each of the first 10 levels. After a message only a changed slot's
+ * digits are re-CRC'd (slicing-by-4 over word-aligned digits); from the first changed level on, each level
+ * is joined to the prefix with the zlib-style combine (multiplication by x^(8·len) mod P, four table
+ * lookups per level), and the two sides are joined the same way. The book is read back (top 16) only after a
  * clear/snapshot, a truncation into the cached levels, or when removals leave fewer than 10 known levels;
  * digits then come from integers. No allocation after construction. Pure.
  */
@@ -99,6 +100,17 @@ export function crc32CombineFast(crcA: number, crcB: number, lengthB: number): n
   return (t[crcA & 0xff]! ^ t[256 + ((crcA >>> 8) & 0xff)]! ^ t[512 + ((crcA >>> 16) & 0xff)]! ^ t[768 + (crcA >>> 24)]! ^ crcB) >>> 0;
 }
 
+/**
+ * The combine tables for one level's byte count (0..2·MAXD) laid out flat, built at load (41 × 4 KiB):
+ * LEVEL_SHIFT[(len << 10) + 256·k + v] = shiftTable(len)[256·k + v]. A level is joined to the CRC of the
+ * levels before it with four lookups, so a change re-CRCs only its own level's digits.
+ */
+const LEVEL_SHIFT = (() => {
+  const flat = new Int32Array((SLOT_BYTES + 1) * 1024);
+  for (let len = 0; len <= SLOT_BYTES; len++) flat.set(shiftTable(len), len << 10);
+  return flat;
+})();
+
 /** Writes the decimal digits of a non-negative integer starting at `start` (rare path); returns the count. */
 function writeDigits(out: Uint8Array, start: number, value: number): number {
   let v = Math.round(value);
@@ -166,7 +178,10 @@ export class SideCrc {
   private readonly words = new Int32Array(this.digits.buffer);
   private readonly priceLen = new Uint8Array(CACHE_LEVELS);
   private readonly sizeLen = new Uint8Array(CACHE_LEVELS);
-  /** CRC register and byte count after each cached level. */
+  /** Finalized CRC32 (as int32) of each slot's digits (price then volume); stale while slotDirty. */
+  private readonly slotCrc = new Int32Array(CACHE_LEVELS);
+  private readonly slotDirty = new Uint8Array(CACHE_LEVELS).fill(1);
+  /** Finalized CRC (as int32) and byte count of the side's digits up to each cached level. */
   private readonly crcAfter = new Int32Array(CHECK_LEVELS);
   private readonly lenAfter = new Int32Array(CHECK_LEVELS);
   /** Finalized CRC32 of this side's digits and their byte count. */
@@ -229,6 +244,7 @@ export class SideCrc {
         this.sizes[i] = q;
         const slot = slotOf[i]!;
         this.sizeLen[slot] = copyDigits(this.digits, slot * SLOT_BYTES + MAXD, sizeText);
+        this.slotDirty[slot] = 1;
       }
     } else {
       if (q === 0) return; // not in the book (or beyond the cache)
@@ -251,6 +267,7 @@ export class SideCrc {
       const base = slot * SLOT_BYTES;
       this.priceLen[slot] = copyDigits(this.digits, base, priceText);
       this.sizeLen[slot] = copyDigits(this.digits, base + MAXD, sizeText);
+      this.slotDirty[slot] = 1;
       if (full) this.complete = false;
       else this.count = count + 1;
     }
@@ -264,18 +281,33 @@ export class SideCrc {
     const n = this.count < CHECK_LEVELS ? this.count : CHECK_LEVELS;
     if (k >= CHECK_LEVELS) return;
     this.firstDirty = CHECK_LEVELS;
-    let crc = k > 0 ? this.crcAfter[k - 1]! : -1;
+    // finalized CRCs (as int32): the prefix up to level i joined with level i's own CRC by one table combine
+    let crc = k > 0 ? this.crcAfter[k - 1]! : 0;
     let len = k > 0 ? this.lenAfter[k - 1]! : 0;
+    const slotOf = this.slotOf;
+    const slotCrc = this.slotCrc;
+    const slotDirty = this.slotDirty;
     for (let i = k; i < n; i++) {
-      const slot = this.slotOf[i]!;
+      const slot = slotOf[i]!;
       const pl = this.priceLen[slot]!;
       const sl = this.sizeLen[slot]!;
-      crc = this.run(this.run(crc, slot * SLOT_BYTES, pl), slot * SLOT_BYTES + MAXD, sl);
-      len += pl + sl;
+      if (slotDirty[slot] === 1) {
+        slotDirty[slot] = 0;
+        slotCrc[slot] = this.run(this.run(-1, slot * SLOT_BYTES, pl), slot * SLOT_BYTES + MAXD, sl) ^ -1;
+      }
+      const l = pl + sl;
+      const t = l << 10;
+      crc =
+        LEVEL_SHIFT[t + (crc & 0xff)]! ^
+        LEVEL_SHIFT[t + 256 + ((crc >>> 8) & 0xff)]! ^
+        LEVEL_SHIFT[t + 512 + ((crc >>> 16) & 0xff)]! ^
+        LEVEL_SHIFT[t + 768 + (crc >>> 24)]! ^
+        slotCrc[slot]!;
+      len += l;
       this.crcAfter[i] = crc;
       this.lenAfter[i] = len;
     }
-    this.crc = (crc ^ -1) >>> 0;
+    this.crc = crc >>> 0;
     this.length = len;
   }
 
@@ -342,7 +374,10 @@ export class SideCrc {
         this.priceLen[slot] = writeDigits(digits, slot * SLOT_BYTES, np[i]! * priceFactor);
         this.sizeSame[i] = 0;
       }
-      if (this.sizeSame[i] === 0) this.sizeLen[slot] = writeDigits(digits, slot * SLOT_BYTES + MAXD, ns[i]! * sizeFactor);
+      if (this.sizeSame[i] === 0) {
+        this.sizeLen[slot] = writeDigits(digits, slot * SLOT_BYTES + MAXD, ns[i]! * sizeFactor);
+        this.slotDirty[slot] = 1;
+      }
       newSlot[i] = slot;
     }
     for (let i = k; i < n; i++) {
