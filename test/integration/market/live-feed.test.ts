@@ -172,7 +172,11 @@ describeWithSharedData('LiveFeed faults and the recorder', () => {
     const feed = new LiveFeed({ venue: 'binance-spot', symbol: 'NKNUSDT', instrument, wsUrl: server.wsUrl, restUrl: server.restUrl, timeTickMs: 20, backoff: { initialMs: 10 } });
     cleanup.push(() => feed.stop());
     await feed.start(w.listener);
-    await w.until(() => server.connections >= 2 && server.finished && feed.framesReceived() === server.sent && feed.trusted(), 'recovery');
+    // Recovery is the venue's book, trusted, after the whole capture was served. (Counting frames sent against
+    // frames received is fragile: on a loaded machine the silent-connection guard may replace a connection
+    // and drop the frames in flight on it, which is the guard working, not a failure.)
+    const venueBook = (): string => depth(server.reference.book);
+    await w.until(() => server.connections >= 2 && server.finished && feed.trusted() && depth(feed.book) === venueBook(), 'recovery');
     expect(server.garbled).toBe(1);
     expect(depth(feed.book)).toBe(depth(server.reference.book));
     expect(feed.health(feed.nowUs()).lastError).toMatch(/not JSON|malformed/);
