@@ -26,6 +26,7 @@ interface Line {
 
 const VISIBLE_MS = 90_000;
 const MAX_MARKERS = 300;
+const MARKERS_EVERY_MS = 250;
 /** History loaded into the chart on a reset. */
 const RESET_HISTORY_MS = VISIBLE_MS;
 /**
@@ -155,11 +156,23 @@ export function SkewChart() {
     };
   }, [store]);
 
-  // Markers: recomputed only when fills or events change (not per frame).
+  // Markers: recomputed when fills or events change, at most every MARKERS_EVERY_MS. Under a busy market fills
+  // change every frame, and re-laying out hundreds of markers 60 times a second shows nothing more.
+  const markersAt = useRef(0);
   useEffect(() => {
     const holder = chartRef.current;
     if (!holder) return;
-    holder.markers.setMarkers(buildMarkers(holder.times, fills, events));
+    const apply = (): void => {
+      markersAt.current = performance.now();
+      holder.markers.setMarkers(buildMarkers(holder.times, fills, events));
+    };
+    const wait = MARKERS_EVERY_MS - (performance.now() - markersAt.current);
+    if (wait <= 0) {
+      apply();
+      return;
+    }
+    const timer = setTimeout(apply, wait);
+    return () => clearTimeout(timer);
   }, [fills, events]);
 
   useEffect(() => {
