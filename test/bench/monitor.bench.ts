@@ -31,7 +31,9 @@
  * those elements to show what they cost. Needs the built app (`npx electron-vite build`).
  */
 import { chromium, type CDPSession, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { removeDir, startServe, type ServeHandle } from '../support/serve-process.js';
 
@@ -348,7 +350,12 @@ async function profilePage(cdp: CDPSession, seconds: number): Promise<void> {
 /* ------------------------------------------------------------------ run */
 
 async function main(): Promise<void> {
-  const serve = await startServe({ args: ['--sim-flow', String(FLOW)] });
+  // A 20,000 messages/s market trips the default order-rate budget and fill-burst breaker at once (the desk
+  // then rightly pulls its quotes, leaving nothing of ours to draw): the bench measures the monitor, so the
+  // desk gets limits sized for that market.
+  const paramsFile = join(mkdtempSync(join(tmpdir(), 'qd-monitor-bench-')), 'params.json');
+  writeFileSync(paramsFile, JSON.stringify({ risk: { maxOrdersPerSec: 2_000, fillBurstCount: 100_000, priceBandBps: 10_000 } }));
+  const serve = await startServe({ args: ['--sim-flow', String(FLOW), '--params', paramsFile] });
   const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', headless: !HEADED, args: CHROMIUM_ARGS });
   try {
     const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
