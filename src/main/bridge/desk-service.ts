@@ -17,17 +17,9 @@ import type { Desk } from '../desk/desk.js';
 export const COMMAND_NAMES = ['kill', 'rearm', 'pause', 'resume', 'reduce', 'flatten', 'cancelFlatten', 'setParams', 'replay'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-export function isCommandName(value: string): value is CommandName {
-  return (COMMAND_NAMES as readonly string[]).includes(value);
-}
-
 /** A body that may be absent: `undefined`/`null`/`{}` all mean "no options". */
 function optionalObject(payload: unknown): unknown {
   return payload === undefined || payload === null ? {} : payload;
-}
-
-export function invalid(error: string, field = ''): CommandResult {
-  return { ok: false, error, field };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { FeedHealthView } from '../../shared/contract.js';
 import { assertNever, type LocalUs } from '../../shared/units.js';
 import type { AdapterCounters } from './adapters/types.js';
 import type { FeedEvent } from './types.js';
+import { emptyCounters } from './adapters/base.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
 
@@ -48,16 +49,7 @@ export class FeedHealthTracker {
   private reconnectCount = 0;
   private counterSource: HealthCounters | null = null;
   /** Own counters, used when no adapter counters are bound. */
-  private readonly own: HealthCounters = {
-    messages: 0,
-    applied: 0,
-    dropped: 0,
-    gaps: 0,
-    resyncs: 0,
-    checksumFailures: 0,
-    crossedBooks: 0,
-    lastLatencyUs: Number.NaN,
-  };
+  private readonly own: HealthCounters = emptyCounters();
 
   constructor(options: FeedHealthOptions = {}) {
     const staleAfterMs = options.staleAfterMs ?? 5_000;
