@@ -19,6 +19,11 @@ import type { AdapterOptions } from '../base.js';
 import type { BookSideName } from '../../types.js';
 import { CACHE_LEVELS, CRC_TABLE, TopCrc } from './top-crc.js';
 import type { SideCrc } from './top-crc.js';
+import { fixedSteps, secondsToUs } from './numbers.js';
+import { ScannedUpdate, scanBookUpdate } from './book-text.js';
+import type { ScanGrid } from './book-text.js';
+
+export { fixedSteps, secondsToUs } from './numbers.js';
 
 /** CRC32 (IEEE) of a string's char codes (ASCII), for tests and tools. */
 export function crc32Ascii(text: string): number {
@@ -47,6 +52,9 @@ export class KrakenAdapter extends BaseAdapter {
   /** Incremental top-10 checksum; its sides are marked dirty by every book change that can reach the top 10. */
   private readonly crc = new TopCrc();
   private maxLevelUs = 0;
+  /** The received-text path (onText): its print rules (kept with the fields above) and its scratch. */
+  private readonly scanGrid = { priceDecimals: 0, priceFactor: 0, sizeDecimals: 0, sizeFactor: 0 } satisfies ScanGrid;
+  private readonly scanned = new ScannedUpdate();
 
   constructor(instrument: Instrument, options: AdapterOptions = {}) {
     super('kraken', instrument, options);
@@ -70,6 +78,65 @@ export class KrakenAdapter extends BaseAdapter {
     this.sizeDecimals = sizeDecimals;
     this.priceFastFactor = priceDecimals > 0 && Number.isInteger(priceFactor) && priceFactor >= 1 ? priceFactor : 0;
     this.sizeFastFactor = sizeDecimals > 0 && Number.isInteger(sizeFactor) && sizeFactor >= 1 ? sizeFactor : 0;
+    this.scanGrid.priceDecimals = priceDecimals;
+    this.scanGrid.priceFactor = this.priceFastFactor;
+    this.scanGrid.sizeDecimals = sizeDecimals;
+    this.scanGrid.sizeFactor = this.sizeFastFactor;
+  }
+
+  /**
+   * Feeds one received text frame: exactly `onMessage(kind, JSON.parse(text), localUs)`, which it falls back
+   * to (so a text that is not JSON throws JSON.parse's SyntaxError, as the caller's own parse would). A book
+   * update the scanner (book-text.ts) recognises in full is applied straight from the text instead: no
+   * JSON.parse, no substrings, the checksum digits copied from the text. The connector should call this
+   * instead of parsing frames itself.
+   */
+  onText(kind: 'ws' | 'rest', text: string, localUs: LocalUs): boolean {
+    if (this.haveBook && scanBookUpdate(text, this.instrument.symbol, this.scanGrid, this.scanned)) {
+      this.counters.messages++;
+      try {
+        return this.applyScanned(text, localUs);
+      } catch (err) {
+        // why: as onMessage: a bug must not kill the feed; the book may be half-updated, so distrust it
+        this.malformed(localUs, `adapter error: ${err instanceof Error ? err.message : String(err)}`, true);
+        return false;
+      }
+    }
+    return this.onMessage(kind, JSON.parse(text) as unknown, localUs);
+  }
+
+  /** onBook's update path for a scanned update (already validated whole, converted, in apply order). */
+  private applyScanned(text: string, localUs: LocalUs): boolean {
+    const u = this.scanned;
+    const book = this.book;
+    const asks = this.crc.asks;
+    const bids = this.crc.bids;
+    for (let k = 0; k < u.count; k++) {
+      const p = u.price[k]!;
+      const q = u.size[k]!;
+      if (u.side[k] === 0) {
+        book.set('ask', p, q);
+        asks.applyAt(p, q, text, u.priceStart[k]!, u.priceEnd[k]!, text, u.sizeStart[k]!, u.sizeEnd[k]!);
+      } else {
+        book.set('bid', p, q);
+        bids.applyAt(p, q, text, u.priceStart[k]!, u.priceEnd[k]!, text, u.sizeStart[k]!, u.sizeEnd[k]!);
+      }
+    }
+    this.maxLevelUs = u.maxLevelUs;
+    if (this.maxLevelUs > 0) this.stamp(this.maxLevelUs, localUs);
+    this.truncate();
+    this.counters.applied++;
+    const expected = u.checksum;
+    if (expected >= 0) {
+      const actual = this.crc.checksum(this.book, this.pricePrintFactor, this.sizePrintFactor);
+      if (expected !== actual) {
+        this.counters.checksumFailures++;
+        // the scanner takes only plain digits without a leading zero: String(expected) is the venue's text
+        this.untrust('checksum', `checksum ${actual} != venue ${expected}`, localUs);
+      }
+    }
+    this.checkCrossed(localUs);
+    return true;
   }
 
   /** Ticks of a printed price: the fixed-decimals fast path, else the generic grid (same result). */
@@ -293,32 +360,6 @@ export class KrakenAdapter extends BaseAdapter {
   }
 }
 
-/**
- * "1618678117.243818" (seconds with up to µs decimals) → µs since the epoch, exactly and without
- * parseFloat; NaN when it is not such a number (further decimals are truncated).
- */
-export function secondsToUs(text: string): number {
-  let value = 0;
-  let fraction = -1;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46 /* '.' */ && fraction < 0) {
-      fraction = 0;
-      continue;
-    }
-    if (c < 48 || c > 57) return Number.NaN;
-    if (fraction >= 0) {
-      if (fraction === 6) continue;
-      fraction++;
-    }
-    value = value * 10 + (c - 48);
-  }
-  if (n === 0) return Number.NaN;
-  for (let f = fraction < 0 ? 0 : fraction; f < 6; f++) value *= 10;
-  return value;
-}
-
 /** Number.parseInt(text, 10), without the call for the usual 1–10 plain digits. */
 function parseChecksum(text: string): number {
   const n = text.length;
@@ -331,40 +372,6 @@ function parseChecksum(text: string): number {
   }
   return value;
 }
-
-/**
- * Steps of a decimal printed with exactly `decimals` digits after the point (Kraken prints a fixed number
- * per pair), reading digits with charCodeAt and skipping the point: the value in units of 10^-decimals,
- * divided by `factor` (a whole number: printed units per step). -1 when the text is not in that form, has
- * more than 15 digits (or more than 9 on either side of the point), is off the grid, or `factor` is 0: the caller then takes the generic DecimalGrid
- * path, which decides (so the fast path never changes a result, it only skips work).
- */
-export function fixedSteps(text: string, decimals: number, factor: number): number {
-  const n = text.length;
-  const point = n - 1 - decimals;
-  if (factor === 0 || point < 1 || point > 9 || decimals > 9 || n > 16 || text.charCodeAt(point) !== 46 /* '.' */) return -1;
-  // why: two short int32 chains (whole part, fraction) instead of one float multiply-add chain per digit
-  let whole = 0;
-  let fraction = 0;
-  let bad = 0;
-  for (let i = 0; i < point; i++) {
-    const d = text.charCodeAt(i) - 48;
-    bad |= d | (9 - d);
-    whole = (whole * 10 + d) | 0;
-  }
-  for (let i = point + 1; i < n; i++) {
-    const d = text.charCodeAt(i) - 48;
-    bad |= d | (9 - d);
-    fraction = (fraction * 10 + d) | 0;
-  }
-  if (bad < 0) return -1;
-  const value = whole * POW10[decimals]! + fraction;
-  if (factor === 1) return value;
-  const steps = value / factor;
-  return steps === Math.floor(steps) ? steps : -1;
-}
-
-const POW10 = new Float64Array(10).map((_, i) => 10 ** i);
 
 /** Digits after the point as printed (trailing zeros count: they are part of the checksum string). */
 function printedDecimals(text: string): number {

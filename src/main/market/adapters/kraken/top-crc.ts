@@ -134,18 +134,17 @@ function writeDigits(out: Uint8Array, start: number, value: number): number {
 }
 
 /**
- * Copies the printed digits of a decimal string ('.' removed, leading zeros stripped) to `out` at `at`;
- * returns the count. The text was validated by the decimal parser before.
+ * Copies the printed digits of the decimal text[start, end) ('.' removed, leading zeros stripped) to `out`
+ * at `at`; returns the count. The text was validated by the decimal parser before.
  */
-function copyDigits(out: Uint8Array, at: number, text: string): number {
-  let i = 0;
-  const n = text.length;
-  for (; i < n; i++) {
+function copyDigits(out: Uint8Array, at: number, text: string, start: number, end: number): number {
+  let i = start;
+  for (; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c !== 48 && c !== 46) break;
   }
   let w = at;
-  for (; i < n; i++) {
+  for (; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c !== 46) out[w++] = c;
   }
@@ -211,8 +210,13 @@ export class SideCrc {
    * strings, so the cache follows the book without reading it back.
    */
   apply(p: number, q: number, priceText: string, sizeText: string): void {
+    this.applyAt(p, q, priceText, 0, priceText.length, sizeText, 0, sizeText.length);
+  }
+
+  /** apply() with the printed price at priceText[ps, pe) and the volume at sizeText[vs, ve). */
+  applyAt(p: number, q: number, priceText: string, ps: number, pe: number, sizeText: string, vs: number, ve: number): void {
     if (this.rebuild) return;
-    if (priceText.length > MAXD || sizeText.length > MAXD) {
+    if (pe - ps > MAXD || ve - vs > MAXD) {
       // why: an exotic over-long print ("0.0100000000000000000000") would not fit a digit slot
       this.rebuild = true;
       return;
@@ -243,7 +247,7 @@ export class SideCrc {
         if (this.sizes[i] === q) return;
         this.sizes[i] = q;
         const slot = slotOf[i]!;
-        this.sizeLen[slot] = copyDigits(this.digits, slot * SLOT_BYTES + MAXD, sizeText);
+        this.sizeLen[slot] = copyDigits(this.digits, slot * SLOT_BYTES + MAXD, sizeText, vs, ve);
         this.slotDirty[slot] = 1;
       }
     } else {
@@ -265,8 +269,8 @@ export class SideCrc {
       this.sizes[i] = q;
       slotOf[i] = slot;
       const base = slot * SLOT_BYTES;
-      this.priceLen[slot] = copyDigits(this.digits, base, priceText);
-      this.sizeLen[slot] = copyDigits(this.digits, base + MAXD, sizeText);
+      this.priceLen[slot] = copyDigits(this.digits, base, priceText, ps, pe);
+      this.sizeLen[slot] = copyDigits(this.digits, base + MAXD, sizeText, vs, ve);
       this.slotDirty[slot] = 1;
       if (full) this.complete = false;
       else this.count = count + 1;
