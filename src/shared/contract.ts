@@ -242,9 +242,13 @@ export interface SeriesPoint {
   readonly pnlTotal: number;
 }
 
-export type DeskEventKind = 'fill' | 'operator' | 'state' | 'breaker' | 'params' | 'feed' | 'info';
+export type DeskEventKind = 'operator' | 'state' | 'breaker' | 'params' | 'feed' | 'info';
 
-/** Something a trader should see on the timeline (chart markers, the event log). */
+/**
+ * Something a trader should see on the timeline (chart markers, the event log). Fills are not events: they
+ * have their own stream and blotter, and under a busy market they would push the operator's actions out of
+ * the bounded log.
+ */
 export interface DeskEventView {
   readonly timeMs: number;
   readonly kind: DeskEventKind;

@@ -905,7 +905,6 @@ export class Desk implements FeedListener {
     this.store.recordFill(stored);
     this.risk.onFill(fill.localUs);
     this.flattener.onFill(fill, order);
-    this.pushEvent('fill', `${fill.side === 'buy' ? 'bought' : 'sold'} ${this.lot.format(fill.size)} @ ${this.tick.format(fill.price)}`);
     this.metricsDirty = true;
     this.dirty = true;
   }

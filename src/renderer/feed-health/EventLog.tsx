@@ -6,6 +6,7 @@
 import { useMemo } from 'react';
 import { fmtTime } from '../desk-client/format.js';
 import { useEvents } from '../desk-client/hooks.js';
+import { eventKey } from '../desk-client/store.js';
 
 const SHOWN = 60;
 
@@ -15,7 +16,7 @@ export function EventLog() {
     const out = [];
     for (let i = events.length - 1; i >= 0 && out.length < SHOWN; i--) {
       const event = events[i];
-      if (event && event.kind !== 'fill') out.push(event);
+      if (event) out.push(event);
     }
     return out;
   }, [events]);
@@ -27,8 +28,8 @@ export function EventLog() {
       </div>
       <div className="event-list">
         {recent.length === 0 && <div className="muted event-row">nothing yet</div>}
-        {recent.map((event, i) => (
-          <div key={`${events.length - i}`} className="event-row">
+        {recent.map((event) => (
+          <div key={eventKey(event)} className="event-row">
             <span className="muted">{fmtTime(event.timeMs)}</span> <span className={`kind kind-${event.kind}`}>{event.kind}</span> {event.text}
           </div>
         ))}

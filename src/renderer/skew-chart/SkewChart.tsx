@@ -9,7 +9,7 @@ import { useEffect, useRef } from 'react';
 import { LineSeries, LineStyle, LineType, createChart, createSeriesMarkers, type IChartApi, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type Time } from 'lightweight-charts';
 import type { DeskEventView, FillView, SeriesPoint } from '../../shared/contract.js';
 import { fmtBps, fmtPrice } from '../desk-client/format.js';
-import { useDesk, useDeskState, useEvents, useFills } from '../desk-client/hooks.js';
+import { useDesk, useDeskState, useEvents, useFills, usePacedState } from '../desk-client/hooks.js';
 import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
 
 /** A time the chart holds a point at (a CHART_BUCKET_MS bucket); markers snap to these. */
@@ -54,7 +54,7 @@ export function SkewChart() {
   const chartRef = useRef<{ chart: IChartApi; lines: Line[]; markers: ISeriesMarkersPluginApi<Time>; times: ChartTime[] } | null>(null);
   const fills = useFills();
   const events = useEvents();
-  const state = useDeskState();
+  const state = usePacedState();
   const priceDecimals = state?.instrument.priceDecimals ?? 2;
   const tickSize = state ? Number(state.instrument.tickSize) : 0.01;
 
@@ -218,7 +218,7 @@ export function buildMarkers(times: readonly ChartTime[], fills: readonly FillVi
     markers.push({ time: toTime(at), position: 'atPriceMiddle', price: fill.price, shape: buy ? 'arrowUp' : 'arrowDown', color: buy ? COLORS.ourBid : COLORS.ourAsk, size: 0.6, id: fill.fillId });
   }
   for (const event of events) {
-    if (event.kind === 'fill' || event.kind === 'info' || event.timeMs < first.timeMs) continue;
+    if (event.kind === 'info' || event.timeMs < first.timeMs) continue;
     const at = snap(times, event.timeMs);
     if (at === null) continue;
     const color = event.kind === 'breaker' ? COLORS.breaker : event.kind === 'state' ? COLORS.state : event.kind === 'params' ? COLORS.params : event.kind === 'feed' ? COLORS.mid : COLORS.operator;
