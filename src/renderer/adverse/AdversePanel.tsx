@@ -6,7 +6,7 @@
  */
 import { MARKOUT_HORIZONS_SEC, type DeskMetrics, type MarkoutHorizon } from '../../shared/contract.js';
 import { fmtBps, fmtPct } from '../desk-client/format.js';
-import { useDeskState, useMetrics } from '../desk-client/hooks.js';
+import { usePacedState, useMetrics } from '../desk-client/hooks.js';
 import { COLORS } from '../skew-chart/chart-kit.js';
 
 const W = 300;
@@ -77,7 +77,7 @@ function MarkoutCurves({ metrics }: { metrics: DeskMetrics }) {
 
 export function AdversePanel() {
   const metrics = useMetrics();
-  const state = useDeskState();
+  const state = usePacedState();
   if (!metrics || !state) return <section className="panel side-panel" data-testid="adverse-panel" />;
   const widenAt = state.params.strategy.adverseSelection.threshold;
   const breakerAt = state.params.risk.adverseBreakerRate;

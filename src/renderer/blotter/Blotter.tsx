@@ -8,7 +8,8 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DeskEventView, FillView, OpenOrderView, SessionSummaryView } from '../../shared/contract.js';
 import type { ExportKind } from '../../shared/contract.js';
 import { fmtDateTime, fmtMoney, fmtPrice, fmtSize, fmtTime, signClass } from '../desk-client/format.js';
-import { useDesk, useDeskState, useEvents, useFills } from '../desk-client/hooks.js';
+import { useDesk, usePacedState, useEvents, useFills } from '../desk-client/hooks.js';
+import { eventKey } from '../desk-client/store.js';
 import { VirtualTable, type Column, type SortState } from './VirtualTable.js';
 
 export const BLOTTER_TABS = ['fills', 'orders', 'sessions', 'events'] as const;
@@ -28,7 +29,7 @@ function edgeBps(fill: FillView): number {
 
 export function Blotter({ tab, onTab }: { tab: BlotterTab; onTab: (t: BlotterTab) => void }) {
   const { api } = useDesk();
-  const state = useDeskState();
+  const state = usePacedState();
   const [past, setPast] = useState<PastSession | null>(null);
   const [error, setError] = useState<string | null>(null);
   const sessionId = past?.id ?? state?.sessionId ?? 0;
@@ -101,7 +102,7 @@ function LiveFills() {
 }
 
 function FillsTable({ fills }: { fills: readonly FillView[] }) {
-  const state = useDeskState();
+  const state = usePacedState();
   const pd = state?.instrument.priceDecimals ?? 2;
   const sd = state?.instrument.sizeDecimals ?? 0;
   const [sort, setSort] = useState<SortState | null>(null);
@@ -123,7 +124,7 @@ function FillsTable({ fills }: { fills: readonly FillView[] }) {
 }
 
 function OrdersTable() {
-  const state = useDeskState();
+  const state = usePacedState();
   const pd = state?.instrument.priceDecimals ?? 2;
   const sd = state?.instrument.sizeDecimals ?? 0;
   const [sort, setSort] = useState<SortState | null>(null);
@@ -206,5 +207,5 @@ function EventsTable() {
     ],
     [],
   );
-  return <VirtualTable rows={reversed} columns={columns} rowKey={(e, i) => `${i}|${e.timeMs}|${e.kind}`} sort={sort} onSort={setSort} testid="events-table" empty="No events." />;
+  return <VirtualTable rows={reversed} columns={columns} rowKey={(e) => String(eventKey(e))} sort={sort} onSort={setSort} testid="events-table" empty="No events." />;
 }

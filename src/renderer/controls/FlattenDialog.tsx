@@ -7,13 +7,13 @@ import { useState } from 'react';
 import { FLATTEN_SCHEMA, describeSchemaError, type FlattenRequest } from '../../shared/contract.js';
 import type { RunCommand } from '../app/App.js';
 import { fmtSignedSize } from '../desk-client/format.js';
-import { useDesk, useDeskState } from '../desk-client/hooks.js';
+import { useDesk, usePacedState } from '../desk-client/hooks.js';
 
 type Style = FlattenRequest['style'];
 
 export function FlattenDialog({ run, onClose }: { run: RunCommand; onClose: () => void }) {
   const { api } = useDesk();
-  const state = useDeskState();
+  const state = usePacedState();
   const [style, setStyle] = useState<Style>('aggressive');
   const [slippage, setSlippage] = useState('20');
   const [duration, setDuration] = useState('60');

@@ -4,12 +4,12 @@
  */
 import { useState } from 'react';
 import type { RunCommand } from '../app/App.js';
-import { useDesk, useDeskState, useEvents } from '../desk-client/hooks.js';
+import { useDesk, usePacedState, useEvents } from '../desk-client/hooks.js';
 import { stateCause } from './ControlBar.js';
 
 export function RearmDialog({ run, onClose }: { run: RunCommand; onClose: () => void }) {
   const { api } = useDesk();
-  const state = useDeskState();
+  const state = usePacedState();
   const events = useEvents();
   const [error, setError] = useState<string | null>(null);
   const halted = state?.tradingState === 'halted';

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { SESSION_SPEC_SCHEMA, VENUES, describeSchemaError, type RecordingView, type SessionSpec, type VenueName } from '../../shared/contract.js';
 import type { RunCommand } from '../app/App.js';
 import { fmtDateTime, fmtPct } from '../desk-client/format.js';
-import { useDesk, useDeskState, useSession } from '../desk-client/hooks.js';
+import { useDesk, usePacedState, useSession } from '../desk-client/hooks.js';
 import { REPLAY_SPEEDS } from '../replay/ReplayTransport.js';
 
 type Source = 'sim' | 'live' | 'recording';
@@ -20,7 +20,7 @@ function sizeText(bytes: number): string {
 export function SessionDialog({ run, onClose }: { run: RunCommand; onClose: () => void }) {
   const { api, canWrite } = useDesk();
   const session = useSession();
-  const state = useDeskState();
+  const state = usePacedState();
   const [source, setSource] = useState<Source>(session?.spec?.recording ? 'recording' : session?.spec && session.spec.venue !== 'sim' ? 'live' : 'sim');
   const [venue, setVenue] = useState<VenueName>(session?.spec && session.spec.venue !== 'sim' ? session.spec.venue : 'binance-spot');
   const [symbol, setSymbol] = useState(session?.spec?.symbol ?? '');

@@ -6,7 +6,8 @@
  * from the visible URL so it is not shoulder-surfed, bookmarked or copied along with the address.
  */
 import type { DeskApi } from '../../shared/contract.js';
-import { HttpDeskApi, type ConnectionInfo, type StreamingDeskApi } from './http-client.js';
+import { HttpDeskApi } from './http-client.js';
+import type { ConnectionInfo, StreamingDeskApi } from './streaming-api.js';
 
 const TOKEN_KEY = 'quotedesk.token';
 

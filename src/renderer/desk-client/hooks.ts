@@ -1,11 +1,13 @@
 /**
  * React bindings of the desk store: one hook per slice, each re-rendering its component only when that
- * slice was published (at most once per animation frame), and the context that hands panels the store and
- * the API. Panels never subscribe to the raw stream.
+ * slice was published, and the context that hands panels the store and the API. Panels never subscribe to
+ * the raw stream. `useDeskState` is the market view, every frame: only the ladder, the state banner, the
+ * replay transport and the chart legend use it. Panels of figures and lists use `usePacedState`,
+ * `useMetrics`, `useFills` and `useEvents`, published at reading pace (see store.ts).
  */
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { DeskEventView, DeskMetrics, DeskState, FillView, SessionView } from '../../shared/contract.js';
-import type { ConnectionInfo, StreamingDeskApi } from './http-client.js';
+import type { ConnectionInfo, StreamingDeskApi } from './streaming-api.js';
 import type { DeskStore, Slice } from './store.js';
 
 export interface DeskContextValue {
@@ -33,6 +35,11 @@ function useSlice<T>(slice: Slice, read: (store: DeskStore) => T): T {
 
 export function useDeskState(): DeskState | null {
   return useSlice('state', (s) => s.current.state);
+}
+
+/** The desk's state at reading pace (at most four times a second; at once on a desk event). */
+export function usePacedState(): DeskState | null {
+  return useSlice('pacedState', (s) => s.current.pacedState);
 }
 
 export function useMetrics(): DeskMetrics | null {

@@ -11,7 +11,6 @@
  */
 import type {
   CommandResult,
-  DeskApi,
   DeskMetrics,
   DeskState,
   ExportKind,
@@ -25,25 +24,7 @@ import type {
   StreamMessage,
 } from '../../shared/contract.js';
 
-export type ConnectionStatus = 'connecting' | 'open' | 'disconnected';
-
-export interface ConnectionInfo {
-  readonly status: ConnectionStatus;
-  /** Failed attempts since the stream was last open. */
-  readonly attempts: number;
-  /** When the next attempt is due (ms since the epoch), while disconnected. */
-  readonly retryAtMs: number | null;
-}
-
-export interface StreamingDeskApi extends DeskApi {
-  /** Connection status of the stream; the listener is called at once with the current status. */
-  onConnection(listener: (info: ConnectionInfo) => void): () => void;
-  /**
-   * The page rendered a frame with what it received: the server may send the next update (flow control,
-   * so the page never gets more than one update per frame). A no-op where the transport needs none.
-   */
-  frameRendered(): void;
-}
+import type { ConnectionInfo, StreamingDeskApi } from './streaming-api.js';
 
 /** Whether the page acknowledges each rendered frame (credit flow control) or relies on server pacing. */
 const ACKNOWLEDGE_FRAMES = false;

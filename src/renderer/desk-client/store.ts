@@ -1,26 +1,36 @@
 /**
  * The monitor's store: applies stream messages as they arrive and publishes at most once per animation
- * frame.
+ * frame, at two paces.
  *
  * A message is cheap to apply (pointer swaps and appends into bounded buffers); nothing renders then.
- * The first message after a frame schedules one `requestAnimationFrame`; at that frame the store
- * publishes every slice that changed (state, metrics, fills, events, connection) as new immutable values.
- * The chart listeners get the series points that arrived (or a reset after a snapshot) in a microtask
- * right after each message, so the charts draw in the same frame as the panels (see `flushSeries`). React components subscribe per slice (`hooks.ts`), so a frame re-renders only the panels
- * whose data changed, and never more than once however many messages arrived. The store holds only
+ * The first message after a frame schedules one `requestAnimationFrame`; at that frame the store publishes
+ * what changed as new immutable values. The market view (the `state` slice: ladder, state banner, replay
+ * transport, chart legend) is published every frame. What a person reads as figures and lists (the
+ * `pacedState` slice, metrics, fills, events: statistics, PnL, inventory, markouts, feed health, blotter,
+ * event log) is published at most every READING_INTERVAL_MS — numbers that change sixty times a second
+ * cannot be read, and re-laying out every panel per frame under a busy market is what made other desks'
+ * monitors fall behind. It is published at once, in the same frame as the market view, when a desk event
+ * arrives (an operator action, a state change, a breaker trip, feed trouble) or the trading state changes,
+ * so nothing the trader must act on waits. The chart listeners get the series points that arrived (or a
+ * reset after a snapshot) in a microtask right after each message, so the charts draw in the same frame as
+ * the ladder (see `flushSeries`). React components subscribe per slice (`hooks.ts`). The store holds only
  * what the desk sent; it computes nothing the desk should.
  */
 import type { DeskEventView, DeskMetrics, DeskState, FillView, SeriesPoint, SessionView, StreamMessage } from '../../shared/contract.js';
-import type { ConnectionInfo } from './http-client.js';
+import type { ConnectionInfo } from './streaming-api.js';
 
-export type Slice = 'state' | 'metrics' | 'fills' | 'events' | 'connection' | 'session';
+export type Slice = 'state' | 'pacedState' | 'metrics' | 'fills' | 'events' | 'connection' | 'session';
 
 export interface Published {
+  /** The desk's newest state, every frame (the market view). */
   readonly state: DeskState | null;
+  /** The desk's state at reading pace (panels of figures). */
+  readonly pacedState: DeskState | null;
+  /** At reading pace. */
   readonly metrics: DeskMetrics | null;
-  /** Newest first. */
+  /** Newest first; at reading pace. */
   readonly fills: readonly FillView[];
-  /** Oldest first. */
+  /** Oldest first; at reading pace (at once when one arrives). */
   readonly events: readonly DeskEventView[];
   readonly connection: ConnectionInfo;
   /** The session the host runs (starting, loading a recording, running, stopped, failed); null until known. */
@@ -33,34 +43,49 @@ export type SeriesListener = (fresh: readonly SeriesPoint[], all: readonly Serie
 export const MAX_FILLS = 5_000;
 export const MAX_EVENTS = 500;
 export const MAX_SERIES = 20_000;
+/** The pace of the figures and lists: four times a second. */
+export const READING_INTERVAL_MS = 250;
 const FLASH_MEMORY = 64;
 
 export interface StoreStats {
   messages: number;
   snapshots: number;
   frames: number;
+  /** Frames that published the reading-pace slices. */
+  readingFrames: number;
   /** Local receive time (performance.now) of the newest message applied, and when it was painted. */
   lastMessageAt: number;
   lastFrameAt: number;
 }
 
-type FrameScheduler = (callback: () => void) => void;
+/** What the store needs from its host: animation frames, a monotonic clock in ms, and a one-shot timer. */
+export interface StoreScheduling {
+  readonly frame: (callback: () => void) => void;
+  readonly nowMs: () => number;
+  readonly timer: (callback: () => void, delayMs: number) => void;
+}
 
-const defaultScheduler: FrameScheduler = (callback) => {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => callback());
-  else setTimeout(callback, 16);
+const browserScheduling: StoreScheduling = {
+  frame: (callback) => {
+    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => number }).requestAnimationFrame;
+    if (typeof raf === 'function') raf(() => callback());
+    else setTimeout(callback, 16);
+  },
+  nowMs: () => performance.now(),
+  timer: (callback, delayMs) => void setTimeout(callback, delayMs),
 };
 
 export class DeskStore {
   private published: Published = {
     state: null,
+    pacedState: null,
     metrics: null,
     fills: [],
     events: [],
     connection: { status: 'connecting', attempts: 0, retryAtMs: null },
     session: null,
   };
-  // Pending values, applied per message and published per frame.
+  // Pending values, applied per message and published per frame (state) or at reading pace (the rest).
   private pendingState: DeskState | null = null;
   private pendingMetrics: DeskMetrics | null = null;
   private pendingFills: FillView[] = [];
@@ -69,11 +94,16 @@ export class DeskStore {
   private pendingSession: SessionView | null = null;
   private resetFills: FillView[] | null = null;
   private resetEvents: DeskEventView[] | null = null;
+  /** Something the trader must see arrived: publish the reading-pace slices at the next frame. */
+  private readingUrgent = false;
+  private lastReadingAtMs = Number.NEGATIVE_INFINITY;
+  private readingTimerSet = false;
   private readonly series: SeriesPoint[] = [];
   private freshSeriesFrom = 0;
   private seriesReset = false;
   private readonly sliceListeners: Record<Slice, Set<() => void>> = {
     state: new Set(),
+    pacedState: new Set(),
     metrics: new Set(),
     fills: new Set(),
     events: new Set(),
@@ -81,12 +111,14 @@ export class DeskStore {
     session: new Set(),
   };
   private readonly seriesListeners = new Set<SeriesListener>();
+  private readonly frameListeners = new Set<() => void>();
   private frameScheduled = false;
+  private seriesScheduled = false;
   /** Local arrival time (Date.now) of recent fills, for the ladder's flash. */
   private readonly fillArrival = new Map<string, number>();
-  readonly stats: StoreStats = { messages: 0, snapshots: 0, frames: 0, lastMessageAt: 0, lastFrameAt: 0 };
+  readonly stats: StoreStats = { messages: 0, snapshots: 0, frames: 0, readingFrames: 0, lastMessageAt: 0, lastFrameAt: 0 };
 
-  constructor(private readonly schedule: FrameScheduler = defaultScheduler) {}
+  constructor(private readonly scheduling: StoreScheduling = browserScheduling) {}
 
   get current(): Published {
     return this.published;
@@ -104,11 +136,12 @@ export class DeskStore {
 
   apply(message: StreamMessage): void {
     this.stats.messages++;
-    this.stats.lastMessageAt = typeof performance !== 'undefined' ? performance.now() : Date.now();
+    this.stats.lastMessageAt = this.scheduling.nowMs();
     switch (message.type) {
       case 'session':
         this.pendingSession = message.session;
-        break;
+        this.requestFrame();
+        return;
       case 'snapshot':
         this.stats.snapshots++;
         this.pendingState = message.state;
@@ -117,12 +150,15 @@ export class DeskStore {
         this.pendingFills = [];
         this.resetEvents = message.events.slice(-MAX_EVENTS);
         this.pendingEvents = [];
+        this.readingUrgent = true;
         this.series.length = 0;
         for (const point of message.series) this.pushSeries(point);
         this.seriesReset = true;
         this.freshSeriesFrom = 0;
         break;
       case 'update': {
+        const shown = this.published.pacedState;
+        if (shown !== null && shown.tradingState !== message.state.tradingState) this.readingUrgent = true;
         this.pendingState = message.state;
         if (message.metrics) this.pendingMetrics = message.metrics;
         if (message.fills.length > 0) {
@@ -138,14 +174,17 @@ export class DeskStore {
             }
           }
         }
-        for (const event of message.events) this.pendingEvents.push(event);
+        if (message.events.length > 0) {
+          for (const event of message.events) this.pendingEvents.push(event);
+          this.readingUrgent = true;
+        }
         for (const point of message.series) this.pushSeries(point);
         break;
       }
       default:
         return;
     }
-    if (message.type !== 'session') this.scheduleSeries();
+    this.scheduleSeries();
     this.requestFrame();
   }
 
@@ -172,25 +211,6 @@ export class DeskStore {
     return () => this.seriesListeners.delete(listener);
   }
 
-  private pushSeries(point: SeriesPoint): void {
-    this.series.push(point);
-    if (this.series.length > MAX_SERIES + MAX_SERIES / 4) {
-      // Trim in chunks (not per point) so the copy is rare; the charts are reset to the trimmed history.
-      const drop = this.series.length - MAX_SERIES;
-      this.series.splice(0, drop);
-      this.seriesReset = true;
-      this.freshSeriesFrom = 0;
-    }
-  }
-
-  private requestFrame(): void {
-    if (this.frameScheduled) return;
-    this.frameScheduled = true;
-    this.schedule(() => this.flush());
-  }
-
-  private readonly frameListeners = new Set<() => void>();
-
   /** Called after each published frame (the transport acknowledges it to the server). */
   onFrame(listener: () => void): () => void {
     this.frameListeners.add(listener);
@@ -201,12 +221,62 @@ export class DeskStore {
   flush(): void {
     this.frameScheduled = false;
     this.stats.frames++;
-    this.stats.lastFrameAt = typeof performance !== 'undefined' ? performance.now() : Date.now();
+    const nowMs = this.scheduling.nowMs();
+    this.stats.lastFrameAt = nowMs;
     const changed: Slice[] = [];
     let next = this.published;
     if (this.pendingState && this.pendingState !== next.state) {
       next = { ...next, state: this.pendingState };
       changed.push('state');
+    }
+    if (this.hasReadingWork(next)) {
+      const waitMs = this.readingUrgent ? 0 : this.lastReadingAtMs + READING_INTERVAL_MS - nowMs;
+      if (waitMs <= 0) {
+        next = this.publishReading(next, changed);
+        this.lastReadingAtMs = nowMs;
+        this.readingUrgent = false;
+        this.stats.readingFrames++;
+      } else if (!this.readingTimerSet) {
+        // Nothing else may come to ask for a frame (a quiet market): make sure the figures catch up.
+        this.readingTimerSet = true;
+        this.scheduling.timer(() => {
+          this.readingTimerSet = false;
+          this.requestFrame();
+        }, waitMs);
+      }
+    }
+    if (this.pendingConnection) {
+      next = { ...next, connection: this.pendingConnection };
+      this.pendingConnection = null;
+      changed.push('connection');
+    }
+    if (this.pendingSession) {
+      next = { ...next, session: this.pendingSession };
+      this.pendingSession = null;
+      changed.push('session');
+    }
+    this.published = next;
+    for (const slice of changed) for (const listener of this.sliceListeners[slice]) listener();
+    this.flushSeries();
+    for (const listener of this.frameListeners) listener();
+  }
+
+  private hasReadingWork(next: Published): boolean {
+    return (
+      (this.pendingState !== null && this.pendingState !== next.pacedState) ||
+      (this.pendingMetrics !== null && this.pendingMetrics !== next.metrics) ||
+      this.resetFills !== null ||
+      this.pendingFills.length > 0 ||
+      this.resetEvents !== null ||
+      this.pendingEvents.length > 0
+    );
+  }
+
+  private publishReading(current: Published, changed: Slice[]): Published {
+    let next = current;
+    if (this.pendingState && this.pendingState !== next.pacedState) {
+      next = { ...next, pacedState: this.pendingState };
+      changed.push('pacedState');
     }
     if (this.pendingMetrics && this.pendingMetrics !== next.metrics) {
       next = { ...next, metrics: this.pendingMetrics };
@@ -232,20 +302,24 @@ export class DeskStore {
       this.pendingEvents = [];
       changed.push('events');
     }
-    if (this.pendingConnection) {
-      next = { ...next, connection: this.pendingConnection };
-      this.pendingConnection = null;
-      changed.push('connection');
+    return next;
+  }
+
+  private pushSeries(point: SeriesPoint): void {
+    this.series.push(point);
+    if (this.series.length > MAX_SERIES + MAX_SERIES / 4) {
+      // Trim in chunks (not per point) so the copy is rare; the charts are reset to the trimmed history.
+      const drop = this.series.length - MAX_SERIES;
+      this.series.splice(0, drop);
+      this.seriesReset = true;
+      this.freshSeriesFrom = 0;
     }
-    if (this.pendingSession) {
-      next = { ...next, session: this.pendingSession };
-      this.pendingSession = null;
-      changed.push('session');
-    }
-    this.published = next;
-    for (const slice of changed) for (const listener of this.sliceListeners[slice]) listener();
-    this.flushSeries();
-    for (const listener of this.frameListeners) listener();
+  }
+
+  private requestFrame(): void {
+    if (this.frameScheduled) return;
+    this.frameScheduled = true;
+    this.scheduling.frame(() => this.flush());
   }
 
   /**
@@ -265,11 +339,22 @@ export class DeskStore {
     }
   }
 
-  private seriesScheduled = false;
-
   private scheduleSeries(): void {
     if (this.seriesScheduled) return;
     this.seriesScheduled = true;
     queueMicrotask(() => this.flushSeries());
   }
+}
+
+const eventKeys = new WeakMap<DeskEventView, number>();
+let nextEventKey = 0;
+
+/** A stable React key for a desk event (events carry no id; each arrives as its own object). */
+export function eventKey(event: DeskEventView): number {
+  let key = eventKeys.get(event);
+  if (key === undefined) {
+    key = ++nextEventKey;
+    eventKeys.set(event, key);
+  }
+  return key;
 }

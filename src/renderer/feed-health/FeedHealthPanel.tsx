@@ -7,7 +7,7 @@
  */
 import type { FeedHealthView, LimitUsageView } from '../../shared/contract.js';
 import { fmtDuration, fmtNumber } from '../desk-client/format.js';
-import { useDeskState } from '../desk-client/hooks.js';
+import { usePacedState } from '../desk-client/hooks.js';
 
 const LIMIT_LABEL: Record<string, string> = {
   inventory: 'Inventory',
@@ -42,7 +42,7 @@ function LimitBar({ limit }: { limit: LimitUsageView }) {
 }
 
 export function FeedHealthPanel() {
-  const state = useDeskState();
+  const state = usePacedState();
   if (!state) return <section className="panel side-panel" data-testid="feed-health" />;
   const feed = state.feed;
   const tone = feedTone(feed);

@@ -4,12 +4,12 @@
  * inventory over time. Limits come from the live parameters, converted from lots with the lot size.
  */
 import { fmtPct, fmtSignedSize, fmtSize } from '../desk-client/format.js';
-import { useDeskState } from '../desk-client/hooks.js';
+import { usePacedState } from '../desk-client/hooks.js';
 import { COLORS } from '../skew-chart/chart-kit.js';
 import { MiniChart } from '../skew-chart/MiniChart.js';
 
 export function InventoryPanel() {
-  const state = useDeskState();
+  const state = usePacedState();
   if (!state) return <section className="panel card" data-testid="inventory-panel" />;
   const lot = Number(state.instrument.lotSize);
   const d = state.instrument.sizeDecimals;

@@ -8,7 +8,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { diffParams, validateParams } from '../../shared/params.js';
 import type { RunCommand } from '../app/App.js';
-import { useDesk, useDeskState } from '../desk-client/hooks.js';
+import { useDesk, usePacedState } from '../desk-client/hooks.js';
 
 const ENUMS: Record<string, readonly (string | number)[]> = {
   'strategy.model': ['heuristic', 'avellaneda-stoikov', 'glft'],
@@ -50,7 +50,7 @@ function show(value: unknown): string {
 }
 
 export function ParamsEditor({ run, onClose }: { run: RunCommand; onClose: () => void }) {
-  const state = useDeskState();
+  const state = usePacedState();
   const { api, canWrite } = useDesk();
   const live = state?.params ?? null;
   const [draft, setDraft] = useState<Tree | null>(() => (live ? (structuredClone(live) as unknown as Tree) : null));

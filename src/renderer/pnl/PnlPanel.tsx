@@ -6,11 +6,11 @@
  */
 import { useRef } from 'react';
 import { fmtMoney, signClass } from '../desk-client/format.js';
-import { useDesk, useDeskState, useMetrics } from '../desk-client/hooks.js';
+import { useDesk, usePacedState, useMetrics } from '../desk-client/hooks.js';
 import { MiniChart } from '../skew-chart/MiniChart.js';
 
 export function PnlPanel() {
-  const state = useDeskState();
+  const state = usePacedState();
   const metrics = useMetrics();
   const { store } = useDesk();
   const peak = useRef<{ count: number; peak: number }>({ count: 0, peak: Number.NEGATIVE_INFINITY });

@@ -6,7 +6,7 @@
  */
 import type { DeskMetrics } from '../../shared/contract.js';
 import { fmtBps, fmtMoney, fmtNumber, fmtPct, fmtSize, signClass } from '../desk-client/format.js';
-import { useDeskState, useMetrics } from '../desk-client/hooks.js';
+import { usePacedState, useMetrics } from '../desk-client/hooks.js';
 
 interface StatRow {
   readonly key: string;
@@ -32,7 +32,7 @@ export function statisticsRows(m: DeskMetrics, sizeDecimals: number, ccy: string
 
 export function StatisticsPanel() {
   const metrics = useMetrics();
-  const state = useDeskState();
+  const state = usePacedState();
   if (!metrics) return <section className="panel side-panel" data-testid="stats-panel" />;
   const sizeDecimals = state?.instrument.sizeDecimals ?? 0;
   const rows = statisticsRows(metrics, sizeDecimals, state?.instrument.quoteCurrency ?? '');
