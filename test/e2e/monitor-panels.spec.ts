@@ -32,6 +32,27 @@ test('ladder, inventory and PnL show what /api/state reports', async ({ page, se
   const tick = Number(state.instrument.tickSize);
   expect(Number(prices[0]) - Number(prices[1])).toBeCloseTo(tick, 9);
 
+  // The canvas draws what the text rows list: our bid's badge on its row in the left column, our ask's on
+  // its row in the right one (pixels read back from the canvas; polled, since the rows list at reading pace).
+  const badgePixels = (): Promise<{ bid: string; ask: string }> =>
+    ladder.evaluate((element) => {
+      const rows = [...element.querySelectorAll('[data-testid="ladder-row"]')];
+      const canvas = element.querySelector('canvas');
+      const context = canvas?.getContext('2d');
+      if (!canvas || !context) return { bid: 'no canvas', ask: 'no canvas' };
+      const ratio = canvas.width / canvas.clientWidth;
+      // Just below the badge's top border, above its text; the columns are 62 px wide at each edge.
+      const at = (testid: string, x: number): string => {
+        const index = rows.findIndex((row) => row.querySelector(`[data-testid="${testid}"]`) !== null);
+        if (index < 0) return 'no row';
+        const pixel = context.getImageData(Math.round(x * ratio), Math.round((index * 18 + 2.5) * ratio), 1, 1).data;
+        return `${pixel[0]},${pixel[1]},${pixel[2]}`;
+      };
+      return { bid: at('our-bid', 31), ask: at('our-ask', canvas.clientWidth - 31) };
+    });
+  // #0f5132 and #5c1414: the fills of our bid and our ask badges.
+  await expect.poll(badgePixels).toEqual({ bid: '15,81,50', ask: '92,20,20' });
+
   await expect.poll(async () => (await num(page.getByTestId('inventory'))) === (await serve.get<DeskState>('/api/state')).inventory).toBe(true);
   await expect.poll(async () => (await num(page.getByTestId('pnl-realized'))) === (await serve.get<DeskState>('/api/state')).pnl.realized).toBe(true);
   await expect

@@ -45,7 +45,14 @@ export const MAX_EVENTS = 500;
 export const MAX_SERIES = 20_000;
 /** The pace of the figures and lists: four times a second. */
 export const READING_INTERVAL_MS = 250;
-const FLASH_MEMORY = 64;
+/** Fills remembered for the ladder's flash. */
+export const RECENT_FILLS = 64;
+
+export interface RecentFill {
+  readonly fill: FillView;
+  /** On the store's clock (`DeskStore.nowMs`). */
+  readonly arrivedAtMs: number;
+}
 
 export interface StoreStats {
   messages: number;
@@ -114,8 +121,8 @@ export class DeskStore {
   private readonly frameListeners = new Set<() => void>();
   private frameScheduled = false;
   private seriesScheduled = false;
-  /** Local arrival time (Date.now) of recent fills, for the ladder's flash. */
-  private readonly fillArrival = new Map<string, number>();
+  /** The newest fills with their arrival time on this page, at once (not at reading pace): the ladder's flash. */
+  private readonly recent: RecentFill[] = [];
   readonly stats: StoreStats = { messages: 0, snapshots: 0, frames: 0, readingFrames: 0, lastMessageAt: 0, lastFrameAt: 0 };
 
   constructor(private readonly scheduling: StoreScheduling = browserScheduling) {}
@@ -129,9 +136,17 @@ export class DeskStore {
     return this.series;
   }
 
-  /** When a fill arrived on this page (0 for fills that came with a snapshot). */
-  fillArrivedAt(fillId: string): number {
-    return this.fillArrival.get(fillId) ?? 0;
+  /**
+   * The newest fills (at most RECENT_FILLS, oldest first) with when they arrived on this page, updated as
+   * each message is applied; fills that came with a snapshot are not recent.
+   */
+  get recentFills(): readonly RecentFill[] {
+    return this.recent;
+  }
+
+  /** The store's clock (ms, monotonic): the time base of `RecentFill.arrivedAtMs`. */
+  nowMs(): number {
+    return this.scheduling.nowMs();
   }
 
   apply(message: StreamMessage): void {
@@ -148,6 +163,7 @@ export class DeskStore {
         this.pendingMetrics = message.metrics;
         this.resetFills = message.fills.slice(0, MAX_FILLS);
         this.pendingFills = [];
+        this.recent.length = 0;
         this.resetEvents = message.events.slice(-MAX_EVENTS);
         this.pendingEvents = [];
         this.readingUrgent = true;
@@ -162,17 +178,12 @@ export class DeskStore {
         this.pendingState = message.state;
         if (message.metrics) this.pendingMetrics = message.metrics;
         if (message.fills.length > 0) {
-          const now = Date.now();
+          const arrivedAtMs = this.stats.lastMessageAt;
           for (const fill of message.fills) {
             this.pendingFills.push(fill);
-            this.fillArrival.set(fill.fillId, now);
+            this.recent.push({ fill, arrivedAtMs });
           }
-          if (this.fillArrival.size > FLASH_MEMORY) {
-            for (const key of this.fillArrival.keys()) {
-              this.fillArrival.delete(key);
-              if (this.fillArrival.size <= FLASH_MEMORY) break;
-            }
-          }
+          if (this.recent.length > RECENT_FILLS) this.recent.splice(0, this.recent.length - RECENT_FILLS);
         }
         if (message.events.length > 0) {
           for (const event of message.events) this.pendingEvents.push(event);
