@@ -1,12 +1,14 @@
 /**
  * A small time chart of one series field (inventory, total PnL) as a baseline series around zero, with
  * optional horizontal guide lines (soft and hard limits). Fed incrementally from the store like the skew
- * chart: `setData` on reset, `update` per frame.
+ * chart (`setData` on reset, `update` after), but at reading pace: at most every READING_INTERVAL_MS, with
+ * the newest point of each one-second bucket.
  */
 import { useEffect, useRef } from 'react';
 import { BaselineSeries, LineStyle, createChart, type IPriceLine, type ISeriesApi, type Time } from 'lightweight-charts';
 import type { SeriesPoint } from '../../shared/contract.js';
 import { useDesk } from '../desk-client/hooks.js';
+import { READING_INTERVAL_MS } from '../desk-client/store.js';
 import { COLORS, MINI_CHART_BUCKET_MS, bucketMs as chartBucketMs, chartOptions, lastIndexAtOrBefore, linePoint, type LinePoint } from './chart-kit.js';
 
 const bucketMs = (timeMs: number): number => chartBucketMs(timeMs, MINI_CHART_BUCKET_MS);
@@ -80,20 +82,39 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
       if (times.length > 0) chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, lastIndexAtOrBefore(times, previous - VISIBLE_MS)), to: times.length });
     };
     let held = 0;
-    const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
-      if (isReset) return reset(all);
-      for (const p of fresh) {
-        if (p.timeMs < lastMs) return reset(all);
+    // Fed at reading pace: the chart maps every point it holds on each update, and a five-minute figure chart
+    // drawn four times a second shows all there is to see.
+    let fedAtMs = Number.NEGATIVE_INFINITY;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const feed = (): void => {
+      timer = null;
+      fedAtMs = performance.now();
+      const all = store.seriesPoints;
+      let from = all.length;
+      while (from > 0 && (all[from - 1]?.timeMs ?? 0) > lastMs) from--;
+      for (let i = from; i < all.length; i++) {
+        const p = all[i] as SeriesPoint;
         const t = bucketMs(p.timeMs);
+        // Only the newest point of each bucket is drawn.
+        if (i + 1 < all.length && bucketMs((all[i + 1] as SeriesPoint).timeMs) === t) continue;
         if (t !== bucketMs(lastMs)) held++;
         series.update(linePoint(t, p[field]));
         lastMs = p.timeMs;
       }
       // The chart maps every point it holds on each update: past two windows, reload one (see SkewChart).
-      if (held > TRIM_AT_POINTS) return reset(all);
+      if (held > TRIM_AT_POINTS) reset(all);
+    };
+    const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
+      if (isReset) return reset(all);
+      for (const p of fresh) if (p.timeMs < lastMs) return reset(all);
+      if (timer !== null) return;
+      const waitMs = fedAtMs + READING_INTERVAL_MS - performance.now();
+      if (waitMs <= 0) feed();
+      else timer = setTimeout(feed, waitMs);
     });
     return () => {
       unsubscribe();
+      if (timer !== null) clearTimeout(timer);
       seriesRef.current = null;
       linesRef.current = [];
       chart.remove();

@@ -79,17 +79,18 @@ export function SkewChart() {
         opts.pane ?? 0,
       ),
     });
+    // Axis labels (a title) only on the lines read off the axis: each label is measured and drawn every frame.
     const lines: Line[] = [
       line('bestBid', COLORS.bid, { steps: true }),
       line('bestAsk', COLORS.ask, { steps: true }),
       line('mid', COLORS.mid, { style: LineStyle.Dotted }),
       line('fairValue', COLORS.fair, { width: 1, title: 'FV' }),
-      line('reservationPrice', COLORS.reservation, { style: LineStyle.Dashed, title: 'R' }),
+      line('reservationPrice', COLORS.reservation, { style: LineStyle.Dashed }),
       line('ourBid', COLORS.ourBid, { width: 2, steps: true, title: 'our bid' }),
       line('ourAsk', COLORS.ourAsk, { width: 2, steps: true, title: 'our ask' }),
       line('skewBps', COLORS.skew, { width: 2, pane: 1, title: 'skew' }),
-      line('bidHalfSpreadBps', COLORS.bid, { pane: 1, style: LineStyle.Dashed, title: '½bid' }),
-      line('askHalfSpreadBps', COLORS.ask, { pane: 1, style: LineStyle.Dashed, title: '½ask' }),
+      line('bidHalfSpreadBps', COLORS.bid, { pane: 1, style: LineStyle.Dashed }),
+      line('askHalfSpreadBps', COLORS.ask, { pane: 1, style: LineStyle.Dashed }),
     ];
     const panes = chart.panes();
     panes[0]?.setStretchFactor(0.72);

@@ -31,10 +31,12 @@ export const COLORS = {
 
 /**
  * The charts keep one point per CHART_BUCKET_MS: the desk publishes up to ~60 points a second, and 90 s of
- * that is 5,400 points per line redrawn every frame, far more than the chart has pixels. Points within a
- * bucket replace the bucket's point (`update` with the same time), so the newest value is always drawn.
+ * that is 5,400 points per line redrawn every frame, far more than the chart has pixels. A quarter second
+ * is 360 points per line over the 90 s window (two to three pixels apart on a desk monitor), and drawing
+ * ten lines of them every frame is the monitor's largest single cost under a fast market. Points within
+ * a bucket replace the bucket's point (`update` with the same time), so the newest value is always drawn.
  */
-export const CHART_BUCKET_MS = 100;
+export const CHART_BUCKET_MS = 250;
 
 export function bucketMs(timeMs: number, bucket: number = CHART_BUCKET_MS): number {
   return Math.floor(timeMs / bucket) * bucket;
