@@ -1,6 +1,7 @@
 /**
  * The monitor under a stress feed, in real Chromium (Debian's /usr/bin/chromium through Playwright) against
- * a real `quotedesk serve --sim-flow 300` (≈ 20,000 simulated market messages/s). One run measures:
+ * a real `quotedesk serve --sim-flow 175` (≈ 20,000 market messages/s processed by the desk
+ * while it quotes actively). One run measures:
  *   (a) the market message rate the desk actually processes (GET /api/state → feed.messagesPerSec);
  *   (b) stream messages/s the page receives, and that per one-second window they never outnumber the
  *       page's animation frames (and the store's published frames never do either);
@@ -22,13 +23,15 @@
  *       RSS from /proc/<pid>/status. The main thread's busy share (TaskDuration) is printed too.
  * Prints a table with the targets and PASS / MISS. Asserts nothing; exits 0.
  *
- *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile] [--hide SELECTOR]
+ *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile] [--trace] [--hide SELECTOR]
  *
  * `--headed` runs a headed Chromium (use `xvfb-run -a npx tsx …  --headed` without a display); the default is
  * headless, where animation frames run at the display rate as long as the page is visible (the bench checks
  * `document.visibilityState` and prints the frame rate it got). `--profile` records a 10 s CPU profile of the
- * page after the window and prints the functions with the most self time; `--hide SELECTOR` (diagnosis) hides
- * those elements to show what they cost. Needs the built app (`npx electron-vite build`).
+ * page after the window and prints the functions with the most self time and with the most inclusive time
+ * (`PROFILE_OUT=file.json` also writes the raw profile); `--hide SELECTOR` (diagnosis) hides
+ * those elements to show what they cost; `--trace` records a 5 s Chromium trace and prints the main thread's
+ * time per trace event (style, layout, paint… that a JS profile lumps as "(program)"). Needs the built app (`npx electron-vite build`).
  */
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,9 +48,10 @@ function flag(name: string): string | undefined {
 }
 const soakMinutes = Number(flag('minutes-soak') ?? 0);
 const SECONDS = soakMinutes > 0 ? soakMinutes * 60 : Number(flag('seconds') ?? 60);
-const FLOW = Number(flag('flow') ?? 300);
+const FLOW = Number(flag('flow') ?? 175);
 const HEADED = process.argv.includes('--headed');
 const PROFILE = process.argv.includes('--profile');
+const TRACE = process.argv.includes('--trace');
 /** Diagnosis only: hide the elements matching this selector (display: none) to see what they cost. */
 const HIDE = flag('hide');
 const WARMUP_S = 5;
@@ -327,6 +331,7 @@ async function profilePage(cdp: CDPSession, seconds: number): Promise<void> {
   const { profile } = (await cdp.send('Profiler.stop')) as {
     profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples: number[]; timeDeltas: number[] };
   };
+  if (process.env['PROFILE_OUT']) writeFileSync(process.env['PROFILE_OUT'], JSON.stringify(profile));
   const self = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i] ?? 0;
@@ -345,6 +350,69 @@ async function profilePage(cdp: CDPSession, seconds: number): Promise<void> {
   const top = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
   console.log(`\nCPU profile of the page, ${seconds} s (self time; ${(total / 1e6).toFixed(2)} s sampled):`);
   for (const [name, us] of top) console.log(`  ${(us / 1_000).toFixed(0).padStart(7)} ms  ${((100 * us) / total).toFixed(1).padStart(5)} %  ${name}`);
+  // Inclusive time (a function and everything it called), each function counted once per sample.
+  const parent = new Map<number, number>();
+  const nodeName = new Map<number, string>();
+  for (const node of profile.nodes as { id: number; children?: number[]; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]) {
+    for (const child of node.children ?? []) parent.set(child, node.id);
+    const f = node.callFrame;
+    nodeName.set(node.id, `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`);
+  }
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of self) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const name = nodeName.get(at) ?? '?';
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+    }
+  }
+  const topInclusive = [...inclusive.entries()].filter(([name]) => !name.startsWith('(')).sort((a, b) => b[1] - a[1]).slice(0, 30);
+  console.log(`\nInclusive time (a function with all it called):`);
+  for (const [name, us] of topInclusive) console.log(`  ${(us / 1_000).toFixed(0).padStart(7)} ms  ${((100 * us) / total).toFixed(1).padStart(5)} %  ${name}`);
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  args?: { name?: string };
+}
+
+/**
+ * Records a Chromium trace of the page for `seconds` and prints where the renderer's main thread spent its
+ * time, by trace event (Layout, UpdateLayoutTree, Paint, FunctionCall…): the native work a JS profile
+ * shows only as "(program)". Nested events are each counted whole, so the sums overlap (RunTask holds all).
+ */
+async function tracePage(cdp: CDPSession, seconds: number): Promise<void> {
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (data) => {
+    for (const e of data.value) events.push(e as unknown as TraceEvent);
+  });
+  const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink', transferMode: 'ReportEvents' });
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
+  await cdp.send('Tracing.end');
+  await complete;
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) {
+    console.log('\ntrace: no renderer main thread found');
+    return;
+  }
+  const byName = new Map<string, { us: number; count: number }>();
+  for (const e of events) {
+    if (e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || e.dur === undefined) continue;
+    const entry = byName.get(e.name) ?? { us: 0, count: 0 };
+    entry.us += e.dur;
+    entry.count++;
+    byName.set(e.name, entry);
+  }
+  const top = [...byName.entries()].sort((a, b) => b[1].us - a[1].us).slice(0, 30);
+  console.log(`\nTrace of the page's main thread, ${seconds} s (ms per second of wall time; nested events overlap):`);
+  for (const [name, { us, count }] of top) console.log(`  ${(us / 1_000 / seconds).toFixed(1).padStart(7)} ms/s  ${String(count).padStart(6)}×  ${name}`);
 }
 
 /* ------------------------------------------------------------------ run */
@@ -426,6 +494,7 @@ async function main(): Promise<void> {
     const feedAtEnd = await serve.get<StateView>('/api/state');
     const windowS = (performance.now() - t0) / 1_000;
     if (PROFILE) await profilePage(cdp, 10);
+    if (TRACE) await tracePage(cdp, 5);
 
     /* ---------------------------------------------------------------- report */
     const secondsOver = all.fpsPerSecond.map((fps, i) => (all.messagesPerSecond[i] ?? 0) - fps);
