@@ -26,8 +26,8 @@ import type {
 
 import type { ConnectionInfo, StreamingDeskApi } from './streaming-api.js';
 
-/** Whether the page acknowledges each rendered frame (credit flow control) or relies on server pacing. */
-const ACKNOWLEDGE_FRAMES = false;
+/** The page acknowledges each rendered frame (credit flow control) rather than relying on server pacing alone. */
+const ACKNOWLEDGE_FRAMES = true;
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -161,9 +161,10 @@ export class HttpDeskApi implements StreamingDeskApi {
     const socket = new WebSocket(url.toString());
     this.socket = socket;
     this.unacked = false;
-    // Acknowledged mode (one update per rendered frame, see frameRendered) is available with
-    // `{"type":"hello","ack":true}`; the monitor uses the server's per-frame pacing instead, which keeps
-    // the event-to-pixel latency a frame lower (measured by test/bench/monitor.bench.ts).
+    // Acknowledged mode (`{"type":"hello","ack":true}`): the server sends the next update only after the
+    // page rendered a frame with the last one (see frameRendered), so the page never receives more than
+    // one update per frame even when its frames slow down; server pacing alone let a slow second through
+    // (measured by test/bench/monitor.bench.ts, at the same event-to-pixel latency within noise).
     socket.onopen = () => socket.send(JSON.stringify({ type: 'hello', ack: ACKNOWLEDGE_FRAMES }));
     this.setConnection({ status: 'connecting', attempts: this.connection.attempts, retryAtMs: null });
     socket.onmessage = (event: MessageEvent<unknown>) => {
