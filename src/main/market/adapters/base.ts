@@ -118,6 +118,10 @@ export abstract class BaseAdapter implements VenueAdapter {
     }
   }
 
+  onText(kind: 'ws' | 'rest', text: string, localUs: LocalUs): boolean {
+    return this.onMessage(kind, JSON.parse(text) as unknown, localUs);
+  }
+
   reset(localUs: LocalUs): void {
     this.book.clear();
     this.resetState();

@@ -1,6 +1,6 @@
 /**
  * The venue adapter contract: a pure state machine per venue that turns received messages (WebSocket
- * frames and REST snapshot responses, already JSON-parsed) into a local order book, public trades and
+ * frames and REST snapshot responses, as text or already JSON-parsed) into a local order book, public trades and
  * feed events, following the venue's documented book rules (`../shared/reference/book-rules.md`).
  *
  * An adapter does no I/O: the live connector (sockets, REST, timers) and the replay driver (a capture
@@ -54,6 +54,12 @@ export interface VenueAdapter {
   setSink(sink: AdapterSink): void;
   /** Feeds one received message. Returns true when the book changed (a whole message was applied). */
   onMessage(kind: 'ws' | 'rest', msg: unknown, localUs: LocalUs): boolean;
+  /**
+   * Feeds one received text frame, as the live connector receives it: the same as
+   * `onMessage(kind, JSON.parse(text), localUs)` (a text that is not JSON throws JSON.parse's SyntaxError),
+   * which an adapter may do without building the parsed object (Kraken's book updates).
+   */
+  onText(kind: 'ws' | 'rest', text: string, localUs: LocalUs): boolean;
   /** The book is a faithful copy of the venue's right now. */
   trusted(): boolean;
   /** What the connector must do now; reading it clears it. */

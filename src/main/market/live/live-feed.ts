@@ -1,7 +1,7 @@
 /**
  * LiveFeed: a venue's public market data over a real WebSocket (`ws`) and REST (global `fetch`), driven
  * through the same pure venue adapter the replay uses. It owns only I/O: connect and subscribe
- * (`venueEndpoints`), hand every frame to the adapter as received (`onMessage('ws', JSON.parse(text),
+ * (`venueEndpoints`), hand every frame to the adapter as received (`onText('ws', text,
  * localUs)`), carry out what the adapter asks (`fetch-snapshot`: GET the url and feed the answer as a
  * `rest` message; `resubscribe`: a fresh connection, which every venue answers with a new snapshot),
  * keep the connection alive as the venue requires (application pings for Bybit/Kraken; Binance's ping
@@ -417,20 +417,26 @@ export class LiveFeed implements MarketFeed, Clock {
     this.wsFrames++;
     this.tap?.({ recvTs: localUs / 1_000_000, kind: 'ws', conn, rawMsg: text.length > 0 ? text : 'null' });
     this.tracker.recordMessage(localUs);
-    let msg: unknown;
+    let changed: boolean;
     try {
-      msg = JSON.parse(text);
-    } catch {
+      // The adapter parses the frame (Kraken applies book updates straight from the text).
+      changed = this.adapter.onText('ws', text, localUs);
+    } catch (error) {
       // why: a truncated or garbled frame may have carried a book change; only a fresh snapshot is safe.
-      this.tracker.recordError(`${conn}: a frame that is not JSON (${text.slice(0, 60)})`);
+      const what = error instanceof SyntaxError ? 'a frame that is not JSON' : `a frame the adapter failed on (${String(error)})`;
+      this.tracker.recordError(`${conn}: ${what} (${text.slice(0, 60)})`);
       this.reconnect('malformed frame: resync', 0);
       return;
     }
-    this.deliver('ws', msg, localUs);
+    this.afterMessage(changed, localUs);
   }
 
   private deliver(kind: 'ws' | 'rest', msg: unknown, localUs: LocalUs): void {
-    const changed = this.adapter.onMessage(kind, msg, localUs);
+    this.afterMessage(this.adapter.onMessage(kind, msg, localUs), localUs);
+  }
+
+  /** Tells the desk the book changed, then does what the adapter asks (fetch a snapshot, resubscribe). */
+  private afterMessage(changed: boolean, localUs: LocalUs): void {
     if (changed) this.listener.onBook(localUs);
     const action = this.adapter.takeAction();
     switch (action.type) {

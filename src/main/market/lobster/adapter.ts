@@ -73,6 +73,10 @@ export class LobsterAdapter implements VenueAdapter {
     this.untrust(localUs, 'snapshot-pending', 'reset: waiting for a snapshot line');
   }
 
+  onText(kind: 'ws' | 'rest', text: string, localUs: LocalUs): boolean {
+    return this.onMessage(kind, JSON.parse(text) as unknown, localUs);
+  }
+
   onMessage(kind: 'ws' | 'rest', msg: unknown, localUs: LocalUs): boolean {
     const c = this.counters;
     c.messages++;

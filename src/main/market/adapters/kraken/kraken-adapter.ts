@@ -88,10 +88,9 @@ export class KrakenAdapter extends BaseAdapter {
    * Feeds one received text frame: exactly `onMessage(kind, JSON.parse(text), localUs)`, which it falls back
    * to (so a text that is not JSON throws JSON.parse's SyntaxError, as the caller's own parse would). A book
    * update the scanner (book-text.ts) recognises in full is applied straight from the text instead: no
-   * JSON.parse, no substrings, the checksum digits copied from the text. The connector should call this
-   * instead of parsing frames itself.
+   * JSON.parse, no substrings, the checksum digits copied from the text. The live connector calls this.
    */
-  onText(kind: 'ws' | 'rest', text: string, localUs: LocalUs): boolean {
+  override onText(kind: 'ws' | 'rest', text: string, localUs: LocalUs): boolean {
     if (this.haveBook && scanBookUpdate(text, this.instrument.symbol, this.scanGrid, this.scanned)) {
       this.counters.messages++;
       try {
