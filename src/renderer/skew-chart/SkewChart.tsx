@@ -25,7 +25,11 @@ interface Line {
 }
 
 const VISIBLE_MS = 90_000;
-const MAX_MARKERS = 300;
+/**
+ * Fill markers drawn: the newest MAX_FILL_MARKERS. The markers plugin lays out and draws every marker on every
+ * frame, and under a busy market a few hundred arrows in a 90 s window are a smear, not information.
+ */
+const MAX_FILL_MARKERS = 80;
 const MARKERS_EVERY_MS = 250;
 /** History loaded into the chart on a reset. */
 const RESET_HISTORY_MS = VISIBLE_MS;
@@ -97,7 +101,9 @@ export function SkewChart() {
     panes[1]?.setStretchFactor(0.28);
     const midLine = lines[2];
     if (!midLine) throw new Error('mid series missing');
-    const markers = createSeriesMarkers(midLine.series, []);
+    // why autoScale off: fills sit between the bid and ask lines anyway, and including markers in the
+    // autoscale made the plugin recompute its margins (copying the chart's options) every frame.
+    const markers = createSeriesMarkers(midLine.series, [], { autoScale: false });
     const holder = { chart, lines, markers, times: [] as ChartTime[] };
     chartRef.current = holder;
 
@@ -210,7 +216,7 @@ export function buildMarkers(times: readonly ChartTime[], fills: readonly FillVi
   const markers: SeriesMarker<Time>[] = [];
   const first = times[0];
   if (!first) return markers;
-  for (let i = Math.min(fills.length, MAX_MARKERS) - 1; i >= 0; i--) {
+  for (let i = Math.min(fills.length, MAX_FILL_MARKERS) - 1; i >= 0; i--) {
     const fill = fills[i];
     if (!fill || fill.timeMs < first.timeMs) continue;
     const at = snap(times, fill.timeMs);
