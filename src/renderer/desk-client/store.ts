@@ -12,8 +12,8 @@
  * monitors fall behind. It is published at once, in the same frame as the market view, when a desk event
  * arrives (an operator action, a state change, a breaker trip, feed trouble) or the trading state changes,
  * so nothing the trader must act on waits. The chart listeners get the series points that arrived (or a
- * reset after a snapshot) in a microtask right after each message, so the charts draw in the same frame as
- * the ladder (see `flushSeries`). React components subscribe per slice (`hooks.ts`). The store holds only
+ * reset after a snapshot) in a microtask right after each message (see `flushSeries`); each chart paces
+ * its own drawing. React components subscribe per slice (`hooks.ts`). The store holds only
  * what the desk sent; it computes nothing the desk should.
  */
 import type { DeskEventView, DeskMetrics, DeskState, FillView, SeriesPoint, SessionView, StreamMessage } from '../../shared/contract.js';

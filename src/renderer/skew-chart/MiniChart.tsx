@@ -9,7 +9,7 @@ import { BaselineSeries, LineStyle, createChart, type IPriceLine, type ISeriesAp
 import type { SeriesPoint } from '../../shared/contract.js';
 import { useDesk } from '../desk-client/hooks.js';
 import { READING_INTERVAL_MS } from '../desk-client/store.js';
-import { COLORS, MINI_CHART_BUCKET_MS, bucketMs as chartBucketMs, chartOptions, lastIndexAtOrBefore, linePoint, type LinePoint } from './chart-kit.js';
+import { COLORS, MINI_CHART_BUCKET_MS, bucketMs as chartBucketMs, chartOptions, firstAfter, lastIndexAtOrBefore, linePoint, pacedFeed, type LinePoint } from './chart-kit.js';
 
 const bucketMs = (timeMs: number): number => chartBucketMs(timeMs, MINI_CHART_BUCKET_MS);
 
@@ -84,15 +84,9 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
     let held = 0;
     // Fed at reading pace: the chart maps every point it holds on each update, and a five-minute figure chart
     // drawn four times a second shows all there is to see.
-    let fedAtMs = Number.NEGATIVE_INFINITY;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const feed = (): void => {
-      timer = null;
-      fedAtMs = performance.now();
+    const feeder = pacedFeed(READING_INTERVAL_MS, () => {
       const all = store.seriesPoints;
-      let from = all.length;
-      while (from > 0 && (all[from - 1]?.timeMs ?? 0) > lastMs) from--;
-      for (let i = from; i < all.length; i++) {
+      for (let i = firstAfter(all, lastMs); i < all.length; i++) {
         const p = all[i] as SeriesPoint;
         const t = bucketMs(p.timeMs);
         // Only the newest point of each bucket is drawn.
@@ -103,18 +97,23 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
       }
       // The chart maps every point it holds on each update: past two windows, reload one (see SkewChart).
       if (held > TRIM_AT_POINTS) reset(all);
-    };
+    });
     const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
-      if (isReset) return reset(all);
-      for (const p of fresh) if (p.timeMs < lastMs) return reset(all);
-      if (timer !== null) return;
-      const waitMs = fedAtMs + READING_INTERVAL_MS - performance.now();
-      if (waitMs <= 0) feed();
-      else timer = setTimeout(feed, waitMs);
+      if (isReset) {
+        feeder.cancel();
+        return reset(all);
+      }
+      for (const p of fresh) {
+        if (p.timeMs < lastMs) {
+          feeder.cancel();
+          return reset(all);
+        }
+      }
+      feeder.offer();
     });
     return () => {
       unsubscribe();
-      if (timer !== null) clearTimeout(timer);
+      feeder.cancel();
       seriesRef.current = null;
       linesRef.current = [];
       chart.remove();

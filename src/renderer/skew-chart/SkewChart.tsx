@@ -3,14 +3,15 @@
  * and our bid/ask over time in the top pane; the skew and the two half-spreads (bps) in a pane beneath;
  * fills, operator actions, state changes and breaker trips as markers. Fed straight from the store's
  * series listener, outside React: `setData` once per reset (snapshot, reconnect, history trim, clock
- * going back in a replay seek), then `update` with the new points each frame — never `setData` per tick.
+ * going back in a replay seek), then `update` with the new points at most 30 times a second — never
+ * `setData` per tick.
  */
 import { useEffect, useRef } from 'react';
 import { LineSeries, LineStyle, LineType, createChart, createSeriesMarkers, type IChartApi, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type Time } from 'lightweight-charts';
 import type { DeskEventView, FillView, SeriesPoint } from '../../shared/contract.js';
 import { fmtBps, fmtPrice } from '../desk-client/format.js';
 import { useDesk, useDeskState, useEvents, useFills, usePacedState } from '../desk-client/hooks.js';
-import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
+import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, firstAfter, lastIndexAtOrBefore, linePoint, pacedFeed, toTime, type LinePoint } from './chart-kit.js';
 
 /** A time the chart holds a point at (a CHART_BUCKET_MS bucket); markers snap to these. */
 interface ChartTime {
@@ -25,6 +26,7 @@ interface Line {
 }
 
 const VISIBLE_MS = 90_000;
+const CHART_FEED_MS = 33;
 /**
  * Fill markers drawn: the newest MAX_FILL_MARKERS. The markers plugin lays out and draws every marker on every
  * frame, and under a busy market a few hundred arrows in a 90 s window are a smear, not information.
@@ -142,11 +144,15 @@ export function SkewChart() {
         chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, from), to: times.length + 4 });
       }
     };
-    const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
-      if (isReset) return reset(all);
-      for (const p of fresh) {
-        if (p.timeMs < lastMs) return reset(all);
+    // Fed at most every CHART_FEED_MS (30 times a second), the newest point of each bucket: each feed redraws
+    // every canvas of both panes and axes, the largest share of the page's work under a fast market, and a
+    // 90 s history moves a fraction of a pixel between two feeds. The ladder shows every frame.
+    const feeder = pacedFeed(CHART_FEED_MS, () => {
+      const all = store.seriesPoints;
+      for (let i = firstAfter(all, lastMs); i < all.length; i++) {
+        const p = all[i] as SeriesPoint;
         const t = bucketMs(p.timeMs);
+        if (i + 1 < all.length && bucketMs((all[i + 1] as SeriesPoint).timeMs) === t) continue;
         for (const { field, series } of lines) series.update(linePoint(t, p[field]));
         if (t !== lastBucket) holder.times.push({ timeMs: t });
         lastMs = p.timeMs;
@@ -156,8 +162,22 @@ export function SkewChart() {
       if (holder.times.length > all.length) holder.times.splice(0, holder.times.length - all.length);
       if (holder.times.length > TRIM_AT_POINTS) reset(all);
     });
+    const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
+      if (isReset) {
+        feeder.cancel();
+        return reset(all);
+      }
+      for (const p of fresh) {
+        if (p.timeMs < lastMs) {
+          feeder.cancel();
+          return reset(all);
+        }
+      }
+      feeder.offer();
+    });
     return () => {
       unsubscribe();
+      feeder.cancel();
       chartRef.current = null;
       chart.remove();
     };

@@ -108,3 +108,36 @@ export function lastIndexAtOrBefore(times: readonly { timeMs: number }[], t: num
   }
   return found;
 }
+
+/**
+ * Calls `feed` at most every `intervalMs`: at once when the last call is old enough, else once when it is
+ * (a trailing call, so the newest points always arrive). A chart redraws every canvas it owns on each feed.
+ */
+export function pacedFeed(intervalMs: number, feed: () => void): { offer(): void; cancel(): void } {
+  let fedAtMs = Number.NEGATIVE_INFINITY;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const run = (): void => {
+    timer = null;
+    fedAtMs = performance.now();
+    feed();
+  };
+  return {
+    offer(): void {
+      if (timer !== null) return;
+      const waitMs = fedAtMs + intervalMs - performance.now();
+      if (waitMs <= 0) run();
+      else timer = setTimeout(run, waitMs);
+    },
+    cancel(): void {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+/** Index of the first point newer than `timeMs`, scanning back from the end (the points are in time order). */
+export function firstAfter(all: readonly { timeMs: number }[], timeMs: number): number {
+  let from = all.length;
+  while (from > 0 && (all[from - 1]?.timeMs ?? 0) > timeMs) from--;
+  return from;
+}
