@@ -60,6 +60,8 @@ export interface StoreStats {
   frames: number;
   /** Frames that published the reading-pace slices. */
   readingFrames: number;
+  /** Frames asked for by the reading-pace timer alone (a quiet stream), not by a message. */
+  catchUpFrames: number;
   /** Local receive time (performance.now) of the newest message applied, and when it was painted. */
   lastMessageAt: number;
   lastFrameAt: number;
@@ -123,7 +125,7 @@ export class DeskStore {
   private seriesScheduled = false;
   /** The newest fills with their arrival time on this page, at once (not at reading pace): the ladder's flash. */
   private readonly recent: RecentFill[] = [];
-  readonly stats: StoreStats = { messages: 0, snapshots: 0, frames: 0, readingFrames: 0, lastMessageAt: 0, lastFrameAt: 0 };
+  readonly stats: StoreStats = { messages: 0, snapshots: 0, frames: 0, readingFrames: 0, catchUpFrames: 0, lastMessageAt: 0, lastFrameAt: 0 };
 
   constructor(private readonly scheduling: StoreScheduling = browserScheduling) {}
 
@@ -252,7 +254,7 @@ export class DeskStore {
         this.readingTimerSet = true;
         this.scheduling.timer(() => {
           this.readingTimerSet = false;
-          this.requestFrame();
+          if (this.requestFrame()) this.stats.catchUpFrames++;
         }, waitMs);
       }
     }
@@ -327,10 +329,12 @@ export class DeskStore {
     }
   }
 
-  private requestFrame(): void {
-    if (this.frameScheduled) return;
+  /** Schedules one frame unless one is already scheduled; true when this call scheduled it. */
+  private requestFrame(): boolean {
+    if (this.frameScheduled) return false;
     this.frameScheduled = true;
     this.scheduling.frame(() => this.flush());
+    return true;
   }
 
   /**

@@ -9,7 +9,7 @@ import { BaselineSeries, LineStyle, createChart, type IPriceLine, type ISeriesAp
 import type { SeriesPoint } from '../../shared/contract.js';
 import { useDesk } from '../desk-client/hooks.js';
 import { READING_INTERVAL_MS } from '../desk-client/store.js';
-import { COLORS, MINI_CHART_BUCKET_MS, bucketMs as chartBucketMs, chartOptions, firstAfter, lastIndexAtOrBefore, linePoint, pacedFeed, type LinePoint } from './chart-kit.js';
+import { COLORS, MINI_CHART_BUCKET_MS, bucketMs as chartBucketMs, chartOptions, feedChart, lastIndexAtOrBefore, linePoint, type LinePoint } from './chart-kit.js';
 
 const bucketMs = (timeMs: number): number => chartBucketMs(timeMs, MINI_CHART_BUCKET_MS);
 
@@ -84,36 +84,21 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
     let held = 0;
     // Fed at reading pace: the chart maps every point it holds on each update, and a five-minute figure chart
     // drawn four times a second shows all there is to see.
-    const feeder = pacedFeed(READING_INTERVAL_MS, () => {
-      const all = store.seriesPoints;
-      for (let i = firstAfter(all, lastMs); i < all.length; i++) {
-        const p = all[i] as SeriesPoint;
-        const t = bucketMs(p.timeMs);
-        // Only the newest point of each bucket is drawn.
-        if (i + 1 < all.length && bucketMs((all[i + 1] as SeriesPoint).timeMs) === t) continue;
+    const unsubscribe = feedChart(store, READING_INTERVAL_MS, MINI_CHART_BUCKET_MS, {
+      lastMs: () => lastMs,
+      reset,
+      point: (p, t) => {
         if (t !== bucketMs(lastMs)) held++;
         series.update(linePoint(t, p[field]));
         lastMs = p.timeMs;
-      }
+      },
       // The chart maps every point it holds on each update: past two windows, reload one (see SkewChart).
-      if (held > TRIM_AT_POINTS) reset(all);
-    });
-    const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
-      if (isReset) {
-        feeder.cancel();
-        return reset(all);
-      }
-      for (const p of fresh) {
-        if (p.timeMs < lastMs) {
-          feeder.cancel();
-          return reset(all);
-        }
-      }
-      feeder.offer();
+      fed: (all) => {
+        if (held > TRIM_AT_POINTS) reset(all);
+      },
     });
     return () => {
       unsubscribe();
-      feeder.cancel();
       seriesRef.current = null;
       linesRef.current = [];
       chart.remove();

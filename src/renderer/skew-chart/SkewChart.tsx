@@ -11,7 +11,7 @@ import { LineSeries, LineStyle, LineType, createChart, createSeriesMarkers, type
 import type { DeskEventView, FillView, SeriesPoint } from '../../shared/contract.js';
 import { fmtBps, fmtPrice } from '../desk-client/format.js';
 import { useDesk, useDeskState, useEvents, useFills, usePacedState } from '../desk-client/hooks.js';
-import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, firstAfter, lastIndexAtOrBefore, linePoint, pacedFeed, toTime, type LinePoint } from './chart-kit.js';
+import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, feedChart, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
 
 /** A time the chart holds a point at (a CHART_BUCKET_MS bucket); markers snap to these. */
 interface ChartTime {
@@ -147,37 +147,23 @@ export function SkewChart() {
     // Fed at most every CHART_FEED_MS (30 times a second), the newest point of each bucket: each feed redraws
     // every canvas of both panes and axes, the largest share of the page's work under a fast market, and a
     // 90 s history moves a fraction of a pixel between two feeds. The ladder shows every frame.
-    const feeder = pacedFeed(CHART_FEED_MS, () => {
-      const all = store.seriesPoints;
-      for (let i = firstAfter(all, lastMs); i < all.length; i++) {
-        const p = all[i] as SeriesPoint;
-        const t = bucketMs(p.timeMs);
-        if (i + 1 < all.length && bucketMs((all[i + 1] as SeriesPoint).timeMs) === t) continue;
+    const unsubscribe = feedChart(store, CHART_FEED_MS, CHART_BUCKET_MS, {
+      lastMs: () => lastMs,
+      reset,
+      point: (p, t) => {
         for (const { field, series } of lines) series.update(linePoint(t, p[field]));
         if (t !== lastBucket) holder.times.push({ timeMs: t });
         lastMs = p.timeMs;
         lastBucket = t;
-      }
-      // Keep the marker index bounded like the store's history.
-      if (holder.times.length > all.length) holder.times.splice(0, holder.times.length - all.length);
-      if (holder.times.length > TRIM_AT_POINTS) reset(all);
-    });
-    const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
-      if (isReset) {
-        feeder.cancel();
-        return reset(all);
-      }
-      for (const p of fresh) {
-        if (p.timeMs < lastMs) {
-          feeder.cancel();
-          return reset(all);
-        }
-      }
-      feeder.offer();
+      },
+      fed: (all) => {
+        // Keep the marker index bounded like the store's history.
+        if (holder.times.length > all.length) holder.times.splice(0, holder.times.length - all.length);
+        if (holder.times.length > TRIM_AT_POINTS) reset(all);
+      },
     });
     return () => {
       unsubscribe();
-      feeder.cancel();
       chartRef.current = null;
       chart.remove();
     };

@@ -6,7 +6,9 @@
  * dropping to zero). Feeding is incremental: `setData` once per reset, `update` per frame.
  */
 import { ColorType, CrosshairMode, type DeepPartial, type ChartOptions, type LineData, type Time, type UTCTimestamp, type WhitespaceData } from 'lightweight-charts';
+import type { SeriesPoint } from '../../shared/contract.js';
 import { fmtTime } from '../desk-client/format.js';
+import type { DeskStore } from '../desk-client/store.js';
 
 export const COLORS = {
   bg: '#0d1117',
@@ -113,7 +115,7 @@ export function lastIndexAtOrBefore(times: readonly { timeMs: number }[], t: num
  * Calls `feed` at most every `intervalMs`: at once when the last call is old enough, else once when it is
  * (a trailing call, so the newest points always arrive). A chart redraws every canvas it owns on each feed.
  */
-export function pacedFeed(intervalMs: number, feed: () => void): { offer(): void; cancel(): void } {
+function pacedFeed(intervalMs: number, feed: () => void): { offer(): void; cancel(): void } {
   let fedAtMs = Number.NEGATIVE_INFINITY;
   let timer: ReturnType<typeof setTimeout> | null = null;
   const run = (): void => {
@@ -135,9 +137,45 @@ export function pacedFeed(intervalMs: number, feed: () => void): { offer(): void
   };
 }
 
-/** Index of the first point newer than `timeMs`, scanning back from the end (the points are in time order). */
-export function firstAfter(all: readonly { timeMs: number }[], timeMs: number): number {
-  let from = all.length;
-  while (from > 0 && (all[from - 1]?.timeMs ?? 0) > timeMs) from--;
-  return from;
+export interface ChartFeed {
+  /** Time (ms) of the newest point the chart holds (points after it are new). */
+  readonly lastMs: () => number;
+  /** Reloads the chart from the whole retained series (a snapshot, a trim, the clock going back). */
+  readonly reset: (all: readonly SeriesPoint[]) => void;
+  /** Draws one new point: the newest of its bucket `bucketMs`, in time order. */
+  readonly point: (point: SeriesPoint, bucketMs: number) => void;
+  /** After the new points of one feed (trimming, bookkeeping). */
+  readonly fed: (all: readonly SeriesPoint[]) => void;
+}
+
+/**
+ * Feeds a chart from the store's series at most every `intervalMs`, with only the newest point of each
+ * `bucket` (a chart holds one point per bucket); resets it on a snapshot, a history trim or the clock going
+ * back (a replay seek). Returns the unsubscribe.
+ */
+export function feedChart(store: DeskStore, intervalMs: number, bucket: number, chart: ChartFeed): () => void {
+  const feeder = pacedFeed(intervalMs, () => {
+    const all = store.seriesPoints;
+    let from = all.length;
+    while (from > 0 && (all[from - 1]?.timeMs ?? 0) > chart.lastMs()) from--;
+    for (let i = from; i < all.length; i++) {
+      const p = all[i] as SeriesPoint;
+      const t = bucketMs(p.timeMs, bucket);
+      if (i + 1 < all.length && bucketMs((all[i + 1] as SeriesPoint).timeMs, bucket) === t) continue;
+      chart.point(p, t);
+    }
+    chart.fed(all);
+  });
+  const unsubscribe = store.subscribeSeries((fresh, all, isReset) => {
+    if (isReset || fresh.some((p) => p.timeMs < chart.lastMs())) {
+      feeder.cancel();
+      chart.reset(all);
+      return;
+    }
+    feeder.offer();
+  });
+  return () => {
+    unsubscribe();
+    feeder.cancel();
+  };
 }

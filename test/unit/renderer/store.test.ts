@@ -143,8 +143,10 @@ describe('the monitor store', () => {
     expect(clock.pendingTimers).toBe(1);
     expect(clock.pendingFrames).toBe(0);
     const newest = store.current.state;
+    const catchUpsBefore = store.stats.catchUpFrames;
     for (let i = 0; i < Math.ceil(READING_INTERVAL_MS / FRAME_MS) + 1; i++) clock.frameTick();
     expect(store.current.pacedState).toBe(newest);
     expect(clock.pendingTimers).toBe(0);
+    expect(store.stats.catchUpFrames - catchUpsBefore).toBe(1);
   });
 });
