@@ -41,19 +41,15 @@ export class KrakenAdapter extends BaseAdapter {
   /** Decimals the venue prints for prices and volumes (learned from the snapshot). */
   private pricePrintFactor = 1;
   private sizePrintFactor = 1;
-  /**
-   * Fast fixed-decimals parsing (fixedSteps): the printed decimals, and the print factors when they are
-   * whole numbers (0 = always take the generic DecimalGrid path).
-   */
-  private priceDecimals = 0;
-  private sizeDecimals = 0;
-  private priceFastFactor = 0;
-  private sizeFastFactor = 0;
   /** Incremental top-10 checksum; its sides are marked dirty by every book change that can reach the top 10. */
   private readonly crc = new TopCrc();
   private maxLevelUs = 0;
-  /** The received-text path (onText): its print rules (kept with the fields above) and its scratch. */
-  private readonly scanGrid = { priceDecimals: 0, priceFactor: 0, sizeDecimals: 0, sizeFactor: 0 } satisfies ScanGrid;
+  /**
+   * Fast fixed-decimals parsing (fixedSteps), shared by the parsed and the received-text paths: the printed
+   * decimals, and the print factors when they are whole numbers (0 = always take the generic DecimalGrid path).
+   */
+  private readonly fixedGrid = { priceDecimals: 0, priceFactor: 0, sizeDecimals: 0, sizeFactor: 0 } satisfies ScanGrid;
+  /** The received-text path's scratch. */
   private readonly scanned = new ScannedUpdate();
 
   constructor(instrument: Instrument, options: AdapterOptions = {}) {
@@ -74,14 +70,11 @@ export class KrakenAdapter extends BaseAdapter {
     if (priceFactor !== this.pricePrintFactor || sizeFactor !== this.sizePrintFactor) this.crc.invalidate();
     this.pricePrintFactor = priceFactor;
     this.sizePrintFactor = sizeFactor;
-    this.priceDecimals = priceDecimals;
-    this.sizeDecimals = sizeDecimals;
-    this.priceFastFactor = priceDecimals > 0 && Number.isInteger(priceFactor) && priceFactor >= 1 ? priceFactor : 0;
-    this.sizeFastFactor = sizeDecimals > 0 && Number.isInteger(sizeFactor) && sizeFactor >= 1 ? sizeFactor : 0;
-    this.scanGrid.priceDecimals = priceDecimals;
-    this.scanGrid.priceFactor = this.priceFastFactor;
-    this.scanGrid.sizeDecimals = sizeDecimals;
-    this.scanGrid.sizeFactor = this.sizeFastFactor;
+    const grid = this.fixedGrid;
+    grid.priceDecimals = priceDecimals;
+    grid.priceFactor = priceDecimals > 0 && Number.isInteger(priceFactor) && priceFactor >= 1 ? priceFactor : 0;
+    grid.sizeDecimals = sizeDecimals;
+    grid.sizeFactor = sizeDecimals > 0 && Number.isInteger(sizeFactor) && sizeFactor >= 1 ? sizeFactor : 0;
   }
 
   /**
@@ -91,7 +84,7 @@ export class KrakenAdapter extends BaseAdapter {
    * JSON.parse, no substrings, the checksum digits copied from the text. The live connector calls this.
    */
   override onText(kind: 'ws' | 'rest', text: string, localUs: LocalUs): boolean {
-    if (this.haveBook && scanBookUpdate(text, this.instrument.symbol, this.scanGrid, this.scanned)) {
+    if (this.haveBook && scanBookUpdate(text, this.instrument.symbol, this.fixedGrid, this.scanned)) {
       this.counters.messages++;
       try {
         return this.applyScanned(text, localUs);
@@ -125,28 +118,29 @@ export class KrakenAdapter extends BaseAdapter {
     if (this.maxLevelUs > 0) this.stamp(this.maxLevelUs, localUs);
     this.truncate();
     this.counters.applied++;
-    const expected = u.checksum;
-    if (expected >= 0) {
-      const actual = this.crc.checksum(this.book, this.pricePrintFactor, this.sizePrintFactor);
-      if (expected !== actual) {
-        this.counters.checksumFailures++;
-        // the scanner takes only plain digits without a leading zero: String(expected) is the venue's text
-        this.untrust('checksum', `checksum ${actual} != venue ${expected}`, localUs);
-      }
-    }
+    // the scanner takes only plain digits without a leading zero: String(checksum) is the venue's text
+    if (u.checksum >= 0) this.verifyChecksum(u.checksum, String(u.checksum), localUs);
     this.checkCrossed(localUs);
     return true;
   }
 
+  /** The book's top-10 CRC against the venue's: a mismatch counts and untrusts the book at once. */
+  private verifyChecksum(expected: number, venueText: string, localUs: LocalUs): void {
+    const actual = this.crc.checksum(this.book, this.pricePrintFactor, this.sizePrintFactor);
+    if (expected === actual) return;
+    this.counters.checksumFailures++;
+    this.untrust('checksum', `checksum ${actual} != venue ${venueText}`, localUs);
+  }
+
   /** Ticks of a printed price: the fixed-decimals fast path, else the generic grid (same result). */
   private priceOf(text: string): number {
-    const steps = fixedSteps(text, this.priceDecimals, this.priceFastFactor);
+    const steps = fixedSteps(text, this.fixedGrid.priceDecimals, this.fixedGrid.priceFactor);
     return steps >= 0 ? steps : this.priceGrid.toSteps(text);
   }
 
   /** Lots of a printed volume: the fixed-decimals fast path, else the generic grid (same result). */
   private sizeOf(text: string): number {
-    const steps = fixedSteps(text, this.sizeDecimals, this.sizeFastFactor);
+    const steps = fixedSteps(text, this.fixedGrid.sizeDecimals, this.fixedGrid.sizeFactor);
     return steps >= 0 ? steps : this.sizeGrid.toSteps(text);
   }
 
@@ -193,15 +187,11 @@ export class KrakenAdapter extends BaseAdapter {
     const name: BookSideName = side.name;
     for (let i = 0; i < levels.length; i++) {
       const level: unknown = levels[i];
-      if (!Array.isArray(level)) return false;
-      const pt: unknown = level[0];
-      const vt: unknown = level[1];
-      if (typeof pt !== 'string' || typeof vt !== 'string') return false;
-      const p = this.priceOf(pt);
-      const q = this.sizeOf(vt);
-      if (!Number.isSafeInteger(p) || !(q >= 0)) return false;
+      if (!this.readLevel(level)) return false;
+      const p = this.levelPrice;
+      const q = this.levelSize;
       book.set(name, p, q);
-      side.apply(p, q, pt, vt);
+      side.apply(p, q, level[0], level[1]);
       // the newest level timestamp stamps the message (seconds with µs decimals)
       const t: unknown = level[2];
       if (typeof t === 'string') {
@@ -217,19 +207,26 @@ export class KrakenAdapter extends BaseAdapter {
    * after a snapshot) and no timestamps (they are when each level last changed). False when malformed.
    */
   private loadSide(name: BookSideName, levels: unknown[]): boolean {
-    const book = this.book;
     for (let i = 0; i < levels.length; i++) {
-      const level: unknown = levels[i];
-      if (!Array.isArray(level)) return false;
-      const pt: unknown = level[0];
-      const vt: unknown = level[1];
-      if (typeof pt !== 'string' || typeof vt !== 'string') return false;
-      const p = this.priceOf(pt);
-      const q = this.sizeOf(vt);
-      if (!Number.isSafeInteger(p) || !(q >= 0)) return false;
-      book.set(name, p, q);
+      if (!this.readLevel(levels[i])) return false;
+      this.book.set(name, this.levelPrice, this.levelSize);
     }
     return true;
+  }
+
+  /** The last level read by readLevel, in ticks and lots. */
+  private levelPrice = 0;
+  private levelSize = 0;
+
+  /** Reads a level `["price", "volume", ...]` into levelPrice / levelSize; false when it is malformed. */
+  private readLevel(level: unknown): level is [string, string, ...unknown[]] {
+    if (!Array.isArray(level)) return false;
+    const pt: unknown = level[0];
+    const vt: unknown = level[1];
+    if (typeof pt !== 'string' || typeof vt !== 'string') return false;
+    this.levelPrice = this.priceOf(pt);
+    this.levelSize = this.sizeOf(vt);
+    return Number.isSafeInteger(this.levelPrice) && this.levelSize >= 0;
   }
 
   private truncate(): void {
@@ -281,14 +278,7 @@ export class KrakenAdapter extends BaseAdapter {
     this.truncate();
     this.counters.applied++;
     if (typeof checksum === 'string') {
-      const expected = parseChecksum(checksum);
-      const actual = this.crc.checksum(this.book, this.pricePrintFactor, this.sizePrintFactor);
-      if (expected !== actual) {
-        this.counters.checksumFailures++;
-        this.untrust('checksum', `checksum ${actual} != venue ${checksum}`, localUs);
-        this.checkCrossed(localUs);
-        return true;
-      }
+      this.verifyChecksum(parseChecksum(checksum), checksum, localUs);
     } else if (checksum !== undefined) {
       this.malformed(localUs, 'checksum is not a string', true);
       return true;
