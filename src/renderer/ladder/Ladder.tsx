@@ -17,7 +17,7 @@ import { assertNever } from '../../shared/units.js';
 import { fmtPrice, fmtSize } from '../desk-client/format.js';
 import { useDesk, useDeskState } from '../desk-client/hooks.js';
 import { READING_INTERVAL_MS } from '../desk-client/store.js';
-import { LADDER_GROUPS, REASON_TEXT, autoGroup, buildRows, flashLevel, maxVisibleSize, type LadderGroup, type Row } from './ladder-model.js';
+import { LADDER_GROUPS, REASON_TEXT, autoGroup, buildRows, flashLevel, maxVisibleSize, type LadderGroup, type OurOrder, type Row } from './ladder-model.js';
 import { LADDER_ROW_HEIGHT, columnAt, ladderColumns, ourOrderText, ourOrderTitle, paintLadder, type LadderFonts, type LadderPaint } from './ladder-painter.js';
 
 export { LADDER_GROUPS, type LadderGroup };
@@ -207,13 +207,7 @@ const LadderMirror = memo(function LadderMirror({ rows, tick, priceDecimals, siz
         const priceText = fmtPrice(row.bucket * tick, priceDecimals);
         return (
           <div key={row.bucket} role="row" data-testid="ladder-row" data-price={priceText} data-bid={row.bid || undefined} data-ask={row.ask || undefined}>
-            <span role="cell">
-              {row.ourBid && (
-                <span data-testid="our-bid" data-size={row.ourBid.size} data-queue-ahead={row.ourBid.queueAhead ?? ''} title={ourOrderTitle(row.ourBid, 'bid', sizeDecimals)}>
-                  {ourOrderText(row.ourBid, sizeDecimals)}
-                </span>
-              )}
-            </span>
+            <span role="cell">{row.ourBid && <MirrorOrder order={row.ourBid} side="bid" sizeDecimals={sizeDecimals} />}</span>
             <span role="cell">{row.bid > 0 ? fmtSize(row.bid, sizeDecimals) : ''}</span>
             <span role="cell">
               {row.flash && <span data-testid="fill-flash" data-side={row.flash.side} />}
@@ -222,19 +216,21 @@ const LadderMirror = memo(function LadderMirror({ rows, tick, priceDecimals, siz
               {row.marks.includes('R') && <span data-testid="mark-reservation"> R</span>}
             </span>
             <span role="cell">{row.ask > 0 ? fmtSize(row.ask, sizeDecimals) : ''}</span>
-            <span role="cell">
-              {row.ourAsk && (
-                <span data-testid="our-ask" data-size={row.ourAsk.size} data-queue-ahead={row.ourAsk.queueAhead ?? ''} title={ourOrderTitle(row.ourAsk, 'ask', sizeDecimals)}>
-                  {ourOrderText(row.ourAsk, sizeDecimals)}
-                </span>
-              )}
-            </span>
+            <span role="cell">{row.ourAsk && <MirrorOrder order={row.ourAsk} side="ask" sizeDecimals={sizeDecimals} />}</span>
           </div>
         );
       })}
     </div>
   );
 });
+
+function MirrorOrder({ order, side, sizeDecimals }: { order: OurOrder; side: 'bid' | 'ask'; sizeDecimals: number }) {
+  return (
+    <span data-testid={`our-${side}`} data-size={order.size} data-queue-ahead={order.queueAhead ?? ''} title={ourOrderTitle(order, side, sizeDecimals)}>
+      {ourOrderText(order, sizeDecimals)}
+    </span>
+  );
+}
 
 function Reasons({ bid, ask }: { bid: readonly NotQuotingReason[]; ask: readonly NotQuotingReason[] }) {
   const side = (label: string, reasons: readonly NotQuotingReason[], testid: string) => (
