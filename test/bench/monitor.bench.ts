@@ -435,6 +435,8 @@ async function main(): Promise<void> {
     await page.goto(`${serve.baseUrl}/#token=${serve.token}`);
     await page.getByTestId('our-bid').first().waitFor({ state: 'attached', timeout: 30_000 });
     if (HIDE) await page.addStyleTag({ content: `${HIDE} { display: none !important; }` });
+    // why a fixed wait: the benchmark measures a steady state over wall time; the page is already live (our
+    // bid is on the ladder), and the warm-up lets the JIT and the first chart loads settle outside the window.
     await page.waitForTimeout(WARMUP_S * 1_000);
     const visibility = await page.evaluate(() => document.visibilityState);
     const chromeVersion = browser.version();
@@ -458,6 +460,7 @@ async function main(): Promise<void> {
     const steadyAtMs = 10 * 60_000;
     let steady: { heapMb: number; nodes: number } | null = null;
     while (performance.now() - t0 < SECONDS * 1_000) {
+      // The sampling clock of a wall-time window (nothing to wait for: the page reports when drained).
       await new Promise((resolve) => setTimeout(resolve, 250));
       const elapsed = performance.now() - t0;
       if (elapsed >= nextSample) {
