@@ -10,16 +10,37 @@
  *   afterwards `pu` must equal the previous event's u (U is NOT previous u + 1).
  * A gap or a crossed book makes the book untrusted at once and requests `fetch-snapshot` with the REST url;
  * events are buffered again until the snapshot arrives. Removing an unknown level is normal (ignored by
- * the book). `bookTicker` messages are counted as dropped (tests use them as an independent check). Pure.
+ * the book). `bookTicker` messages are counted as dropped (tests use them as an independent check).
+ * The live connector hands frames as text (`onText`): a depth event for a synced book that the id rules
+ * apply or drop, and a REST snapshot, are read straight from the text when the strict scanner
+ * (depth-text.ts) accepts them whole; everything else (buffering, gaps, trades, bookTicker, unusual text)
+ * is JSON.parse + onMessage. Both run the same rules (verdict, snapshotTooOld, synchronise). Pure.
  */
 import type { Instrument, LocalUs } from '../../../../shared/units.js';
+import type { BookSideName } from '../../types.js';
 import type { AdapterAction } from '../types.js';
 import { BaseAdapter, isRecord } from '../base.js';
 import type { AdapterOptions } from '../base.js';
+import { StepReader } from '../decimal-text.js';
+import { ScannedDepth, scanDepthSnapshot, scanDepthUpdate } from './depth-text.js';
+import type { DepthReaders, ScannedLevels } from './depth-text.js';
 
 export type BinanceMarket = 'spot' | 'usdm';
 
 const MAX_BUFFER = 10_000;
+
+/** What the id rules say of a depth event for the synced book. */
+const APPLY = 0;
+const DROP = 1;
+const GAP = 2;
+type Verdict = typeof APPLY | typeof DROP | typeof GAP;
+
+/** Which received-text path onText takes. */
+const PARSE = 0;
+const TEXT_SNAPSHOT = 1;
+const TEXT_UPDATE = 2;
+const TEXT_STALE = 3;
+type TextPath = typeof PARSE | typeof TEXT_SNAPSHOT | typeof TEXT_UPDATE | typeof TEXT_STALE;
 
 export const BINANCE_REST_BASE: Record<BinanceMarket, string> = {
   spot: 'https://api.binance.com',
@@ -45,12 +66,81 @@ export class BinanceAdapter extends BaseAdapter {
   private bookId = 0;
   /** The next event is the first after a snapshot (its own bracket rule applies). */
   private firstAfterSnapshot = false;
+  /** The received-text path: the grids as text readers, and its scratch. */
+  private readonly readers: DepthReaders;
+  private readonly scanned = new ScannedDepth();
 
   constructor(market: BinanceMarket, instrument: Instrument, options: AdapterOptions = {}) {
     super(market === 'spot' ? 'binance-spot' : 'binance-usdm', instrument, options);
     this.market = market;
     this.symbolUpper = instrument.symbol.toUpperCase();
     this.snapshotAction = { type: 'fetch-snapshot', url: binanceSnapshotUrl(market, instrument.symbol, options.restBaseUrl) };
+    this.readers = { price: new StepReader(this.priceGrid), size: new StepReader(this.sizeGrid) };
+  }
+
+  /**
+   * Feeds one received text frame: exactly `onMessage(kind, JSON.parse(text), localUs)`, which it falls back
+   * to (so a text that is not JSON throws JSON.parse's SyntaxError, as the caller's own parse would). A REST
+   * snapshot, and a depth event that a synced book applies or drops as stale, are taken straight from the
+   * text when the scanner accepts them whole: no JSON.parse, no level strings. The live connector calls this.
+   */
+  override onText(kind: 'ws' | 'rest', text: string, localUs: LocalUs): boolean {
+    const path = this.textPath(kind, text);
+    if (path === PARSE) return this.onMessage(kind, JSON.parse(text) as unknown, localUs);
+    this.counters.messages++;
+    try {
+      return path === TEXT_SNAPSHOT ? this.snapshotFromText(localUs) : this.updateFromText(path === TEXT_STALE, localUs);
+    } catch (err) {
+      // why: as onMessage: a bug must not kill the feed; the book may be half-updated, so distrust it
+      this.malformed(localUs, `adapter error: ${err instanceof Error ? err.message : String(err)}`, true);
+      return false;
+    }
+  }
+
+  /**
+   * Which path a text takes; scans it (changing nothing but the scratch). Buffering (not synced) and a gap
+   * keep the parsed event for the next snapshot, so they take the JSON.parse path.
+   */
+  private textPath(kind: 'ws' | 'rest', text: string): TextPath {
+    const s = this.scanned;
+    if (kind === 'rest') return scanDepthSnapshot(text, this.readers, s) ? TEXT_SNAPSHOT : PARSE;
+    if (!this.synced || !scanDepthUpdate(text, this.symbolUpper, this.readers, s)) return PARSE;
+    // why: an absent pu (NaN) compares unequal to every id, as the parsed path's undefined does
+    const verdict = this.verdict(s.first, s.final, Number.isNaN(s.pu) ? undefined : s.pu);
+    return verdict === APPLY ? TEXT_UPDATE : verdict === DROP ? TEXT_STALE : PARSE;
+  }
+
+  /** onDepth + applyEvent for a scanned event the id rules apply (or drop as stale) on the synced book. */
+  private updateFromText(stale: boolean, localUs: LocalUs): boolean {
+    const s = this.scanned;
+    this.stamp(s.eventMs * 1000, localUs);
+    if (stale) {
+      this.counters.dropped++;
+      return false;
+    }
+    this.loadLevels('bid', s.bids);
+    this.loadLevels('ask', s.asks);
+    this.accepted(s.final);
+    if (!this.checkCrossed(localUs)) this.desync();
+    return true;
+  }
+
+  /** onSnapshot for a scanned snapshot (its levels already converted). */
+  private snapshotFromText(localUs: LocalUs): boolean {
+    const s = this.scanned;
+    if (this.snapshotTooOld(s.lastUpdateId)) return false;
+    this.stamp(s.eventMs * 1000, localUs);
+    this.book.clear();
+    this.loadLevels('bid', s.bids);
+    this.loadLevels('ask', s.asks);
+    return this.synchronise(s.lastUpdateId, localUs);
+  }
+
+  private loadLevels(side: BookSideName, levels: ScannedLevels): void {
+    const book = this.book;
+    const price = levels.price;
+    const size = levels.size;
+    for (let k = 0; k < levels.count; k++) book.set(side, price[k]!, size[k]!);
   }
 
   /** Update id the local book is at (NaN before the first snapshot). */
@@ -144,33 +234,14 @@ export class BinanceAdapter extends BaseAdapter {
   private applyEvent(data: Record<string, unknown>, localUs: LocalUs): boolean {
     const first = data['U'] as number;
     const final = data['u'] as number;
-    const spot = this.market === 'spot';
-    if (this.firstAfterSnapshot) {
-      if (spot ? final <= this.bookId : final < this.bookId) {
-        this.counters.dropped++;
-        return false;
-      }
-      // usdm: a snapshot taken exactly at an event boundary is continued by the event whose pu is its id
-      const continues = !spot && data['pu'] === this.bookId;
-      if (spot ? first > this.bookId + 1 : first > this.bookId && !continues) {
-        this.resyncFromGap(data, localUs, `first event after snapshot U=${first} > lastUpdateId ${this.bookId}${spot ? ' + 1' : ''}`);
-        return false;
-      }
-    } else {
-      if (final <= this.bookId) {
-        // stale or duplicated event
-        this.counters.dropped++;
-        return false;
-      }
-      if (spot) {
-        if (first > this.bookId + 1) {
-          this.resyncFromGap(data, localUs, `U=${first} but previous u=${this.bookId}`);
-          return false;
-        }
-      } else if (data['pu'] !== this.bookId) {
-        this.resyncFromGap(data, localUs, `pu=${String(data['pu'])} but previous u=${this.bookId}`);
-        return false;
-      }
+    const verdict = this.verdict(first, final, data['pu']);
+    if (verdict === DROP) {
+      this.counters.dropped++;
+      return false;
+    }
+    if (verdict === GAP) {
+      this.resyncFromGap(data, localUs, this.gapDetail(first, data['pu']));
+      return false;
     }
     if (!this.applyLevels('bid', data['b']) || !this.applyLevels('ask', data['a'])) {
       this.bookId = final;
@@ -179,10 +250,36 @@ export class BinanceAdapter extends BaseAdapter {
       this.desync();
       return true;
     }
+    this.accepted(final);
+    return true;
+  }
+
+  /** The market's id rules for an event (first U, final u, usdm's pu) against the synced book's id. */
+  private verdict(first: number, final: number, pu: unknown): Verdict {
+    const spot = this.market === 'spot';
+    if (this.firstAfterSnapshot) {
+      if (spot ? final <= this.bookId : final < this.bookId) return DROP;
+      // usdm: a snapshot taken exactly at an event boundary is continued by the event whose pu is its id
+      const continues = !spot && pu === this.bookId;
+      return (spot ? first > this.bookId + 1 : first > this.bookId && !continues) ? GAP : APPLY;
+    }
+    // stale or duplicated event
+    if (final <= this.bookId) return DROP;
+    if (spot) return first > this.bookId + 1 ? GAP : APPLY;
+    return pu !== this.bookId ? GAP : APPLY;
+  }
+
+  private gapDetail(first: number, pu: unknown): string {
+    const spot = this.market === 'spot';
+    if (this.firstAfterSnapshot) return `first event after snapshot U=${first} > lastUpdateId ${this.bookId}${spot ? ' + 1' : ''}`;
+    return spot ? `U=${first} but previous u=${this.bookId}` : `pu=${String(pu)} but previous u=${this.bookId}`;
+  }
+
+  /** A whole event was applied: the book is at its final id. */
+  private accepted(final: number): void {
     this.bookId = final;
     this.firstAfterSnapshot = false;
     this.counters.applied++;
-    return true;
   }
 
   /** The book is no longer the venue's: buffer events again until the requested snapshot arrives. */
@@ -209,14 +306,7 @@ export class BinanceAdapter extends BaseAdapter {
       return false;
     }
     const lastUpdateId = msg['lastUpdateId'];
-    const oldest = this.buffer[0];
-    if (oldest !== undefined && lastUpdateId < (oldest['U'] as number)) {
-      // the snapshot predates the buffered stream: fetch it again
-      this.counters.dropped++;
-      this.snapshotRequested = false;
-      this.requestSnapshot();
-      return false;
-    }
+    if (this.snapshotTooOld(lastUpdateId)) return false;
     const eventMs = msg['E'];
     if (typeof eventMs === 'number') this.stamp(eventMs * 1000, localUs);
     this.book.clear();
@@ -227,6 +317,21 @@ export class BinanceAdapter extends BaseAdapter {
       this.requestSnapshot();
       return true;
     }
+    return this.synchronise(lastUpdateId, localUs);
+  }
+
+  /** A snapshot that predates the buffered stream is dropped and fetched again (true). */
+  private snapshotTooOld(lastUpdateId: number): boolean {
+    const oldest = this.buffer[0];
+    if (oldest === undefined || !(lastUpdateId < (oldest['U'] as number))) return false;
+    this.counters.dropped++;
+    this.snapshotRequested = false;
+    this.requestSnapshot();
+    return true;
+  }
+
+  /** The snapshot's levels are in the book: trust it at its id, then replay the buffered events. */
+  private synchronise(lastUpdateId: number, localUs: LocalUs): boolean {
     this.counters.applied++;
     this.bookId = lastUpdateId;
     this.firstAfterSnapshot = true;
