@@ -119,47 +119,50 @@ function snapshotText(m: Market, source: BinanceAdapter): string {
 
 const isDepth = (f: Frame): boolean => f.kind === 'ws' && f.text.includes('"e":"depthUpdate"');
 
-/** Texts derived from a depth event `t` (the previous real event is `previous`). */
-function updateVariants(m: Market, t: string, previous: string, random: () => number): string[] {
+/**
+ * Texts derived from a depth event `t` (the previous real event is `previous`), each with whether the scanner
+ * takes it (else the JSON.parse path decides).
+ */
+function updateVariants(m: Market, t: string, previous: string, random: () => number): [string, boolean][] {
   const data = t.replace(/^\{"stream":"[^"]*","data":/, '').slice(0, -1);
   const [hp, hq] = m.highBid;
   const shift = (key: string, by: number) => (s: string): string => s.replace(new RegExp(`"${key}":(\\d+)`), (_x, n: string) => `"${key}":${Number(n) + by}`);
-  const out = [
-    t.slice(0, 1 + Math.floor(random() * (t.length - 1))), // truncated (not JSON: both throw)
-    data, // raw stream, no combined-stream wrapper
-    t.replace('"u":', '"u": '), // whitespace
-    `${t} `, // trailing whitespace (valid JSON)
-    t.replace(/"b":(\[.*?\]\]|\[\]),"a":(\[.*?\]\]|\[\])/, '"a":$2,"b":$1'), // asks before bids
-    t.replace(/"U":(\d+),"u":(\d+)/, '"u":$2,"U":$1'), // ids reordered
-    t.replace(/"u":(\d+)/, '"u":$1,"u":$1'), // duplicated key (the last wins)
-    t.replace(/"u":(\d+)/, '"u":$1,"x":1'), // unknown key
-    t.replace(/"U":\d+,/, ''), // missing U
-    t.replace(/"U":(\d+)/, '"U":"$1"'), // U as a string
-    t.replace(/"E":(\d+)/, '"E":$1.5'), // fractional event time
-    t.replace(/"U":(\d+)/, '"U":0$1'), // leading zero (not JSON)
-    t.replace(/"E":\d+,/, ''), // no event time
-    t.replace(/\[\["(\d+)\.(\d+)"/, '[["$1.$2e0"'), // exponent form
-    t.replace(/\[\["(\d)/, '[["\\u003$1'), // escaped digit (the same string once decoded)
-    t.replace(/\[\["(\d+)\.(\d+)"/, '[["0$1.$2"'), // leading zero in a price (a plain decimal)
-    t.replace(/\[\["(\d+)\.(\d+)"/, (_x, w: string, f: string) => `[["${w}.${f.slice(0, -1)}7"`), // off the grid
-    t.replace(/\[\["([\d.]+)","[\d.]+"/, '[["$1","abc"'), // non-numeric size
-    t.replace(/\[\["([\d.]+)","[\d.]+"/, '[["$1","-1"'), // negative size
-    t.replace(/\[\["([\d.]+)","([\d.]+)"\]/, '[["$1","$2","x"]'), // level with a third element
-    t.replace(/\[\["([\d.]+)","([\d.]+)"\]/, '[["$1"]'), // level without a size
-    t.replace(/\[\["([\d.]+)","([\d.]+)"\]/, '[[1,"$2"]'), // numeric price
-    t.replace(/"b":\[(\]?)/, (_x, close: string) => `"b":[["${hp}","${hq}"]${close === ']' ? ']' : ','}`), // crossed
-    shift('U', 1000)(shift('u', 1000)(shift('pu', 1000)(t))), // gap
-    previous, // stale: already applied
-    t.replace(/"pu":\d+,/, ''), // no pu
-    t.replace(`"s":"${m.symbol}"`, '"s":"BTCUSDT"'), // another symbol
-    t.replace(`"s":"${m.symbol}"`, `"s":"${m.symbol.slice(0, 3)}\\u0055${m.symbol.slice(4)}"`), // escaped symbol letter
-    t.replace('"e":"depthUpdate"', '"e":"depthUpdates"'), // another event type
-    t.replace(/"b":\[.*?\]\],"a":\[.*?\]\]|"b":\[\],"a":\[.*?\]\]|"b":\[.*?\]\],"a":\[\]/, '"b":[],"a":[]'), // no levels
-    `${t.slice(0, -1)},"extra":1}`, // combined-stream wrapper with another key
-    t.replace(/"data":\{/, '"data":{"data":1,'), // a data key inside the event
-    `[${t}]`, // not an object
+  const out: [string, boolean][] = [
+    [t.slice(0, 1 + Math.floor(random() * (t.length - 1))), false], // truncated (not JSON: both throw)
+    [data, true], // raw stream, no combined-stream wrapper
+    [t.replace('"u":', '"u": '), false], // whitespace
+    [`${t} `, false], // trailing whitespace (valid JSON)
+    [t.replace(/"b":(\[.*?\]\]|\[\]),"a":(\[.*?\]\]|\[\])/, '"a":$2,"b":$1'), true], // asks before bids
+    [t.replace(/"U":(\d+),"u":(\d+)/, '"u":$2,"U":$1'), true], // ids reordered
+    [t.replace(/"u":(\d+)/, '"u":$1,"u":$1'), false], // duplicated key (the last wins)
+    [t.replace(/"u":(\d+)/, '"u":$1,"x":1'), false], // unknown key
+    [t.replace(/"U":\d+,/, ''), false], // missing U
+    [t.replace(/"U":(\d+)/, '"U":"$1"'), false], // U as a string
+    [t.replace(/"E":(\d+)/, '"E":$1.5'), false], // fractional event time
+    [t.replace(/"U":(\d+)/, '"U":0$1'), false], // leading zero (not JSON)
+    [t.replace(/"E":\d+,/, ''), true], // no event time
+    [t.replace(/\[\["(\d+)\.(\d+)"/, '[["$1.$2e0"'), false], // exponent form
+    [t.replace(/\[\["(\d)/, '[["\\u003$1'), false], // escaped digit (the same string once decoded)
+    [t.replace(/\[\["(\d+)\.(\d+)"/, '[["0$1.$2"'), true], // leading zero in a price (a plain decimal)
+    [t.replace(/\[\["(\d+)\.(\d+)"/, (_x, w: string, f: string) => `[["${w}.${f.slice(0, -1)}7"`), false], // off the grid
+    [t.replace(/\[\["([\d.]+)","[\d.]+"/, '[["$1","abc"'), false], // non-numeric size
+    [t.replace(/\[\["([\d.]+)","[\d.]+"/, '[["$1","-1"'), false], // negative size
+    [t.replace(/\[\["([\d.]+)","([\d.]+)"\]/, '[["$1","$2","x"]'), false], // level with a third element
+    [t.replace(/\[\["([\d.]+)","([\d.]+)"\]/, '[["$1"]'), false], // level without a size
+    [t.replace(/\[\["([\d.]+)","([\d.]+)"\]/, '[[1,"$2"]'), false], // numeric price
+    [t.replace(/"b":\[(\]?)/, (_x, close: string) => `"b":[["${hp}","${hq}"]${close === ']' ? ']' : ','}`), true], // crossed
+    [shift('U', 1000)(shift('u', 1000)(shift('pu', 1000)(t))), true], // gap
+    [previous, true], // stale: already applied
+    [t.replace(/"pu":\d+,/, ''), true], // no pu (usdm: a gap, decided by the JSON.parse path)
+    [t.replace(`"s":"${m.symbol}"`, '"s":"BTCUSDT"'), false], // another symbol
+    [t.replace(`"s":"${m.symbol}"`, `"s":"${m.symbol.slice(0, 3)}\\u00${m.symbol.charCodeAt(3).toString(16)}${m.symbol.slice(4)}"`), false], // escaped symbol letter
+    [t.replace('"e":"depthUpdate"', '"e":"depthUpdates"'), false], // another event type
+    [t.replace(/"b":\[.*?\]\],"a":\[.*?\]\]|"b":\[\],"a":\[.*?\]\]|"b":\[.*?\]\],"a":\[\]/, '"b":[],"a":[]'), true], // no levels
+    [`${t.slice(0, -1)},"extra":1}`, false], // combined-stream wrapper with another key
+    [t.replace(/"data":\{/, '"data":{"data":1,'), false], // a data key inside the event
+    [`[${t}]`, false], // not an object
   ];
-  return out.filter((v) => v !== t);
+  return out.filter(([v]) => v !== t);
 }
 
 describeWithSharedData('binance text path', () => {
@@ -184,6 +187,8 @@ describeWithSharedData('binance text path', () => {
     it(`${m.venue} ${m.symbol}: agrees on derived depth events (whitespace, order, keys, escapes, exponents, levels, crossed, gap, stale)`, () => {
       const all = frames(m);
       const random = mulberry32(m.symbol.length * 7919);
+      const r = readers(m);
+      const scratch = new ScannedDepth();
       const clean = make(m); // real messages only: the book a resync snapshot is taken from
       const objectPath = make(m);
       const textPath = make(m);
@@ -193,7 +198,8 @@ describeWithSharedData('binance text path', () => {
         const f = all[k]!;
         if (isDepth(f) && clean.adapter.trusted() && previous !== '' && k % 3 === 1) {
           let resync: Frame | undefined;
-          for (const [j, d] of updateVariants(m, f.text, previous, random).entries()) {
+          for (const [j, [d, scans]] of updateVariants(m, f.text, previous, random).entries()) {
+            expect(scanDepthUpdate(d, m.symbol, r, scratch), `${m.symbol} #${k} variant ${j} scans: ${d.slice(0, 160)}`).toBe(scans);
             feedBoth(objectPath, textPath, { kind: 'ws', text: d }, k * 100 + j, `${m.symbol} #${k} variant ${j}: ${d.slice(0, 160)}`, false);
             variants++;
             if (objectPath.adapter.updateId !== clean.adapter.updateId || !objectPath.adapter.trusted()) {
