@@ -56,24 +56,32 @@ export function decimalsOf(decimal: string): number {
   return end - point - 1;
 }
 
+/** Where a read inside a longer text stopped (`parseScaledAt`, `DecimalGrid.stepsAt`). */
+export interface TextCursor {
+  /** Index of the first character after the decimal read. */
+  end: number;
+}
+
 /**
- * Parses a non-negative decimal string into an integer scaled by 10^decimals without going through a
- * float, so "0.1" with 8 decimals is exactly 10000000. Returns NaN for anything that is not a plain
- * decimal or that has more significant digits after the point than `decimals`.
+ * Reads the non-negative decimal that starts at `start` in a longer text (digits and at most one '.') into an
+ * integer scaled by 10^decimals, without a float and without a substring; stops at the first character
+ * that is neither a digit nor '.' and leaves its index in `cursor.end` (a text scanner checks it is the
+ * closing quote). NaN when no digit or point was read, on a second point, or for a non-zero digit beyond
+ * `decimals` (then `cursor.end` is not meaningful).
  */
-export function parseScaled(text: string, decimals: number): number {
+export function parseScaledAt(text: string, start: number, decimals: number, cursor: TextCursor): number {
   let value = 0;
   let fraction = -1;
-  const length = text.length;
-  if (length === 0) return Number.NaN;
-  for (let i = 0; i < length; i++) {
+  let i = start;
+  for (;; i++) {
+    // why: charCodeAt past the end is NaN, which fails both comparisons and ends the number
     const c = text.charCodeAt(i);
     if (c === 46 /* '.' */) {
       if (fraction >= 0) return Number.NaN;
       fraction = 0;
       continue;
     }
-    if (c < 48 || c > 57) return Number.NaN;
+    if (!(c >= 48 && c <= 57)) break;
     if (fraction >= 0) {
       if (fraction === decimals) {
         if (c !== 48) return Number.NaN;
@@ -83,9 +91,23 @@ export function parseScaled(text: string, decimals: number): number {
     }
     value = value * 10 + (c - 48);
   }
+  cursor.end = i;
+  if (i === start) return Number.NaN;
   if (fraction < 0) fraction = 0;
-  for (let i = fraction; i < decimals; i++) value *= 10;
+  for (let k = fraction; k < decimals; k++) value *= 10;
   return value;
+}
+
+const wholeText: TextCursor = { end: 0 };
+
+/**
+ * Parses a non-negative decimal string into an integer scaled by 10^decimals without going through a
+ * float, so "0.1" with 8 decimals is exactly 10000000. Returns NaN for anything that is not a plain
+ * decimal or that has more significant digits after the point than `decimals`.
+ */
+export function parseScaled(text: string, decimals: number): number {
+  const value = parseScaledAt(text, 0, decimals, wholeText);
+  return wholeText.end === text.length ? value : Number.NaN;
 }
 
 /**
@@ -112,7 +134,18 @@ export class DecimalGrid {
    * Digits beyond the grid's precision are allowed only when they are zeros ("0.01000000").
    */
   toSteps(text: string): number {
-    const units = parseScaled(text, this.decimals);
+    return this.unitsToSteps(parseScaled(text, this.decimals));
+  }
+
+  /**
+   * Steps of the decimal that starts at `start` in a longer text (see `parseScaledAt`): what `toSteps` gives
+   * for `text.slice(start, cursor.end)`, read in place by the text scanners of the live adapters.
+   */
+  stepsAt(text: string, start: number, cursor: TextCursor): number {
+    return this.unitsToSteps(parseScaledAt(text, start, this.decimals, cursor));
+  }
+
+  private unitsToSteps(units: number): number {
     if (this.unitsPerStep === 1) return units;
     const steps = units / this.unitsPerStep;
     return Number.isInteger(steps) ? steps : Number.NaN;

@@ -419,7 +419,7 @@ export class LiveFeed implements MarketFeed, Clock {
     this.tracker.recordMessage(localUs);
     let changed: boolean;
     try {
-      // The adapter parses the frame (Kraken applies book updates straight from the text).
+      // The adapter parses the frame (Kraken and Binance apply book updates straight from the text).
       changed = this.adapter.onText('ws', text, localUs);
     } catch (error) {
       // why: a truncated or garbled frame may have carried a book change; only a fresh snapshot is safe.
@@ -429,10 +429,6 @@ export class LiveFeed implements MarketFeed, Clock {
       return;
     }
     this.afterMessage(changed, localUs);
-  }
-
-  private deliver(kind: 'ws' | 'rest', msg: unknown, localUs: LocalUs): void {
-    this.afterMessage(this.adapter.onMessage(kind, msg, localUs), localUs);
   }
 
   /** Tells the desk the book changed, then does what the adapter asks (fetch a snapshot, resubscribe). */
@@ -468,7 +464,8 @@ export class LiveFeed implements MarketFeed, Clock {
         const localUs = this.nowUs();
         this.tap?.({ recvTs: localUs / 1_000_000, kind: 'rest', url, conn: `${this.connPrefix}.http.0`, rawMsg: text });
         this.tracker.recordMessage(localUs);
-        this.deliver('rest', JSON.parse(text) as unknown, localUs);
+        // A body that is not JSON throws here (SyntaxError): reported below as a failed snapshot, then a reconnect.
+        this.afterMessage(this.adapter.onText('rest', text, localUs), localUs);
       } catch (err) {
         if (controller.signal.aborted && this.fetchInFlight !== controller) return; // we cancelled it (reconnect/stop)
         if (this.fetchInFlight === controller) this.fetchInFlight = null;
