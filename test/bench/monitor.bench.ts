@@ -30,8 +30,9 @@
  * `document.visibilityState` and prints the frame rate it got). `--profile` records a 10 s CPU profile of the
  * page after the window and prints the functions with the most self time and with the most inclusive time
  * (`PROFILE_OUT=file.json` also writes the raw profile); `--hide SELECTOR` (diagnosis) hides
- * those elements to show what they cost; `--trace` records a 5 s Chromium trace and prints the main thread's
- * time per trace event (style, layout, paint… that a JS profile lumps as "(program)"). Needs the built app (`npx electron-vite build`).
+ * those elements to show what they cost; `--trace` records a 5 s Chromium trace at the start and at the end of
+ * the window and prints, for the page's main thread, its compositor threads and the display compositor, the
+ * time per trace event (style, layout, paint, commit… that a JS profile lumps as "(program)"). Needs the built app (`npx electron-vite build`).
  */
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -378,41 +379,89 @@ interface TraceEvent {
   ph: string;
   pid: number;
   tid: number;
+  ts: number;
   dur?: number;
   args?: { name?: string };
 }
 
+/** Threads whose time the trace reports: the page's main and compositor threads and the display compositor. */
+const TRACED_THREADS = /^(CrRendererMain|Compositor|CompositorTileWorker|VizCompositorThread|CrGpuMain)/;
+
 /**
- * Records a Chromium trace of the page for `seconds` and prints where the renderer's main thread spent its
- * time, by trace event (Layout, UpdateLayoutTree, Paint, FunctionCall…): the native work a JS profile
- * shows only as "(program)". Nested events are each counted whole, so the sums overlap (RunTask holds all).
+ * Records a Chromium trace for `seconds` and prints where the page's threads spent their time, by trace event
+ * (Layout, UpdateLayoutTree, Paint, Commit…): the native work a JS profile shows only as "(program)". Covers
+ * the renderer's main thread, its compositor threads and the display compositor (software with --disable-gpu):
+ * a main-thread `Commit` is the main thread waiting for the compositor, whose own events say why. Nested
+ * events are each counted whole, so the sums overlap (RunTask holds all).
  */
-async function tracePage(cdp: CDPSession, seconds: number): Promise<void> {
+async function tracePage(cdp: CDPSession, seconds: number, label: string): Promise<void> {
   const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (data) => {
+  const collect = (data: { value: Record<string, unknown>[] }): void => {
     for (const e of data.value) events.push(e as unknown as TraceEvent);
-  });
+  };
+  cdp.on('Tracing.dataCollected', collect);
   const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink', transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,viz,gpu,toplevel,disabled-by-default-cc.debug', transferMode: 'ReportEvents' });
+  // why a fixed wait: a trace covers a window of wall time.
   await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
   await cdp.send('Tracing.end');
   await complete;
-  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  if (!main) {
-    console.log('\ntrace: no renderer main thread found');
+  cdp.off('Tracing.dataCollected', collect);
+  const threads = new Map<string, string>();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name) threads.set(`${e.pid}:${e.tid}`, e.args.name);
+  const renderer = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!renderer) {
+    console.log(`\ntrace (${label}): no renderer main thread found`);
     return;
   }
-  const byName = new Map<string, { us: number; count: number }>();
-  for (const e of events) {
-    if (e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || e.dur === undefined) continue;
-    const entry = byName.get(e.name) ?? { us: 0, count: 0 };
-    entry.us += e.dur;
+  // Per thread: time per event name; 'X' events carry their duration, 'B'/'E' pairs are matched per thread.
+  const perThread = new Map<string, Map<string, { us: number; count: number }>>();
+  const open = new Map<string, TraceEvent[]>();
+  const add = (key: string, name: string, us: number): void => {
+    const byName = perThread.get(key) ?? new Map<string, { us: number; count: number }>();
+    perThread.set(key, byName);
+    const entry = byName.get(name) ?? { us: 0, count: 0 };
+    entry.us += us;
     entry.count++;
-    byName.set(e.name, entry);
+    byName.set(name, entry);
+  };
+  for (const e of events) {
+    const key = `${e.pid}:${e.tid}`;
+    const thread = threads.get(key);
+    if (!thread || !TRACED_THREADS.test(thread)) continue;
+    if (thread !== 'VizCompositorThread' && thread !== 'CrGpuMain' && e.pid !== renderer.pid) continue;
+    if (e.ph === 'X' && e.dur !== undefined) add(key, e.name, e.dur);
+    else if (e.ph === 'B') open.set(key, [...(open.get(key) ?? []), e]);
+    else if (e.ph === 'E') {
+      const stack = open.get(key);
+      const begin = stack?.pop();
+      if (begin) add(key, begin.name, e.ts - begin.ts);
+    }
   }
-  const top = [...byName.entries()].sort((a, b) => b[1].us - a[1].us).slice(0, 30);
-  console.log(`\nTrace of the page's main thread, ${seconds} s (ms per second of wall time; nested events overlap):`);
-  for (const [name, { us, count }] of top) console.log(`  ${(us / 1_000 / seconds).toFixed(1).padStart(7)} ms/s  ${String(count).padStart(6)}×  ${name}`);
+  // What the main thread did inside `Commit` (time-contained events of the same thread): the part of a
+  // frame that grew over a long run.
+  const mainEvents = events.filter((e) => e.pid === renderer.pid && e.tid === renderer.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
+  const insideCommit = new Map<string, { us: number; count: number }>();
+  let commitEndUs = Number.NEGATIVE_INFINITY;
+  for (const e of mainEvents) {
+    if (e.name === 'Commit') {
+      commitEndUs = Math.max(commitEndUs, e.ts + (e.dur ?? 0));
+      continue;
+    }
+    if (e.ts >= commitEndUs) continue;
+    const entry = insideCommit.get(e.name) ?? { us: 0, count: 0 };
+    entry.us += e.dur ?? 0;
+    entry.count++;
+    insideCommit.set(e.name, entry);
+  }
+  console.log(`\nTrace ${label}, ${seconds} s (ms per second of wall time; nested events overlap):`);
+  console.log(`  inside the main thread's Commit:`);
+  for (const [name, { us, count }] of [...insideCommit.entries()].sort((a, b) => b[1].us - a[1].us).slice(0, 20)) console.log(`    ${(us / 1_000 / seconds).toFixed(1).padStart(7)} ms/s  ${String(count).padStart(6)}×  ${name}`);
+  for (const [key, byName] of [...perThread.entries()].sort((a, b) => (threads.get(a[0]) ?? '').localeCompare(threads.get(b[0]) ?? ''))) {
+    const top = [...byName.entries()].sort((a, b) => b[1].us - a[1].us).slice(0, key === `${renderer.pid}:${renderer.tid}` ? 30 : 14);
+    console.log(`  thread ${threads.get(key)} (${key}):`);
+    for (const [name, { us, count }] of top) console.log(`    ${(us / 1_000 / seconds).toFixed(1).padStart(7)} ms/s  ${String(count).padStart(6)}×  ${name}`);
+  }
 }
 
 /* ------------------------------------------------------------------ run */
@@ -445,6 +494,7 @@ async function main(): Promise<void> {
     const feedAtStart = await serve.get<StateView>('/api/state');
     const gcStart = await afterGc(cdp);
     const heapStartGc = gcStart.heapMb;
+    if (TRACE) await tracePage(cdp, 5, 'at the start of the window');
     const t0 = performance.now();
     await page.evaluate(() => (window as unknown as { __bench: { start(): void } }).__bench.start());
 
@@ -497,7 +547,7 @@ async function main(): Promise<void> {
     const feedAtEnd = await serve.get<StateView>('/api/state');
     const windowS = (performance.now() - t0) / 1_000;
     if (PROFILE) await profilePage(cdp, 10);
-    if (TRACE) await tracePage(cdp, 5);
+    if (TRACE) await tracePage(cdp, 5, 'at the end of the window');
 
     /* ---------------------------------------------------------------- report */
     const secondsOver = all.fpsPerSecond.map((fps, i) => (all.messagesPerSecond[i] ?? 0) - fps);
