@@ -142,6 +142,12 @@ type PendingAction =
   | { readonly kind: 'cancel'; readonly dueUs: LocalUs; readonly seq: number; readonly clientOrderId: string };
 
 const US = 1_000_000;
+/**
+ * Fills the exchange keeps for `fillsSince` (reconciliation after a desk restart), newest last. A real
+ * venue's fill history has a window too; this one is a count so memory stays bounded at any flow (a
+ * stress feed makes ~180 fills/s, which an unbounded log turned into megabytes per minute).
+ */
+export const SIM_FILL_HISTORY = 10_000;
 const RATE_BUCKETS = 10;
 const RATE_BUCKET_US = US / RATE_BUCKETS;
 
@@ -157,6 +163,7 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
   private readonly ours = new Map<string, RestingOrder>();
   private readonly pending: PendingAction[] = [];
   private pendingSeq = 0;
+  /** The last SIM_FILL_HISTORY fills, a ring indexed by fill sequence (fill n is at (n - 1) % capacity). */
   private readonly fillLog: Fill[] = [];
   private fillSeq = 0;
   private efficient: number;
@@ -319,8 +326,19 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
     return this.pending.length;
   }
 
+  /** Our fills at or after `sinceUs`, oldest first, from the last SIM_FILL_HISTORY fills. */
   fillsSince(sinceUs: LocalUs): Fill[] {
-    return this.fillLog.filter((fill) => fill.localUs >= sinceUs);
+    const out: Fill[] = [];
+    for (let seq = Math.max(1, this.fillSeq - SIM_FILL_HISTORY + 1); seq <= this.fillSeq; seq++) {
+      const fill = this.fillLog[(seq - 1) % SIM_FILL_HISTORY];
+      if (fill && fill.localUs >= sinceUs) out.push(fill);
+    }
+    return out;
+  }
+
+  /** How many entries the exchange's own bookkeeping holds (diagnosis and tests: each must stay bounded). */
+  retained(): { readonly fills: number; readonly ourOrders: number; readonly queuePositions: number; readonly agents: number } {
+    return { fills: this.fillLog.length, ourOrders: this.ours.size, queuePositions: this.lastQueueAhead.size, agents: this.agents.length };
   }
 
   /* ----------------------------------------------------------------- internals */
@@ -562,7 +580,11 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
           resting.alive = false;
           level.head++;
           if (resting.agentIndex >= 0) this.removeAgentIndex(resting);
-          if (resting.clientOrderId !== null) this.ours.delete(resting.clientOrderId);
+          if (resting.clientOrderId !== null) {
+            this.ours.delete(resting.clientOrderId);
+            // why: a filled order's last queue position would otherwise stay in the map for good.
+            this.lastQueueAhead.delete(resting.clientOrderId);
+          }
         }
       }
       this.book.set(this.bookSide(restingSide), best, Math.max(0, level.total));
@@ -601,7 +623,7 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
       liquidity,
       localUs: this.nowUs,
     };
-    this.fillLog.push(fill);
+    this.fillLog[(this.fillSeq - 1) % SIM_FILL_HISTORY] = fill;
     this.venueListener?.onFill(fill);
   }
 
