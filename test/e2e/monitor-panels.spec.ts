@@ -69,6 +69,41 @@ test('ladder, inventory and PnL show what /api/state reports', async ({ page, se
   await expect(page.getByTestId('skew-chart').locator('canvas').first()).toBeVisible();
 });
 
+test('the quote chart shows a fixed 90 s window from the first seconds, newest at the right', async ({ page, serve }) => {
+  const testStartedMs = Date.now();
+  await page.goto(monitorUrl(serve));
+  await expect(page.getByTestId('our-bid')).toHaveCount(1);
+  // Columns of the top pane's main canvas (the largest canvas, first in its cell) holding line pixels: neither
+  // the background (#0d1117) nor the grid (#1a2130). A fresh desk holds a few seconds of history, so its lines
+  // fill only the right edge of a 90 s window; zoomed to the points loaded, they would span the whole pane.
+  const inkedFraction = (): Promise<{ from: number; to: number }> =>
+    page.getByTestId('skew-chart').evaluate((element) => {
+      const pane = [...element.querySelectorAll('canvas')].sort((a, b) => b.width * b.height - a.width * a.height)[0];
+      const context = pane?.getContext('2d');
+      if (!pane || !context) return { from: -1, to: -1 };
+      const { data, width, height } = context.getImageData(0, 0, pane.width, pane.height);
+      const near = (i: number, r: number, g: number, b: number): boolean => Math.abs(data[i]! - r) + Math.abs(data[i + 1]! - g) + Math.abs(data[i + 2]! - b) < 40;
+      let from = width;
+      let to = -1;
+      for (let x = 0; x < width; x++) {
+        for (let y = 0; y < height; y++) {
+          const i = (y * width + x) * 4;
+          if (near(i, 13, 17, 23) || near(i, 26, 33, 48)) continue;
+          from = Math.min(from, x);
+          to = Math.max(to, x);
+          break;
+        }
+      }
+      return { from: from / width, to: to / width };
+    });
+  await expect.poll(async () => (await inkedFraction()).to, { timeout: 15_000 }).toBeGreaterThan(0.9);
+  const { from } = await inkedFraction();
+  // The lines start no further left than the history's share of the window: the desk started when the
+  // fixture's server did, at most 15 s before this test (a generous bound on its start-up).
+  const historyS = (Date.now() - testStartedMs) / 1_000 + 15;
+  expect(from).toBeGreaterThan(1 - historyS / 90);
+});
+
 test('tick grouping and auto-centre change the ladder', async ({ page, serve }) => {
   await page.goto(monitorUrl(serve));
   const ladder = page.getByTestId('ladder');

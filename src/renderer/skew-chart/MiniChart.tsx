@@ -9,7 +9,7 @@ import { BaselineSeries, LineStyle, createChart, type IPriceLine, type ISeriesAp
 import type { SeriesPoint } from '../../shared/contract.js';
 import { useDesk } from '../desk-client/hooks.js';
 import { READING_INTERVAL_MS } from '../desk-client/store.js';
-import { COLORS, MINI_CHART_BUCKET_MS, bucketMs as chartBucketMs, chartOptions, feedChart, lastIndexAtOrBefore, linePoint, type LinePoint } from './chart-kit.js';
+import { COLORS, MINI_CHART_BUCKET_MS, bucketMs as chartBucketMs, chartOptions, feedChart, holdTimeWindow, linePoint, type LinePoint } from './chart-kit.js';
 
 const bucketMs = (timeMs: number): number => chartBucketMs(timeMs, MINI_CHART_BUCKET_MS);
 
@@ -54,6 +54,7 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
       crosshairMarkerVisible: false,
     });
     seriesRef.current = series;
+    const timeWindow = holdTimeWindow(chart, VISIBLE_MS, MINI_CHART_BUCKET_MS);
     let lastMs = Number.NEGATIVE_INFINITY;
     const reset = (all: readonly SeriesPoint[]): void => {
       let start = 0;
@@ -62,24 +63,19 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
       const from = (all[all.length - 1]?.timeMs ?? 0) - VISIBLE_MS;
       while (start < all.length - 1 && (all[start]?.timeMs ?? 0) < from) start++;
       const data: LinePoint[] = [];
-      const times: { timeMs: number }[] = [];
       let previous = Number.NEGATIVE_INFINITY;
       for (let i = start; i < all.length; i++) {
         const p = all[i] as SeriesPoint;
         const t = bucketMs(p.timeMs);
-        if (t === previous) {
-          data.pop();
-          times.pop();
-        }
+        if (t === previous) data.pop();
         data.push(linePoint(t, p[field]));
-        times.push({ timeMs: t });
         previous = t;
       }
       series.setData(data);
       held = data.length;
       const last = all[all.length - 1];
       lastMs = start < all.length && last ? last.timeMs : Number.NEGATIVE_INFINITY;
-      if (times.length > 0) chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, lastIndexAtOrBefore(times, previous - VISIBLE_MS)), to: times.length });
+      timeWindow.show();
     };
     let held = 0;
     // Fed at reading pace: the chart maps every point it holds on each update, and a five-minute figure chart
@@ -99,6 +95,7 @@ export function MiniChart({ field, guides, precision, testid }: { field: 'invent
     });
     return () => {
       unsubscribe();
+      timeWindow.dispose();
       seriesRef.current = null;
       linesRef.current = [];
       chart.remove();

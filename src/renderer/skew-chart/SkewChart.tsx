@@ -11,7 +11,7 @@ import { LineSeries, LineStyle, LineType, createChart, createSeriesMarkers, type
 import type { DeskEventView, FillView, SeriesPoint } from '../../shared/contract.js';
 import { fmtBps, fmtPrice } from '../desk-client/format.js';
 import { useDesk, useDeskState, useEvents, useFills, usePacedState } from '../desk-client/hooks.js';
-import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, feedChart, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
+import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, feedChart, holdTimeWindow, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
 
 /** A time the chart holds a point at (a CHART_BUCKET_MS bucket); markers snap to these. */
 interface ChartTime {
@@ -108,6 +108,7 @@ export function SkewChart() {
     const markers = createSeriesMarkers(midLine.series, [], { autoScale: false });
     const holder = { chart, lines, markers, times: [] as ChartTime[] };
     chartRef.current = holder;
+    const timeWindow = holdTimeWindow(chart, VISIBLE_MS, CHART_BUCKET_MS);
 
     let lastMs = Number.NEGATIVE_INFINITY;
     let lastBucket = Number.NEGATIVE_INFINITY;
@@ -139,10 +140,7 @@ export function SkewChart() {
       const last = all[all.length - 1];
       lastMs = start < all.length && last ? last.timeMs : Number.NEGATIVE_INFINITY;
       lastBucket = times[times.length - 1]?.timeMs ?? Number.NEGATIVE_INFINITY;
-      if (times.length > 0) {
-        const from = lastIndexAtOrBefore(times, lastBucket - VISIBLE_MS);
-        chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, from), to: times.length + 4 });
-      }
+      timeWindow.show();
     };
     // Fed at most every CHART_FEED_MS (30 times a second), the newest point of each bucket: each feed redraws
     // every canvas of both panes and axes, the largest share of the page's work under a fast market, and a
@@ -164,6 +162,7 @@ export function SkewChart() {
     });
     return () => {
       unsubscribe();
+      timeWindow.dispose();
       chartRef.current = null;
       chart.remove();
     };

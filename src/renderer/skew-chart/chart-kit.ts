@@ -5,7 +5,7 @@
  * stream SeriesPoint field to line data (absent values become whitespace, so a line breaks instead of
  * dropping to zero). Feeding is incremental: `setData` once per reset, `update` per frame.
  */
-import { ColorType, CrosshairMode, type DeepPartial, type ChartOptions, type LineData, type Time, type UTCTimestamp, type WhitespaceData } from 'lightweight-charts';
+import { ColorType, CrosshairMode, type DeepPartial, type ChartOptions, type IChartApi, type LineData, type Time, type UTCTimestamp, type WhitespaceData } from 'lightweight-charts';
 import type { SeriesPoint } from '../../shared/contract.js';
 import { fmtTime } from '../desk-client/format.js';
 import type { DeskStore } from '../desk-client/store.js';
@@ -88,6 +88,33 @@ export function chartOptions(extra: DeepPartial<ChartOptions> = {}): DeepPartial
 }
 
 export type LinePoint = LineData<Time> | WhitespaceData<Time>;
+
+/**
+ * Holds a chart's time scale on a fixed window: `windowMs` of `bucket`-wide points across the pane, whatever
+ * the number of points loaded, with the newest at the right edge. The bar spacing follows the pane's width.
+ * Zooming by the loaded points instead drew a chart started with twenty points twenty points wide until its
+ * first reload, and then a different zoom: the window a trader reads, and the points drawn every frame (the
+ * chart's largest cost under a fast market), must not depend on when the page was opened. `show()` puts the
+ * window back on the newest point (after a reload); a resize keeps the trader's scroll position.
+ */
+export function holdTimeWindow(chart: IChartApi, windowMs: number, bucket: number): { show(): void; dispose(): void } {
+  const timeScale = chart.timeScale();
+  const points = windowMs / bucket;
+  const fit = (): void => {
+    const width = timeScale.width();
+    if (width > 0) timeScale.applyOptions({ barSpacing: width / (points + timeScale.options().rightOffset) });
+  };
+  timeScale.subscribeSizeChange(fit);
+  return {
+    show(): void {
+      fit();
+      timeScale.scrollToRealTime();
+    },
+    dispose(): void {
+      timeScale.unsubscribeSizeChange(fit);
+    },
+  };
+}
 
 export function linePoint(timeMs: number, value: number | null): LinePoint {
   return value === null || !Number.isFinite(value) ? { time: toTime(timeMs) } : { time: toTime(timeMs), value };
