@@ -33,12 +33,13 @@ export const COLORS = {
 
 /**
  * The charts keep one point per CHART_BUCKET_MS: the desk publishes up to ~60 points a second, and 90 s of
- * that is 5,400 points per line redrawn every frame, far more than the chart has pixels. A quarter second
- * is 360 points per line over the 90 s window (two to three pixels apart on a desk monitor), and drawing
- * ten lines of them every frame is the monitor's largest single cost under a fast market. Points within
+ * that is 5,400 points per line redrawn every frame, far more than the chart has pixels. Half a second is
+ * 180 points per line over the 90 s window (four pixels apart at the default layout). Rasterising the
+ * ten lines on each redraw is the monitor's largest single cost under a fast market: with a quarter
+ * second (360 points) it took a third of the page's main thread once the window was full. Points within
  * a bucket replace the bucket's point (`update` with the same time), so the newest value is always drawn.
  */
-export const CHART_BUCKET_MS = 250;
+export const CHART_BUCKET_MS = 500;
 
 export function bucketMs(timeMs: number, bucket: number = CHART_BUCKET_MS): number {
   return Math.floor(timeMs / bucket) * bucket;
