@@ -35,7 +35,7 @@
  * time per trace event (style, layout, paint, commit… that a JS profile lumps as "(program)"). Needs the built app (`npx electron-vite build`).
  */
 import { chromium, type CDPSession, type Page } from '@playwright/test';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -283,9 +283,43 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
+/**
+ * RSS (MB) of the Chromium processes this bench started, by process type (the renderer holds the page and its
+ * canvases, the gpu-process the display compositor): the native memory a JS heap figure does not show.
+ */
+function chromiumRssMb(): { renderer: number; gpu: number } {
+  const parentOf = new Map<number, number>();
+  const typeOf = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parentOf.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      typeOf.set(pid, /--type=([\w-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser');
+    } catch {
+      // the process ended while we read it
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  const total = { renderer: 0, gpu: 0 };
+  for (const [pid, type] of typeOf) {
+    if (!ours(pid)) continue;
+    if (type === 'renderer') total.renderer += rssMb(pid);
+    else if (type === 'gpu-process') total.gpu += rssMb(pid);
+  }
+  return total;
+}
+
 interface MemorySample {
   atS: number;
   heapMb: number;
+  rendererRssMb: number;
+  gpuRssMb: number;
   nodes: number;
   listeners: number;
   serverRssMb: number;
@@ -299,9 +333,12 @@ async function memorySample(cdp: CDPSession, startedAt: number, serve: ServeHand
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
   const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
   const metric = (name: string): number => metrics.find((m) => m.name === name)?.value ?? Number.NaN;
+  const chromium = chromiumRssMb();
   return {
     atS: (performance.now() - startedAt) / 1_000,
     heapMb: heap.usedSize / 1024 / 1024,
+    rendererRssMb: chromium.renderer,
+    gpuRssMb: chromium.gpu,
     nodes: metric('Nodes'),
     listeners: metric('JSEventListeners'),
     serverRssMb: rssMb(serve.child.pid),
@@ -527,10 +564,10 @@ async function main(): Promise<void> {
           steady = await afterGc(cdp);
           console.log(`  ${(elapsed / 60_000).toFixed(1)} min: buffers full; after GC heap ${steady.heapMb.toFixed(1)} MB, live nodes ${steady.nodes} (the baseline of the flatness verdict)`);
         }
-        if (soakMinutes > 0 && elapsed - lastReport >= 60_000) {
+        if ((soakMinutes > 0 || SECONDS >= 300) && elapsed - lastReport >= 60_000) {
           lastReport = elapsed;
           const m = memory[memory.length - 1];
-          console.log(`  ${(elapsed / 60_000).toFixed(1)} min: fps median ${median(d.fpsPerSecond).toFixed(1)}, heap ${m?.heapMb.toFixed(1)} MB, nodes ${m?.nodes}, server RSS ${m?.serverRssMb.toFixed(0)} MB`);
+          console.log(`  ${(elapsed / 60_000).toFixed(1)} min: fps median ${median(d.fpsPerSecond).toFixed(1)}, heap ${m?.heapMb.toFixed(1)} MB, nodes ${m?.nodes}, server RSS ${m?.serverRssMb.toFixed(0)} MB, renderer RSS ${m?.rendererRssMb.toFixed(0)} MB, gpu RSS ${m?.gpuRssMb.toFixed(0)} MB`);
         }
       }
     }
@@ -587,6 +624,7 @@ async function main(): Promise<void> {
     console.log(`    event → canvas painted: p50 ${f(median(all.canvasMs), 0)} ms, p95 ${f(canvasP95, 0)} ms, max ${f(Math.max(...all.canvasMs), 0)} ms`);
     console.log(`(f) JS heap used ${f(first?.heapMb ?? Number.NaN)} → ${f(endSample.heapMb)} MB, slope ${f(heapSlope, 2)} MB/min; after GC ${f(heapStartGc)}${steady ? ` → ${f(steady.heapMb)} (10 min)` : ''} → ${f(heapEndGc)} MB (${heapGrowth >= 0 ? '+' : ''}${f(heapGrowth, 2)} MB${steady ? ' since 10 min' : ''})`);
     console.log(`    DOM nodes ${first?.nodes} → ${endSample.nodes} (slope ${f(nodesSlope, 1)}/min), listeners ${first?.listeners} → ${endSample.listeners}; live DOM nodes after GC ${gcStart.nodes} → ${gcEnd.nodes}; server RSS ${f(first?.serverRssMb ?? Number.NaN, 0)} → ${f(endSample.serverRssMb, 0)} MB (slope ${f(rssSlope, 2)} MB/min)`);
+    console.log(`    Chromium RSS: renderer ${f(first?.rendererRssMb ?? Number.NaN, 0)} → ${f(endSample.rendererRssMb, 0)} MB (slope ${f(slope(memXs, memory.map((m) => m.rendererRssMb)), 2)} MB/min), gpu-process ${f(first?.gpuRssMb ?? Number.NaN, 0)} → ${f(endSample.gpuRssMb, 0)} MB (slope ${f(slope(memXs, memory.map((m) => m.gpuRssMb)), 2)} MB/min)`);
 
     const rows: [string, string, string, boolean][] = [
       ['market messages processed', '≈ 20,000/s', `${Math.round(processedRate).toLocaleString('en-US')}/s`, processedRate >= 18_000],
