@@ -10,11 +10,31 @@
  * |inventory| could not pass the hard limit. Every request passes the `OrderGate` synchronously before it
  * leaves, so a halt takes effect in the same event-loop turn; cancels always pass. Quoting traffic stays
  * within an order-rate budget over a sliding second; risk cancels do not wait for it. The order intent is journaled
- * through `journal` BEFORE the request is handed to the venue.
+ * through `journal` BEFORE the request is handed to the venue. Fill ids already booked are remembered in a
+ * bounded window of the most recent FILL_ID_MEMORY ids (see there), so the memory does not grow with the
+ * session's fill count.
  */
 import type { OpenOrderView } from '../../shared/contract.js';
 import type { LocalUs, Lots, Side, Ticks } from '../../shared/units.js';
 import type { ExecutionVenue, Fill, OrderPurpose, OrderRequest, TimeInForce, VenueListener } from './types.js';
+
+/**
+ * How many of the most recent fill ids the order manager remembers to ignore a fill reported twice
+ * (`onFill` for a live re-report or the desk's reconciliation replay, `rememberFill` for the fills the
+ * store already booked when a session is resumed). Older ids are forgotten, one per new id, so the memory
+ * is bounded at any fill rate (an unbounded Set grew by ~180 ids/s under the stress simulation).
+ *
+ * Why a window is enough: fills reach the order manager once each through the venue listener; the only
+ * replay is `fillsSince` in the desk's reconciliation after a restart, and it is bounded by the venue:
+ * the simulated exchange answers from its newest SIM_FILL_HISTORY (10,000) fills; a PaperVenue is new
+ * with each desk start (fill ids prefixed with that start), so it replays nothing booked before. Recovery
+ * remembers the stored fills oldest first, so the window then holds the session's newest FILL_ID_MEMORY stored
+ * fills, which cover any venue's newest 10,000 (the fills the store may lack are newer still). If a venue
+ * ever re-reported a fill older than the window, the store would still ignore the duplicate row
+ * (`INSERT ... ON CONFLICT (session_id, fill_id) DO NOTHING`), but the in-memory inventory, the order's
+ * filled size and the analytics would count it twice: this must stay above every venue's replay horizon.
+ */
+export const FILL_ID_MEMORY = 32_768;
 
 export type OrderStatus = 'pending-new' | 'working' | 'pending-cancel';
 
@@ -60,7 +80,11 @@ export type ReconcileOutcome = 'kept' | 'placed' | 'replaced' | 'pulled' | 'idle
 
 export class OrderManager implements VenueListener {
   private readonly orders = new Map<string, ManagedOrder>();
+  /** The remembered fill ids: exactly the ids in `fillIdRing` (each once). */
   private readonly seenFillIds = new Set<string>();
+  /** The same ids in insertion order, preallocated; `fillIdNext` is the slot of the oldest once it is full. */
+  private readonly fillIdRing: string[] = new Array<string>(FILL_ID_MEMORY).fill('');
+  private fillIdNext = 0;
   private readonly quoteSlot: Record<Side, string | null> = { buy: null, sell: null };
   private nextId = 1;
   private sentTimes: LocalUs[] = [];
@@ -233,7 +257,12 @@ export class OrderManager implements VenueListener {
 
   /** Marks fill ids already booked (recovery), so a venue replaying them is not double counted. */
   rememberFill(fillId: string): void {
-    this.seenFillIds.add(fillId);
+    if (!this.seenFillIds.has(fillId)) this.addFillId(fillId);
+  }
+
+  /** How many fill ids are remembered (at most FILL_ID_MEMORY), for tests and diagnostics. */
+  get rememberedFillIds(): number {
+    return this.seenFillIds.size;
   }
 
   /* ---------------------------------------------------------------- VenueListener */
@@ -253,7 +282,7 @@ export class OrderManager implements VenueListener {
 
   onFill(fill: Fill): void {
     if (this.seenFillIds.has(fill.fillId)) return;
-    this.seenFillIds.add(fill.fillId);
+    this.addFillId(fill.fillId);
     this.inventory += fill.side === 'buy' ? fill.size : -fill.size;
     const order = this.orders.get(fill.clientOrderId) ?? null;
     if (order) order.filled += fill.size;
@@ -276,6 +305,15 @@ export class OrderManager implements VenueListener {
   }
 
   /* ------------------------------------------------------------------- internals */
+
+  /** Remembers an id not yet remembered; when the window is full the oldest id is forgotten. */
+  private addFillId(fillId: string): void {
+    const slot = this.fillIdNext;
+    if (this.seenFillIds.size >= FILL_ID_MEMORY) this.seenFillIds.delete(this.fillIdRing[slot] ?? '');
+    this.fillIdRing[slot] = fillId;
+    this.seenFillIds.add(fillId);
+    this.fillIdNext = slot + 1 === FILL_ID_MEMORY ? 0 : slot + 1;
+  }
 
   private close(order: ManagedOrder, why: string): void {
     this.orders.delete(order.clientOrderId);
