@@ -80,7 +80,8 @@ describe('OrderManager fill-id memory', () => {
     const r = rig();
     const orders = manager(r);
     fillMany(r, orders, FILL_ID_MEMORY + K);
-    const all = r.venue.fillsSince(0);
+    // Every fill the venue made, in order (the venue itself keeps only its newest VENUE_FILL_HISTORY).
+    const all = [...r.booked];
     expect(all).toHaveLength(FILL_ID_MEMORY + K);
     expect(new Set(all.map((f) => f.fillId)).size).toBe(FILL_ID_MEMORY + K);
     expect(orders.inventoryLots()).toBe(FILL_ID_MEMORY + K);
@@ -102,7 +103,7 @@ describe('OrderManager fill-id memory', () => {
     const r = rig();
     const first = manager(r);
     fillMany(r, first, FILL_ID_MEMORY);
-    const stored = r.venue.fillsSince(0);
+    const stored = [...r.booked];
 
     // A restarted desk over the same venue: every stored fill id is remembered, none is booked.
     const orders = manager(r);
@@ -118,7 +119,7 @@ describe('OrderManager fill-id memory', () => {
     fillMany(r, orders, K);
     expect(r.booked).toHaveLength(K);
     expect(orders.rememberedFillIds).toBe(FILL_ID_MEMORY);
-    for (const fill of r.venue.fillsSince(0).slice(K)) orders.onFill(fill);
+    for (const fill of [...stored.slice(K), ...r.booked]) orders.onFill(fill);
     expect(r.booked).toHaveLength(K);
     for (const fill of stored.slice(0, K)) orders.onFill(fill);
     expect(r.booked).toHaveLength(2 * K);

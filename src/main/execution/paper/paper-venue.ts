@@ -52,6 +52,7 @@
 import type { ExecutionParams } from '../../../shared/params.js';
 import { DecimalGrid, US_PER_MS, type LocalUs, type Lots, type Ticks } from '../../../shared/units.js';
 import type { BookReader, BookSideName, MarketTrade } from '../../market/types.js';
+import { FillHistory } from '../fill-history.js';
 import type { ExecutionVenue, Fill, OrderRequest, VenueListener, VenueOpenOrder } from '../types.js';
 import { advanceOnDepth } from './queue-model.js';
 
@@ -128,7 +129,8 @@ export class PaperVenue implements ExecutionVenue {
   private readonly events: VenueEvent[] = [];
   private eventSeq = 0;
   private inFlightArrivals = 0;
-  private readonly fills: Fill[] = [];
+  /** The newest fills, for `fillsSince` (bounded: a long session at a fast flow made an unbounded log grow). */
+  private readonly fills = new FillHistory();
   private fillCount = 0;
   private nowUs: LocalUs = Number.NEGATIVE_INFINITY;
   private tradesSeen = false;
@@ -218,7 +220,7 @@ export class PaperVenue implements ExecutionVenue {
   }
 
   fillsSince(sinceUs: LocalUs): Fill[] {
-    return this.fills.filter((f) => f.localUs >= sinceUs);
+    return this.fills.since(sinceUs);
   }
 
   /* ------------------------------------------------------------------ market observation */
@@ -466,7 +468,7 @@ export class PaperVenue implements ExecutionVenue {
       liquidity,
       localUs: t + this.params.ackLatencyMs * US_PER_MS,
     };
-    this.fills.push(fill);
+    this.fills.add(fill);
     this.send(t, { kind: 'fill', fill });
   }
 

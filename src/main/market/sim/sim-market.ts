@@ -17,6 +17,7 @@
  */
 import type { FeedHealthView } from '../../../shared/contract.js';
 import { DecimalGrid, makeInstrument, type Instrument, type LocalUs, type Lots, type Side, type Ticks } from '../../../shared/units.js';
+import { FillHistory, VENUE_FILL_HISTORY } from '../../execution/fill-history.js';
 import type { ExecutionVenue, Fill, OrderRequest, VenueListener, VenueOpenOrder } from '../../execution/types.js';
 import type { BookSideName, FeedListener, MarketFeed, MarketTrade, OrderBook } from '../types.js';
 import { SeededRandom } from './random.js';
@@ -142,12 +143,8 @@ type PendingAction =
   | { readonly kind: 'cancel'; readonly dueUs: LocalUs; readonly seq: number; readonly clientOrderId: string };
 
 const US = 1_000_000;
-/**
- * Fills the exchange keeps for `fillsSince` (reconciliation after a desk restart), newest last. A real
- * venue's fill history has a window too; this one is a count so memory stays bounded at any flow (a
- * stress feed makes ~180 fills/s, which an unbounded log turned into megabytes per minute).
- */
-export const SIM_FILL_HISTORY = 10_000;
+/** Fills the exchange keeps for `fillsSince` (reconciliation after a desk restart), newest last. */
+export const SIM_FILL_HISTORY = VENUE_FILL_HISTORY;
 const RATE_BUCKETS = 10;
 const RATE_BUCKET_US = US / RATE_BUCKETS;
 
@@ -163,8 +160,8 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
   private readonly ours = new Map<string, RestingOrder>();
   private readonly pending: PendingAction[] = [];
   private pendingSeq = 0;
-  /** The last SIM_FILL_HISTORY fills, a ring indexed by fill sequence (fill n is at (n - 1) % capacity). */
-  private readonly fillLog: Fill[] = [];
+  /** The last SIM_FILL_HISTORY fills. */
+  private readonly fillLog = new FillHistory(SIM_FILL_HISTORY);
   private fillSeq = 0;
   private efficient: number;
   private reference: number;
@@ -328,17 +325,12 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
 
   /** Our fills at or after `sinceUs`, oldest first, from the last SIM_FILL_HISTORY fills. */
   fillsSince(sinceUs: LocalUs): Fill[] {
-    const out: Fill[] = [];
-    for (let seq = Math.max(1, this.fillSeq - SIM_FILL_HISTORY + 1); seq <= this.fillSeq; seq++) {
-      const fill = this.fillLog[(seq - 1) % SIM_FILL_HISTORY];
-      if (fill && fill.localUs >= sinceUs) out.push(fill);
-    }
-    return out;
+    return this.fillLog.since(sinceUs);
   }
 
   /** How many entries the exchange's own bookkeeping holds (diagnosis and tests: each must stay bounded). */
   retained(): { readonly fills: number; readonly ourOrders: number; readonly queuePositions: number; readonly agents: number } {
-    return { fills: this.fillLog.length, ourOrders: this.ours.size, queuePositions: this.lastQueueAhead.size, agents: this.agents.length };
+    return { fills: this.fillLog.size, ourOrders: this.ours.size, queuePositions: this.lastQueueAhead.size, agents: this.agents.length };
   }
 
   /* ----------------------------------------------------------------- internals */
@@ -623,7 +615,7 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
       liquidity,
       localUs: this.nowUs,
     };
-    this.fillLog[(this.fillSeq - 1) % SIM_FILL_HISTORY] = fill;
+    this.fillLog.add(fill);
     this.venueListener?.onFill(fill);
   }
 
