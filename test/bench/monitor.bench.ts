@@ -78,6 +78,8 @@ interface Drain {
   receiveMs: number[];
   longTasks: number[];
   longFrames: number[];
+  /** For each long animation frame: its duration split into script and rendering, and its longest scripts. */
+  longFrameCauses: string[];
   frameGapMaxMs: number;
   visibility: string;
   bytes: number;
@@ -113,6 +115,7 @@ function instrument(): void {
   let receiveMs: number[] = [];
   let longTasks: number[] = [];
   let longFrames: number[] = [];
+  let longFrameCauses: string[] = [];
   let bytes = 0;
   // Per-second buckets.
   let bucketStart = 0;
@@ -199,7 +202,17 @@ function instrument(): void {
   try {
     new PerformanceObserver((list) => {
       if (!running) return;
-      for (const entry of list.getEntries()) longFrames.push(entry.duration);
+      for (const entry of list.getEntries()) {
+        longFrames.push(entry.duration);
+        // Long animation frame attribution: where the time went (script by entry point, or rendering).
+        const frame = entry as PerformanceEntry & { renderStart?: number; styleAndLayoutStart?: number; scripts?: { invoker: string; sourceFunctionName: string; sourceURL: string; sourceCharPosition: number; duration: number }[] };
+        const scripts = [...(frame.scripts ?? [])].sort((a, b) => b.duration - a.duration).slice(0, 3);
+        const end = frame.startTime + frame.duration;
+        const rendering = frame.renderStart ? end - frame.renderStart : 0;
+        const layout = frame.styleAndLayoutStart ? end - frame.styleAndLayoutStart : 0;
+        const named = scripts.map((x) => `${x.invoker} ${x.sourceFunctionName || '?'}@${x.sourceURL.split('/').pop() ?? ''}:${x.sourceCharPosition} ${Math.round(x.duration)} ms`).join('; ');
+        longFrameCauses.push(`${Math.round(entry.duration)} ms (rendering ${Math.round(rendering)}, of which style+layout+paint ${Math.round(layout)}): ${named || 'no script'}`);
+      }
     }).observe({ type: 'long-animation-frame', buffered: false });
   } catch {
     /* not supported */
@@ -227,6 +240,7 @@ function instrument(): void {
         receiveMs,
         longTasks,
         longFrames,
+        longFrameCauses,
         frameGapMaxMs,
         visibility: document.visibilityState,
         bytes,
@@ -239,6 +253,7 @@ function instrument(): void {
       receiveMs = [];
       longTasks = [];
       longFrames = [];
+      longFrameCauses = [];
       frameGapMaxMs = 0;
       bytes = 0;
       return out;
@@ -535,7 +550,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await page.evaluate(() => (window as unknown as { __bench: { start(): void } }).__bench.start());
 
-    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longFrames: [], frameGapMaxMs: 0, visibility, bytes: 0 };
+    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longFrames: [], longFrameCauses: [], frameGapMaxMs: 0, visibility, bytes: 0 };
     const memory: MemorySample[] = [];
     let nextSample = 0;
     const rateTimer = setInterval(() => {
@@ -557,6 +572,7 @@ async function main(): Promise<void> {
         for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames'] as const) {
           for (const v of d[key]) all[key].push(v);
         }
+        all.longFrameCauses.push(...d.longFrameCauses);
         all.frameGapMaxMs = Math.max(all.frameGapMaxMs, d.frameGapMaxMs);
         all.bytes += d.bytes;
         if (d.visibility !== 'visible') all.visibility = d.visibility;
@@ -576,6 +592,7 @@ async function main(): Promise<void> {
     for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames'] as const) {
       for (const v of last[key]) all[key].push(v);
     }
+    all.longFrameCauses.push(...last.longFrameCauses);
     all.frameGapMaxMs = Math.max(all.frameGapMaxMs, last.frameGapMaxMs);
     const endSample = await memorySample(cdp, t0, serve);
     memory.push(endSample);
@@ -619,6 +636,7 @@ async function main(): Promise<void> {
     console.log(`    per-second windows where updates > frames: ${secondsOver.filter((x) => x > 0.5).length} of ${secondsOver.length} (worst +${f(Math.max(0, ...secondsOver))}); where store frames > frames: ${storeOver.filter((x) => x > 0.5).length}`);
     console.log(`(c) frames/s per second: p5 ${f(fpsP5)}, median ${f(fpsMed)}, min ${f(Math.min(...all.fpsPerSecond))}; longest gap between frames ${f(all.frameGapMaxMs)} ms`);
     console.log(`(d) long tasks: ${all.longTasks.length} (max ${f(Math.max(0, ...all.longTasks))} ms), over 50 ms: ${longOver50.length}; long animation frames: ${all.longFrames.length} (max ${f(Math.max(0, ...all.longFrames))} ms); main thread busy ${f(100 * busy, 0)} % (script ${f(100 * share('scriptDurationS'), 0)} %, style ${f(100 * share('styleDurationS'), 0)} %, layout ${f(100 * share('layoutDurationS'), 0)} %)`);
+    for (const cause of all.longFrameCauses.slice(0, 12)) console.log(`    long frame ${cause}`);
     console.log(`(e) event → received ${all.receiveMs.length} updates: p50 ${f(median(all.receiveMs), 0)} ms, p95 ${f(pct(all.receiveMs, 95), 0)} ms, max ${f(Math.max(...all.receiveMs), 0)} ms`);
     console.log(`    event → DOM painted:    p50 ${f(median(all.domMs), 0)} ms, p95 ${f(domP95, 0)} ms, max ${f(Math.max(...all.domMs), 0)} ms (${all.domMs.length} samples)`);
     console.log(`    event → canvas painted: p50 ${f(median(all.canvasMs), 0)} ms, p95 ${f(canvasP95, 0)} ms, max ${f(Math.max(...all.canvasMs), 0)} ms`);
