@@ -17,7 +17,7 @@ import { StepReader } from '../../../../src/main/market/adapters/decimal-text.js
 import { ScannedDepth, scanDepthSnapshot, scanDepthUpdate } from '../../../../src/main/market/adapters/binance/depth-text.js';
 import type { DepthReaders } from '../../../../src/main/market/adapters/binance/depth-text.js';
 import type { BookSideName, FeedEvent } from '../../../../src/main/market/types.js';
-import { allLevels } from './support.js';
+import { allLevels, outcome } from './support.js';
 
 interface Market {
   readonly market: 'spot' | 'usdm';
@@ -63,14 +63,6 @@ function make(m: Market): Side {
 function readers(m: Market): DepthReaders {
   const instrument = knownInstrument(m.venue, m.symbol)!;
   return { price: new StepReader(new DecimalGrid(instrument.tickSize)), size: new StepReader(new DecimalGrid(instrument.lotSize)) };
-}
-
-function outcome(run: () => boolean): string {
-  try {
-    return `returned ${run()}`;
-  } catch (err) {
-    return `threw ${err instanceof Error ? err.name : String(err)}`;
-  }
 }
 
 /** Feeds `f` to both paths and asserts they agree on everything observable. */

@@ -13,7 +13,7 @@ import { mulberry32 } from '../../../support/prng.js';
 import { KrakenAdapter, knownInstrument } from '../../../../src/main/market/adapters/index.js';
 import { ScannedUpdate, scanBookUpdate } from '../../../../src/main/market/adapters/kraken/book-text.js';
 import type { FeedEvent } from '../../../../src/main/market/types.js';
-import { allLevels } from './support.js';
+import { allLevels, outcome } from './support.js';
 
 const PAIRS: [string, string][] = [
   ['ADA/XBT', 'book-1000_ADA-XBT.jsonl'],
@@ -39,14 +39,6 @@ function make(symbol: string): Side {
   const events: FeedEvent[] = [];
   adapter.setSink({ onTrade: () => undefined, onFeedEvent: (e) => events.push(e) });
   return { adapter, events };
-}
-
-function outcome(run: () => boolean): string {
-  try {
-    return `returned ${run()}`;
-  } catch (err) {
-    return `threw ${err instanceof Error ? err.name : String(err)}`;
-  }
 }
 
 /** Feeds `text` to both paths and asserts they agree on everything observable. */

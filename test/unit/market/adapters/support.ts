@@ -126,3 +126,12 @@ export function synthesizeSnapshot(c: CaptureCase, instrument: Instrument, sourc
       throw new Error('no snapshot format');
   }
 }
+
+/** What a call did, as text both paths of an adapter can be compared on: its result, or the error it threw. */
+export function outcome(run: () => boolean): string {
+  try {
+    return `returned ${run()}`;
+  } catch (err) {
+    return `threw ${err instanceof Error ? err.name : String(err)}`;
+  }
+}

@@ -13,6 +13,7 @@
  * truncation. Keys may come in any order. Pure; it allocates only to grow its level arrays.
  */
 import type { StepReader } from '../decimal-text.js';
+import { QUOTE, COMMA, COLON, LBRACKET, BACKSLASH, RBRACKET, LBRACE, RBRACE } from '../json-chars.js';
 
 /** Levels of one side in text order, in ticks and lots. Grows as needed and keeps its capacity. */
 export class ScannedLevels {
@@ -56,14 +57,6 @@ export interface DepthReaders {
   readonly size: StepReader;
 }
 
-const QUOTE = 34;
-const COMMA = 44;
-const COLON = 58;
-const LBRACKET = 91;
-const BACKSLASH = 92;
-const RBRACKET = 93;
-const LBRACE = 123;
-const RBRACE = 125;
 
 // member keys, one bit each
 const K_TYPE = 1; // e

@@ -12,6 +12,7 @@
  * not allocate.
  */
 import { fixedStepsAt, secondsToUsAt } from './numbers.js';
+import { QUOTE, COMMA, COLON, LBRACKET, RBRACKET, LBRACE, RBRACE } from '../json-chars.js';
 
 /** Levels one scanned update may carry (updates carry a handful; more goes the ordinary way). */
 export const SCAN_LEVELS = 64;
@@ -42,13 +43,6 @@ export interface ScanGrid {
   readonly sizeFactor: number;
 }
 
-const QUOTE = 34;
-const COMMA = 44;
-const COLON = 58;
-const LBRACKET = 91;
-const RBRACKET = 93;
-const LBRACE = 123;
-const RBRACE = 125;
 
 /**
  * Scans `text` as a book update for `symbol`; true when it is exactly that shape and every value converts
