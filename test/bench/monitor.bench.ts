@@ -83,6 +83,8 @@ interface Drain {
   frameGapMaxMs: number;
   visibility: string;
   bytes: number;
+  /** Per chart (the nearest `data-testid` around its canvases): animation frames in which it drew. */
+  chartDrawFrames: Record<string, number>;
 }
 
 /** Installed before the page's own scripts: wraps WebSocket (listener added first, so it runs before the store's). */
@@ -101,9 +103,25 @@ function instrument(): void {
   // Count the charts' canvas draws (each draw pass saves and restores its 2D context), so "canvas painted"
   // is observed, not assumed: the first frame whose rendering included a chart draw after the update.
   let canvasDraws = 0;
+  // Frames in which each chart drew (any of its canvases): a chart should draw once per feed, not per frame.
+  let frameNumber = 0;
+  let chartDrawFrames: Record<string, number> = {};
+  const chartOf = new WeakMap<HTMLCanvasElement, string>();
+  const lastDrawnFrame = new Map<string, number>();
   const restore = CanvasRenderingContext2D.prototype.restore;
   CanvasRenderingContext2D.prototype.restore = function patchedRestore(this: CanvasRenderingContext2D): void {
     canvasDraws++;
+    if (running) {
+      let name = chartOf.get(this.canvas);
+      if (name === undefined) {
+        name = this.canvas.closest('[data-testid]')?.getAttribute('data-testid') ?? '?';
+        chartOf.set(this.canvas, name);
+      }
+      if (lastDrawnFrame.get(name) !== frameNumber) {
+        lastDrawnFrame.set(name, frameNumber);
+        chartDrawFrames[name] = (chartDrawFrames[name] ?? 0) + 1;
+      }
+    }
     restore.call(this);
   };
   const w = window as unknown as { __quotedeskStats?: Stats; __bench: { start(): void; drain(): Drain } };
@@ -178,6 +196,7 @@ function instrument(): void {
 
   const onFrame = (t: number): void => {
     if (!running) return;
+    frameNumber++;
     bucketFrames++;
     if (lastFrameAt > 0) frameGapMaxMs = Math.max(frameGapMaxMs, t - lastFrameAt);
     lastFrameAt = t;
@@ -244,7 +263,9 @@ function instrument(): void {
         frameGapMaxMs,
         visibility: document.visibilityState,
         bytes,
+        chartDrawFrames,
       };
+      chartDrawFrames = {};
       fpsPerSecond = [];
       messagesPerSecond = [];
       storeFramesPerSecond = [];
@@ -267,6 +288,10 @@ function pct(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor((p / 100) * sorted.length)))] ?? Number.NaN;
+}
+
+function addDraws(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [name, frames] of Object.entries(from)) into[name] = (into[name] ?? 0) + frames;
 }
 
 function median(values: readonly number[]): number {
@@ -366,10 +391,41 @@ async function memorySample(cdp: CDPSession, startedAt: number, serve: ServeHand
 
 /** JS heap used (MB) and DOM nodes alive, right after a forced garbage collection. */
 async function afterGc(cdp: CDPSession): Promise<{ heapMb: number; nodes: number }> {
+  // Twice: a detached DOM subtree held only by JS wrappers can outlive the first full collection.
+  await cdp.send('HeapProfiler.collectGarbage');
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
   const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
   return { heapMb: heap.usedSize / 1024 / 1024, nodes: metrics.find((m) => m.name === 'Nodes')?.value ?? Number.NaN };
+}
+
+/**
+ * Nodes attached to the document (elements, text, comments), in total and per panel: set against the CDP
+ * count of live nodes after GC, it tells a bounded panel filling up (attached) from nodes kept alive while
+ * detached (a leak).
+ */
+async function domCensus(page: Page): Promise<{ attached: number; panels: Record<string, number> }> {
+  // A source string, not a function: tsx's name-keeping helper (__name) does not exist inside the page.
+  return page.evaluate(`(() => {
+    const count = (root) => {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_ALL);
+      let n = 0;
+      while (walker.nextNode()) n++;
+      return n;
+    };
+    const panels = {};
+    for (const section of Array.from(document.querySelectorAll('section.panel, header, footer'))) {
+      const name = section.getAttribute('data-testid') || section.className.split(' ').pop() || section.tagName;
+      panels[name] = (panels[name] || 0) + count(section);
+    }
+    return { attached: count(document), panels };
+  })()`);
+}
+
+function censusChange(from: { attached: number; panels: Record<string, number> }, to: { attached: number; panels: Record<string, number> }): string {
+  const names = [...new Set([...Object.keys(from.panels), ...Object.keys(to.panels)])];
+  const moved = names.filter((n) => (from.panels[n] ?? 0) !== (to.panels[n] ?? 0)).map((n) => `${n} ${from.panels[n] ?? 0}→${to.panels[n] ?? 0}`);
+  return `attached nodes ${from.attached} → ${to.attached}${moved.length > 0 ? ` (${moved.join(', ')})` : ' (no panel changed)'}`;
 }
 
 interface StateView {
@@ -545,22 +601,25 @@ async function main(): Promise<void> {
     const rates: number[] = [];
     const feedAtStart = await serve.get<StateView>('/api/state');
     const gcStart = await afterGc(cdp);
+    const censusStart = await domCensus(page);
     const heapStartGc = gcStart.heapMb;
     if (TRACE) await tracePage(cdp, 5, 'at the start of the window');
     const t0 = performance.now();
     await page.evaluate(() => (window as unknown as { __bench: { start(): void } }).__bench.start());
 
-    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longFrames: [], longFrameCauses: [], frameGapMaxMs: 0, visibility, bytes: 0 };
+    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longFrames: [], longFrameCauses: [], frameGapMaxMs: 0, visibility, bytes: 0, chartDrawFrames: {} };
     const memory: MemorySample[] = [];
     let nextSample = 0;
     const rateTimer = setInterval(() => {
       serve.get<StateView>('/api/state').then((s) => rates.push(s.feed.messagesPerSec), () => undefined);
     }, 1_000);
     let lastReport = 0;
+    const minute: { dom: number[]; canvas: number[]; longTasks: number } = { dom: [], canvas: [], longTasks: 0 };
     // The page's bounded buffers (20,000 series points ≈ 6 min at 58 updates/s, 5,000 fills, 500 events)
     // fill during the first minutes of a soak: a soak judges flatness from the 10-minute mark on.
     const steadyAtMs = 10 * 60_000;
     let steady: { heapMb: number; nodes: number } | null = null;
+    let censusSteady: Awaited<ReturnType<typeof domCensus>> | null = null;
     while (performance.now() - t0 < SECONDS * 1_000) {
       // The sampling clock of a wall-time window (nothing to wait for: the page reports when drained).
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -575,15 +634,23 @@ async function main(): Promise<void> {
         all.longFrameCauses.push(...d.longFrameCauses);
         all.frameGapMaxMs = Math.max(all.frameGapMaxMs, d.frameGapMaxMs);
         all.bytes += d.bytes;
+        addDraws(all.chartDrawFrames, d.chartDrawFrames);
+        minute.dom.push(...d.domMs);
+        minute.canvas.push(...d.canvasMs);
+        minute.longTasks += d.longTasks.filter((x) => x > 50).length;
         if (d.visibility !== 'visible') all.visibility = d.visibility;
         if (soakMinutes > 10 && steady === null && elapsed >= steadyAtMs) {
           steady = await afterGc(cdp);
+          censusSteady = await domCensus(page);
           console.log(`  ${(elapsed / 60_000).toFixed(1)} min: buffers full; after GC heap ${steady.heapMb.toFixed(1)} MB, live nodes ${steady.nodes} (the baseline of the flatness verdict)`);
         }
         if ((soakMinutes > 0 || SECONDS >= 300) && elapsed - lastReport >= 60_000) {
           lastReport = elapsed;
           const m = memory[memory.length - 1];
-          console.log(`  ${(elapsed / 60_000).toFixed(1)} min: fps median ${median(d.fpsPerSecond).toFixed(1)}, heap ${m?.heapMb.toFixed(1)} MB, nodes ${m?.nodes}, server RSS ${m?.serverRssMb.toFixed(0)} MB, renderer RSS ${m?.rendererRssMb.toFixed(0)} MB, gpu RSS ${m?.gpuRssMb.toFixed(0)} MB`);
+          console.log(`  ${(elapsed / 60_000).toFixed(1)} min: fps median ${median(d.fpsPerSecond).toFixed(1)}, event→pixels p95 DOM ${pct(minute.dom, 95).toFixed(0)} / canvas ${pct(minute.canvas, 95).toFixed(0)} ms, long tasks ${minute.longTasks}, heap ${m?.heapMb.toFixed(1)} MB, nodes ${m?.nodes}, server RSS ${m?.serverRssMb.toFixed(0)} MB, renderer RSS ${m?.rendererRssMb.toFixed(0)} MB, gpu RSS ${m?.gpuRssMb.toFixed(0)} MB`);
+          minute.dom = [];
+          minute.canvas = [];
+          minute.longTasks = 0;
         }
       }
     }
@@ -594,9 +661,11 @@ async function main(): Promise<void> {
     }
     all.longFrameCauses.push(...last.longFrameCauses);
     all.frameGapMaxMs = Math.max(all.frameGapMaxMs, last.frameGapMaxMs);
+    addDraws(all.chartDrawFrames, last.chartDrawFrames);
     const endSample = await memorySample(cdp, t0, serve);
     memory.push(endSample);
     const gcEnd = await afterGc(cdp);
+    const censusEnd = await domCensus(page);
     const heapEndGc = gcEnd.heapMb;
     const feedAtEnd = await serve.get<StateView>('/api/state');
     const windowS = (performance.now() - t0) / 1_000;
@@ -637,11 +706,14 @@ async function main(): Promise<void> {
     console.log(`(c) frames/s per second: p5 ${f(fpsP5)}, median ${f(fpsMed)}, min ${f(Math.min(...all.fpsPerSecond))}; longest gap between frames ${f(all.frameGapMaxMs)} ms`);
     console.log(`(d) long tasks: ${all.longTasks.length} (max ${f(Math.max(0, ...all.longTasks))} ms), over 50 ms: ${longOver50.length}; long animation frames: ${all.longFrames.length} (max ${f(Math.max(0, ...all.longFrames))} ms); main thread busy ${f(100 * busy, 0)} % (script ${f(100 * share('scriptDurationS'), 0)} %, style ${f(100 * share('styleDurationS'), 0)} %, layout ${f(100 * share('layoutDurationS'), 0)} %)`);
     for (const cause of all.longFrameCauses.slice(0, 12)) console.log(`    long frame ${cause}`);
+    const drawsPerSecond = Object.entries(all.chartDrawFrames).map(([name, frames]) => `${name} ${f(frames / windowS)}`).join(', ');
+    console.log(`    charts drew in frames/s: ${drawsPerSecond || 'none'} (each chart once per feed: the quote chart per stream update, the small charts at reading pace)`);
     console.log(`(e) event → received ${all.receiveMs.length} updates: p50 ${f(median(all.receiveMs), 0)} ms, p95 ${f(pct(all.receiveMs, 95), 0)} ms, max ${f(Math.max(...all.receiveMs), 0)} ms`);
     console.log(`    event → DOM painted:    p50 ${f(median(all.domMs), 0)} ms, p95 ${f(domP95, 0)} ms, max ${f(Math.max(...all.domMs), 0)} ms (${all.domMs.length} samples)`);
     console.log(`    event → canvas painted: p50 ${f(median(all.canvasMs), 0)} ms, p95 ${f(canvasP95, 0)} ms, max ${f(Math.max(...all.canvasMs), 0)} ms`);
     console.log(`(f) JS heap used ${f(first?.heapMb ?? Number.NaN)} → ${f(endSample.heapMb)} MB, slope ${f(heapSlope, 2)} MB/min; after GC ${f(heapStartGc)}${steady ? ` → ${f(steady.heapMb)} (10 min)` : ''} → ${f(heapEndGc)} MB (${heapGrowth >= 0 ? '+' : ''}${f(heapGrowth, 2)} MB${steady ? ' since 10 min' : ''})`);
     console.log(`    DOM nodes ${first?.nodes} → ${endSample.nodes} (slope ${f(nodesSlope, 1)}/min), listeners ${first?.listeners} → ${endSample.listeners}; live DOM nodes after GC ${gcStart.nodes} → ${gcEnd.nodes}; server RSS ${f(first?.serverRssMb ?? Number.NaN, 0)} → ${f(endSample.serverRssMb, 0)} MB (slope ${f(rssSlope, 2)} MB/min)`);
+    console.log(`    ${censusChange(censusSteady ?? censusStart, censusEnd)}${censusSteady ? ' since 10 min' : ''}; live after GC − attached: ${(steady ?? gcStart).nodes - (censusSteady ?? censusStart).attached} → ${gcEnd.nodes - censusEnd.attached}`);
     console.log(`    Chromium RSS: renderer ${f(first?.rendererRssMb ?? Number.NaN, 0)} → ${f(endSample.rendererRssMb, 0)} MB (slope ${f(slope(memXs, memory.map((m) => m.rendererRssMb)), 2)} MB/min), gpu-process ${f(first?.gpuRssMb ?? Number.NaN, 0)} → ${f(endSample.gpuRssMb, 0)} MB (slope ${f(slope(memXs, memory.map((m) => m.gpuRssMb)), 2)} MB/min)`);
 
     const rows: [string, string, string, boolean][] = [
