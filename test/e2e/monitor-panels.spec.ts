@@ -104,6 +104,36 @@ test('the quote chart shows a fixed 90 s window from the first seconds, newest a
   expect(from).toBeGreaterThan(1 - historyS / 90);
 });
 
+test('the quote chart marks our fills, an operator action and the state change it caused', async ({ page, serve }) => {
+  await page.goto(monitorUrl(serve));
+  await expect(page.getByTestId('our-bid')).toHaveCount(1);
+  const chart = page.getByTestId('skew-chart-canvas');
+  // Fills from the desk's own blotter: the chart marks them (the newest 80 at most).
+  await expect.poll(async () => (await serve.get<FillView[]>('/api/fills')).length, { timeout: 45_000 }).toBeGreaterThan(0);
+  await expect(chart).toHaveAttribute('data-markers', /fill \d+/, { timeout: 10_000 });
+  await page.getByTestId('kill-switch').click();
+  await expect(chart).toHaveAttribute('data-markers', /operator \d+.*state \d+|state \d+.*operator \d+/);
+  await expect(chart).toHaveAttribute('aria-label', /markers: .*operator \d+/);
+  // The flags are drawn: the operator (#ffca28) or state (#b388ff) colour on the top edge of the top pane,
+  // where no line runs (the two events share a time, so one flag covers the other).
+  const flagPixels = (): Promise<number> =>
+    chart.evaluate((element) => {
+      const canvases = [...element.querySelectorAll('canvas')];
+      const largest = Math.max(...canvases.map((c) => c.width * c.height));
+      let count = 0;
+      for (const canvas of canvases.filter((c) => c.width * c.height === largest)) {
+        const context = canvas.getContext('2d');
+        if (!context) continue;
+        const rows = Math.round(6 * (canvas.height / canvas.clientHeight));
+        const { data } = context.getImageData(0, 0, canvas.width, rows);
+        const near = (i: number, r: number, g: number, b: number): boolean => Math.abs(data[i]! - r) + Math.abs(data[i + 1]! - g) + Math.abs(data[i + 2]! - b) < 30;
+        for (let i = 0; i < data.length; i += 4) if (near(i, 255, 202, 40) || near(i, 179, 136, 255)) count++;
+      }
+      return count;
+    });
+  await expect.poll(flagPixels).toBeGreaterThan(10);
+});
+
 test('tick grouping and auto-centre change the ladder', async ({ page, serve }) => {
   await page.goto(monitorUrl(serve));
   const ladder = page.getByTestId('ladder');

@@ -3,15 +3,16 @@
  * and our bid/ask over time in the top pane; the skew and the two half-spreads (bps) in a pane beneath;
  * fills, operator actions, state changes and breaker trips as markers. Fed straight from the store's
  * series listener, outside React: `setData` once per reset (snapshot, reconnect, history trim, clock
- * going back in a replay seek), then `update` with the new points at most 30 times a second — never
+ * going back in a replay seek), then `update` with the new points at most once a frame — never
  * `setData` per tick.
  */
 import { useEffect, useRef } from 'react';
-import { LineSeries, LineStyle, LineType, createChart, createSeriesMarkers, type IChartApi, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type Time } from 'lightweight-charts';
-import type { DeskEventView, FillView, SeriesPoint } from '../../shared/contract.js';
+import { LineSeries, LineStyle, LineType, createChart, type IChartApi, type ISeriesApi, type Time } from 'lightweight-charts';
+import type { SeriesPoint } from '../../shared/contract.js';
 import { fmtBps, fmtPrice } from '../desk-client/format.js';
 import { useDesk, useDeskState, useEvents, useFills, usePacedState } from '../desk-client/hooks.js';
-import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, feedChart, holdTimeWindow, lastIndexAtOrBefore, linePoint, toTime, type LinePoint } from './chart-kit.js';
+import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, feedChart, holdTimeWindow, linePoint, type LinePoint } from './chart-kit.js';
+import { QuoteMarkers, buildQuoteMarkers, summariseMarkers } from './quote-markers.js';
 
 /** A time the chart holds a point at (a CHART_BUCKET_MS bucket); markers snap to these. */
 interface ChartTime {
@@ -26,12 +27,8 @@ interface Line {
 }
 
 const VISIBLE_MS = 90_000;
-const CHART_FEED_MS = 33;
-/**
- * Fill markers drawn: the newest MAX_FILL_MARKERS. The markers plugin lays out and draws every marker on every
- * frame, and under a busy market a few hundred arrows in a 90 s window are a smear, not information.
- */
-const MAX_FILL_MARKERS = 80;
+/** Fed at most once a display frame, however the updates arrive. */
+const CHART_FEED_MS = 16;
 const MARKERS_EVERY_MS = 250;
 /** History loaded into the chart on a reset. */
 const RESET_HISTORY_MS = VISIBLE_MS;
@@ -57,7 +54,7 @@ function firstIndexAtOrAfter(all: readonly SeriesPoint[], timeMs: number): numbe
 export function SkewChart() {
   const { store } = useDesk();
   const containerRef = useRef<HTMLDivElement>(null);
-  const chartRef = useRef<{ chart: IChartApi; lines: Line[]; markers: ISeriesMarkersPluginApi<Time>; times: ChartTime[] } | null>(null);
+  const chartRef = useRef<{ chart: IChartApi; lines: Line[]; markers: QuoteMarkers; times: ChartTime[] } | null>(null);
   const fills = useFills();
   const events = useEvents();
   const state = usePacedState();
@@ -103,9 +100,9 @@ export function SkewChart() {
     panes[1]?.setStretchFactor(0.28);
     const midLine = lines[2];
     if (!midLine) throw new Error('mid series missing');
-    // why autoScale off: fills sit between the bid and ask lines anyway, and including markers in the
-    // autoscale made the plugin recompute its margins (copying the chart's options) every frame.
-    const markers = createSeriesMarkers(midLine.series, [], { autoScale: false });
+    // On the mid line: fills sit between the bid and ask lines, on the same price scale.
+    const markers = new QuoteMarkers();
+    midLine.series.attachPrimitive(markers);
     const holder = { chart, lines, markers, times: [] as ChartTime[] };
     chartRef.current = holder;
     const timeWindow = holdTimeWindow(chart, VISIBLE_MS, CHART_BUCKET_MS);
@@ -142,9 +139,10 @@ export function SkewChart() {
       lastBucket = times[times.length - 1]?.timeMs ?? Number.NEGATIVE_INFINITY;
       timeWindow.show();
     };
-    // Fed at most every CHART_FEED_MS (30 times a second), the newest point of each bucket: each feed redraws
-    // every canvas of both panes and axes, the largest share of the page's work under a fast market, and a
-    // 90 s history moves a fraction of a pixel between two feeds. The ladder shows every frame.
+    // Fed with each stream update as it arrives (at most one a frame: the server waits for the page's
+    // acknowledgement), the newest point of each bucket, so the chart draws an update in the same frame as
+    // the ladder. Each feed redraws the chart's canvases once; with lightweight-charts' markers plugin it was
+    // twice (see quote-markers.ts), which is why the feed used to be held to 30 a second.
     const unsubscribe = feedChart(store, CHART_FEED_MS, CHART_BUCKET_MS, {
       lastMs: () => lastMs,
       reset,
@@ -163,6 +161,7 @@ export function SkewChart() {
     return () => {
       unsubscribe();
       timeWindow.dispose();
+      midLine.series.detachPrimitive(markers);
       chartRef.current = null;
       chart.remove();
     };
@@ -176,7 +175,12 @@ export function SkewChart() {
     if (!holder) return;
     const apply = (): void => {
       markersAt.current = performance.now();
-      holder.markers.setMarkers(buildMarkers(holder.times, fills, events));
+      const markers = buildQuoteMarkers(holder.times, fills, events);
+      holder.markers.setMarkers(markers);
+      const summary = summariseMarkers(markers);
+      const host = containerRef.current;
+      host?.setAttribute('data-markers', summary);
+      host?.setAttribute('aria-label', `Quotes and skew over the last ${VISIBLE_MS / 1_000} s; markers: ${summary || 'none'}`);
     };
     const wait = MARKERS_EVERY_MS - (performance.now() - markersAt.current);
     if (wait <= 0) {
@@ -203,42 +207,9 @@ export function SkewChart() {
         <h3>Quotes &amp; skew</h3>
         <SkewLegend />
       </div>
-      <div className="chart-host" ref={containerRef} />
+      <div className="chart-host" ref={containerRef} role="img" data-testid="skew-chart-canvas" />
     </div>
   );
-}
-
-function snap(times: readonly ChartTime[], timeMs: number): number | null {
-  const index = lastIndexAtOrBefore(times, timeMs);
-  const point = times[Math.max(0, index)];
-  if (!point || times.length === 0) return null;
-  if (index < 0 && timeMs < point.timeMs - 1_000) return null;
-  return point.timeMs;
-}
-
-/** Markers for the chart: fills at their price, events (operator, state, breaker, params) above the line. */
-export function buildMarkers(times: readonly ChartTime[], fills: readonly FillView[], events: readonly DeskEventView[]): SeriesMarker<Time>[] {
-  const markers: SeriesMarker<Time>[] = [];
-  const first = times[0];
-  if (!first) return markers;
-  for (let i = Math.min(fills.length, MAX_FILL_MARKERS) - 1; i >= 0; i--) {
-    const fill = fills[i];
-    if (!fill || fill.timeMs < first.timeMs) continue;
-    const at = snap(times, fill.timeMs);
-    if (at === null) continue;
-    const buy = fill.side === 'buy';
-    markers.push({ time: toTime(at), position: 'atPriceMiddle', price: fill.price, shape: buy ? 'arrowUp' : 'arrowDown', color: buy ? COLORS.ourBid : COLORS.ourAsk, size: 0.6, id: fill.fillId });
-  }
-  for (const event of events) {
-    if (event.kind === 'info' || event.timeMs < first.timeMs) continue;
-    const at = snap(times, event.timeMs);
-    if (at === null) continue;
-    const color = event.kind === 'breaker' ? COLORS.breaker : event.kind === 'state' ? COLORS.state : event.kind === 'params' ? COLORS.params : event.kind === 'feed' ? COLORS.mid : COLORS.operator;
-    const text = event.kind === 'state' ? (/→\s*(\w+)/.exec(event.text)?.[1] ?? 'state') : event.kind === 'breaker' ? event.text.replace(/^breaker /, '') : event.kind === 'params' ? 'params' : event.text.split(/[:(]/)[0]?.slice(0, 18) ?? event.kind;
-    markers.push({ time: toTime(at), position: 'aboveBar', shape: event.kind === 'breaker' ? 'circle' : 'square', color, text, size: 0.8 });
-  }
-  markers.sort((a, b) => (a.time as number) - (b.time as number));
-  return markers;
 }
 
 function SkewLegend() {
