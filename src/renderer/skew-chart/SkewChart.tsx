@@ -7,7 +7,7 @@
  * `setData` per tick.
  */
 import { useEffect, useRef } from 'react';
-import { LineSeries, LineStyle, LineType, createChart, type IChartApi, type ISeriesApi, type Time } from 'lightweight-charts';
+import { LineSeries, LineType, createChart, type IChartApi, type ISeriesApi, type Time } from 'lightweight-charts';
 import type { SeriesPoint } from '../../shared/contract.js';
 import { fmtBps, fmtPrice } from '../desk-client/format.js';
 import { useDesk, useDeskState, useEvents, useFills, usePacedState } from '../desk-client/hooks.js';
@@ -65,14 +65,13 @@ export function SkewChart() {
     const container = containerRef.current;
     if (!container) return;
     const chart = createChart(container, chartOptions());
-    const line = (field: Field, color: string, opts: { width?: 1 | 2 | 3; style?: LineStyle; steps?: boolean; pane?: number; title?: string } = {}): Line => ({
+    const line = (field: Field, color: string, opts: { width?: 1 | 2 | 3; steps?: boolean; pane?: number; title?: string } = {}): Line => ({
       field,
       series: chart.addSeries(
         LineSeries,
         {
           color,
           lineWidth: opts.width ?? 1,
-          lineStyle: opts.style ?? LineStyle.Solid,
           lineType: opts.steps ? LineType.WithSteps : LineType.Simple,
           priceLineVisible: false,
           lastValueVisible: opts.title !== undefined,
@@ -83,17 +82,19 @@ export function SkewChart() {
       ),
     });
     // Axis labels (a title) only on the lines read off the axis: each label is measured and drawn every frame.
+    // All lines solid, told apart by colour and pane: dashed and dotted lines cost a fifth of the chart's
+    // rasterising on every redraw (software canvas, measured with --trace in test/bench/monitor.bench.ts).
     const lines: Line[] = [
       line('bestBid', COLORS.bid, { steps: true }),
       line('bestAsk', COLORS.ask, { steps: true }),
-      line('mid', COLORS.mid, { style: LineStyle.Dotted }),
+      line('mid', COLORS.mid),
       line('fairValue', COLORS.fair, { width: 1, title: 'FV' }),
-      line('reservationPrice', COLORS.reservation, { style: LineStyle.Dashed }),
+      line('reservationPrice', COLORS.reservation),
       line('ourBid', COLORS.ourBid, { width: 2, steps: true, title: 'our bid' }),
       line('ourAsk', COLORS.ourAsk, { width: 2, steps: true, title: 'our ask' }),
       line('skewBps', COLORS.skew, { width: 2, pane: 1, title: 'skew' }),
-      line('bidHalfSpreadBps', COLORS.bid, { pane: 1, style: LineStyle.Dashed }),
-      line('askHalfSpreadBps', COLORS.ask, { pane: 1, style: LineStyle.Dashed }),
+      line('bidHalfSpreadBps', COLORS.bid, { pane: 1 }),
+      line('askHalfSpreadBps', COLORS.ask, { pane: 1 }),
     ];
     const panes = chart.panes();
     panes[0]?.setStretchFactor(0.72);
