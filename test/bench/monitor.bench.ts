@@ -614,6 +614,8 @@ async function main(): Promise<void> {
       serve.get<StateView>('/api/state').then((s) => rates.push(s.feed.messagesPerSec), () => undefined);
     }, 1_000);
     let lastReport = 0;
+    // A line a minute on long runs: what moved when, in a soak.
+    const perMinute = soakMinutes > 0 || SECONDS >= 300;
     const minute: { dom: number[]; canvas: number[]; longTasks: number } = { dom: [], canvas: [], longTasks: 0 };
     // The page's bounded buffers (20,000 series points ≈ 6 min at 58 updates/s, 5,000 fills, 500 events)
     // fill during the first minutes of a soak: a soak judges flatness from the 10-minute mark on.
@@ -635,16 +637,18 @@ async function main(): Promise<void> {
         all.frameGapMaxMs = Math.max(all.frameGapMaxMs, d.frameGapMaxMs);
         all.bytes += d.bytes;
         addDraws(all.chartDrawFrames, d.chartDrawFrames);
-        minute.dom.push(...d.domMs);
-        minute.canvas.push(...d.canvasMs);
-        minute.longTasks += d.longTasks.filter((x) => x > 50).length;
+        if (perMinute) {
+          minute.dom.push(...d.domMs);
+          minute.canvas.push(...d.canvasMs);
+          minute.longTasks += d.longTasks.filter((x) => x > 50).length;
+        }
         if (d.visibility !== 'visible') all.visibility = d.visibility;
         if (soakMinutes > 10 && steady === null && elapsed >= steadyAtMs) {
           steady = await afterGc(cdp);
           censusSteady = await domCensus(page);
           console.log(`  ${(elapsed / 60_000).toFixed(1)} min: buffers full; after GC heap ${steady.heapMb.toFixed(1)} MB, live nodes ${steady.nodes} (the baseline of the flatness verdict)`);
         }
-        if ((soakMinutes > 0 || SECONDS >= 300) && elapsed - lastReport >= 60_000) {
+        if (perMinute && elapsed - lastReport >= 60_000) {
           lastReport = elapsed;
           const m = memory[memory.length - 1];
           console.log(`  ${(elapsed / 60_000).toFixed(1)} min: fps median ${median(d.fpsPerSecond).toFixed(1)}, event→pixels p95 DOM ${pct(minute.dom, 95).toFixed(0)} / canvas ${pct(minute.canvas, 95).toFixed(0)} ms, long tasks ${minute.longTasks}, heap ${m?.heapMb.toFixed(1)} MB, nodes ${m?.nodes}, server RSS ${m?.serverRssMb.toFixed(0)} MB, renderer RSS ${m?.rendererRssMb.toFixed(0)} MB, gpu RSS ${m?.gpuRssMb.toFixed(0)} MB`);

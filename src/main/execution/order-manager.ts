@@ -26,7 +26,7 @@ import type { ExecutionVenue, Fill, OrderPurpose, OrderRequest, TimeInForce, Ven
  *
  * Why a window is enough: fills reach the order manager once each through the venue listener; the only
  * replay is `fillsSince` in the desk's reconciliation after a restart, and it is bounded by the venue:
- * the simulated exchange answers from its newest SIM_FILL_HISTORY (10,000) fills; a PaperVenue is new
+ * the simulated exchange answers from its newest VENUE_FILL_HISTORY (10,000) fills; a PaperVenue is new
  * with each desk start (fill ids prefixed with that start), so it replays nothing booked before. Recovery
  * remembers the stored fills oldest first, so the window then holds the session's newest FILL_ID_MEMORY stored
  * fills, which cover any venue's newest 10,000 (the fills the store may lack are newer still). If a venue

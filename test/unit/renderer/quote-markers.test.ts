@@ -22,7 +22,7 @@ function fill(fillId: string, timeMs: number, side: 'buy' | 'sell' = 'buy', pric
     midAtFill: price,
     fairValueAtFill: price,
     inventoryAfter: 0,
-  } as FillView;
+  };
 }
 
 describe('buildQuoteMarkers', () => {

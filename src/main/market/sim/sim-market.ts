@@ -17,7 +17,7 @@
  */
 import type { FeedHealthView } from '../../../shared/contract.js';
 import { DecimalGrid, makeInstrument, type Instrument, type LocalUs, type Lots, type Side, type Ticks } from '../../../shared/units.js';
-import { FillHistory, VENUE_FILL_HISTORY } from '../../execution/fill-history.js';
+import { FillHistory } from '../../execution/fill-history.js';
 import type { ExecutionVenue, Fill, OrderRequest, VenueListener, VenueOpenOrder } from '../../execution/types.js';
 import type { BookSideName, FeedListener, MarketFeed, MarketTrade, OrderBook } from '../types.js';
 import { SeededRandom } from './random.js';
@@ -143,8 +143,6 @@ type PendingAction =
   | { readonly kind: 'cancel'; readonly dueUs: LocalUs; readonly seq: number; readonly clientOrderId: string };
 
 const US = 1_000_000;
-/** Fills the exchange keeps for `fillsSince` (reconciliation after a desk restart), newest last. */
-export const SIM_FILL_HISTORY = VENUE_FILL_HISTORY;
 const RATE_BUCKETS = 10;
 const RATE_BUCKET_US = US / RATE_BUCKETS;
 
@@ -160,8 +158,8 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
   private readonly ours = new Map<string, RestingOrder>();
   private readonly pending: PendingAction[] = [];
   private pendingSeq = 0;
-  /** The last SIM_FILL_HISTORY fills. */
-  private readonly fillLog = new FillHistory(SIM_FILL_HISTORY);
+  /** The newest VENUE_FILL_HISTORY fills, for `fillsSince` (reconciliation after a desk restart). */
+  private readonly fillLog = new FillHistory();
   private fillSeq = 0;
   private efficient: number;
   private reference: number;
@@ -323,7 +321,7 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
     return this.pending.length;
   }
 
-  /** Our fills at or after `sinceUs`, oldest first, from the last SIM_FILL_HISTORY fills. */
+  /** Our fills at or after `sinceUs`, oldest first, from the newest VENUE_FILL_HISTORY fills. */
   fillsSince(sinceUs: LocalUs): Fill[] {
     return this.fillLog.since(sinceUs);
   }

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Fill, VenueListener } from '../../../../src/main/execution/types.js';
 import { PriceLevelBook } from '../../../../src/main/market/book/order-book.js';
-import { DEFAULT_SIM_CONFIG, SIM_FILL_HISTORY, SimMarket } from '../../../../src/main/market/sim/sim-market.js';
+import { VENUE_FILL_HISTORY } from '../../../../src/main/execution/fill-history.js';
+import { DEFAULT_SIM_CONFIG, SimMarket } from '../../../../src/main/market/sim/sim-market.js';
 import type { FeedListener } from '../../../../src/main/market/types.js';
 
 const START_US = 1_760_000_000_000_000;
@@ -32,11 +33,11 @@ async function market(): Promise<{ sim: SimMarket; fills: Fill[]; queueUpdates: 
 }
 
 describe('the simulated exchange keeps bounded bookkeeping', () => {
-  it('answers fillsSince from the newest SIM_FILL_HISTORY fills, in order, and holds no more', async () => {
+  it('answers fillsSince from the newest VENUE_FILL_HISTORY fills, in order, and holds no more', async () => {
     const { sim, fills } = await market();
     let id = 0;
     // Marketable IOC orders of one lot, both sides in turn: every one of them fills at once.
-    while (fills.length < SIM_FILL_HISTORY + 500) {
+    while (fills.length < VENUE_FILL_HISTORY + 500) {
       const bid = sim.book.bestBid();
       const ask = sim.book.bestAsk();
       for (let i = 0; i < 50; i++) {
@@ -45,11 +46,11 @@ describe('the simulated exchange keeps bounded bookkeeping', () => {
       }
       sim.advanceTo(sim.now() + 5 * MS);
     }
-    expect(sim.retained().fills).toBe(SIM_FILL_HISTORY);
-    const newest = fills.slice(-SIM_FILL_HISTORY);
+    expect(sim.retained().fills).toBe(VENUE_FILL_HISTORY);
+    const newest = fills.slice(-VENUE_FILL_HISTORY);
     expect(sim.fillsSince(0).map((fill) => fill.fillId)).toEqual(newest.map((fill) => fill.fillId));
     // `sinceUs` still selects within the window.
-    const from = newest[SIM_FILL_HISTORY - 100]!.localUs;
+    const from = newest[VENUE_FILL_HISTORY - 100]!.localUs;
     expect(sim.fillsSince(from).map((fill) => fill.fillId)).toEqual(newest.filter((fill) => fill.localUs >= from).map((fill) => fill.fillId));
   });
 

@@ -57,7 +57,6 @@ export interface DepthReaders {
   readonly size: StepReader;
 }
 
-
 // member keys, one bit each
 const K_TYPE = 1; // e
 const K_TIME = 2; // E

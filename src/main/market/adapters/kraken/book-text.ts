@@ -43,7 +43,6 @@ export interface ScanGrid {
   readonly sizeFactor: number;
 }
 
-
 /**
  * Scans `text` as a book update for `symbol`; true when it is exactly that shape and every value converts
  * on the fixed-decimals fast path (then `out` holds it), false otherwise (then `out` is garbage).
