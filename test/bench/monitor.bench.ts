@@ -23,7 +23,7 @@
  *       RSS from /proc/<pid>/status. The main thread's busy share (TaskDuration) is printed too.
  * Prints a table with the targets and PASS / MISS. Asserts nothing; exits 0.
  *
- *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile] [--trace] [--hide SELECTOR]
+ *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile] [--trace] [--catch-slow-tasks MS] [--hide SELECTOR]
  *
  * `--headed` runs a headed Chromium (use `xvfb-run -a npx tsx …  --headed` without a display); the default is
  * headless, where animation frames run at the display rate as long as the page is visible (the bench checks
@@ -32,7 +32,9 @@
  * (`PROFILE_OUT=file.json` also writes the raw profile); `--hide SELECTOR` (diagnosis) hides
  * those elements to show what they cost; `--trace` records a 5 s Chromium trace at the start and at the end of
  * the window and prints, for the page's main thread, its compositor threads and the display compositor, the
- * time per trace event (style, layout, paint, commit… that a JS profile lumps as "(program)"). Needs the built app (`npx electron-vite build`).
+ * time per trace event (style, layout, paint, commit… that a JS profile lumps as "(program)"); `--catch-slow-tasks MS`
+ * keeps a ring-buffer trace through the window and explains each main-thread task over MS ms (slow-task-catcher.ts;
+ * the tracing adds load, so its figures are not the run's verdict). Needs the built app (`npx electron-vite build`).
  */
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,6 +42,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { removeDir, startServe, type ServeHandle } from '../support/serve-process.js';
+import { RunQueueSampler, busiestThreads, type RunAndWait } from './run-queue-sampler.js';
+import { SlowTaskCatcher } from './slow-task-catcher.js';
 
 /* ------------------------------------------------------------------ options */
 
@@ -53,6 +57,9 @@ const FLOW = Number(flag('flow') ?? 175);
 const HEADED = process.argv.includes('--headed');
 const PROFILE = process.argv.includes('--profile');
 const TRACE = process.argv.includes('--trace');
+/** Diagnosis: keep a ring-buffer trace and explain every main-thread task longer than this many ms. */
+const CATCH_MS = process.argv.includes('--catch-slow-tasks') ? Number(flag('catch-slow-tasks') ?? 40) || 40 : 0;
+const CATCH_EVERY_MS = 20_000;
 /** Diagnosis only: hide the elements matching this selector (display: none) to see what they cost. */
 const HIDE = flag('hide');
 const WARMUP_S = 5;
@@ -77,7 +84,10 @@ interface Drain {
   /** Event clock → message handed to the page, ms. */
   receiveMs: number[];
   longTasks: number[];
+  /** When each long task began, epoch ms (to ask the kernel how much of it the main thread ran). */
+  longTaskStarts: number[];
   longFrames: number[];
+  longFrameStarts: number[];
   /** For each long animation frame: its duration split into script and rendering, and its longest scripts. */
   longFrameCauses: string[];
   frameGapMaxMs: number;
@@ -132,7 +142,9 @@ function instrument(): void {
   let canvasMs: number[] = [];
   let receiveMs: number[] = [];
   let longTasks: number[] = [];
+  let longTaskStarts: number[] = [];
   let longFrames: number[] = [];
+  let longFrameStarts: number[] = [];
   let longFrameCauses: string[] = [];
   let bytes = 0;
   // Per-second buckets.
@@ -216,13 +228,17 @@ function instrument(): void {
 
   new PerformanceObserver((list) => {
     if (!running) return;
-    for (const entry of list.getEntries()) longTasks.push(entry.duration);
+    for (const entry of list.getEntries()) {
+      longTasks.push(entry.duration);
+      longTaskStarts.push(performance.timeOrigin + entry.startTime);
+    }
   }).observe({ type: 'longtask', buffered: false });
   try {
     new PerformanceObserver((list) => {
       if (!running) return;
       for (const entry of list.getEntries()) {
         longFrames.push(entry.duration);
+        longFrameStarts.push(performance.timeOrigin + entry.startTime);
         // Long animation frame attribution: where the time went (script by entry point, or rendering).
         const frame = entry as PerformanceEntry & { renderStart?: number; styleAndLayoutStart?: number; scripts?: { invoker: string; sourceFunctionName: string; sourceURL: string; sourceCharPosition: number; duration: number }[] };
         const scripts = [...(frame.scripts ?? [])].sort((a, b) => b.duration - a.duration).slice(0, 3);
@@ -258,7 +274,9 @@ function instrument(): void {
         canvasMs,
         receiveMs,
         longTasks,
+        longTaskStarts,
         longFrames,
+        longFrameStarts,
         longFrameCauses,
         frameGapMaxMs,
         visibility: document.visibilityState,
@@ -273,7 +291,9 @@ function instrument(): void {
       canvasMs = [];
       receiveMs = [];
       longTasks = [];
+      longTaskStarts = [];
       longFrames = [];
+      longFrameStarts = [];
       longFrameCauses = [];
       frameGapMaxMs = 0;
       bytes = 0;
@@ -323,11 +343,8 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
-/**
- * RSS (MB) of the Chromium processes this bench started, by process type (the renderer holds the page and its
- * canvases, the gpu-process the display compositor): the native memory a JS heap figure does not show.
- */
-function chromiumRssMb(): { renderer: number; gpu: number } {
+/** The Chromium processes this bench started (descendants of this process), by pid, with their `--type`. */
+function chromiumProcesses(): Map<number, string> {
   const parentOf = new Map<number, number>();
   const typeOf = new Map<number, string>();
   for (const entry of readdirSync('/proc')) {
@@ -346,13 +363,66 @@ function chromiumRssMb(): { renderer: number; gpu: number } {
     for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === process.pid) return true;
     return false;
   };
+  return new Map([...typeOf].filter(([pid]) => ours(pid)));
+}
+
+/**
+ * RSS (MB) of the Chromium processes this bench started, by process type (the renderer holds the page and its
+ * canvases, the gpu-process the display compositor): the native memory a JS heap figure does not show.
+ */
+function chromiumRssMb(): { renderer: number; gpu: number } {
   const total = { renderer: 0, gpu: 0 };
-  for (const [pid, type] of typeOf) {
-    if (!ours(pid)) continue;
+  for (const [pid, type] of chromiumProcesses()) {
     if (type === 'renderer') total.renderer += rssMb(pid);
     else if (type === 'gpu-process') total.gpu += rssMb(pid);
   }
   return total;
+}
+
+/**
+ * Samples the run-queue accounting of the page's renderer main thread (index 0) and of the machine's other
+ * busy threads (the server's, Chromium's, this bench's: whoever used 3 % of a core over a second), so each
+ * long task can say how long the main thread ran, how long it waited for a core, and who ran meanwhile.
+ */
+async function runQueueSampler(serve: ServeHandle): Promise<RunQueueSampler | null> {
+  const rendererPid = busiestRendererPid();
+  if (rendererPid === undefined) return null;
+  const processes = new Map<number, string>();
+  for (const [pid, type] of chromiumProcesses()) if (type !== 'renderer' || pid === rendererPid) processes.set(pid, `chromium ${type}`);
+  if (serve.child.pid !== undefined) processes.set(serve.child.pid, 'server');
+  processes.set(process.pid, 'bench');
+  const main = `/proc/${rendererPid}/task/${rendererPid}/schedstat`;
+  const others = (await busiestThreads(processes, 1_000, 0.03)).filter((t) => t.schedstatPath !== main);
+  return new RunQueueSampler([{ name: 'chromium renderer/main', schedstatPath: main }, ...others]);
+}
+
+/** Who ran during [fromMs, toMs], busiest first (ms on a core), apart from the renderer main thread. */
+function whoRan(sampler: RunQueueSampler, fromMs: number, toMs: number): string {
+  return sampler.threads
+    .map((thread, i) => ({ name: thread.name, ran: i === 0 ? null : sampler.over(i, fromMs, toMs) }))
+    .filter((t): t is { name: string; ran: RunAndWait } => t.ran !== null && t.ran.ranMs >= 1)
+    .sort((a, b) => b.ran.ranMs - a.ran.ranMs)
+    .slice(0, 6)
+    .map((t) => `${t.name} ${t.ran.ranMs.toFixed(0)}`)
+    .join(', ');
+}
+
+/** The page's renderer: of the renderers this bench started, the one that has used the most CPU. */
+function busiestRendererPid(): number | undefined {
+  let best: { pid: number; ticks: number } | undefined;
+  for (const [pid, type] of chromiumProcesses()) {
+    if (type !== 'renderer') continue;
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after "(comm) ": state is [0], utime [11], stime [12].
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      if (!best || ticks > best.ticks) best = { pid, ticks };
+    } catch {
+      // ended
+    }
+  }
+  return best?.pid;
 }
 
 interface MemorySample {
@@ -604,11 +674,38 @@ async function main(): Promise<void> {
     const censusStart = await domCensus(page);
     const heapStartGc = gcStart.heapMb;
     if (TRACE) await tracePage(cdp, 5, 'at the start of the window');
+    const catcher = CATCH_MS > 0 ? new SlowTaskCatcher(cdp, CATCH_MS) : null;
+    const runQueue = await runQueueSampler(serve);
+    runQueue?.start();
+    if (runQueue) console.log(`run-queue sampling every 4 ms: ${runQueue.threads.map((t) => t.name).join(', ')}`);
+    await catcher?.start();
+    let nextHarvest = CATCH_EVERY_MS;
     const t0 = performance.now();
     await page.evaluate(() => (window as unknown as { __bench: { start(): void } }).__bench.start());
 
-    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longFrames: [], longFrameCauses: [], frameGapMaxMs: 0, visibility, bytes: 0, chartDrawFrames: {} };
+    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longTaskStarts: [], longFrames: [], longFrameStarts: [], longFrameCauses: [], frameGapMaxMs: 0, visibility, bytes: 0, chartDrawFrames: {} };
     const memory: MemorySample[] = [];
+    /** Long tasks over 50 ms, each with how much of it the main thread ran on a core and how long it waited for one. */
+    const longTaskRuns: { ms: number; ran: RunAndWait | null; others: string }[] = [];
+    // What the page hands back is merged into `all`; each long task and frame is matched with the kernel's
+    // run/wait accounting of the renderer's main thread over it.
+    const absorb = (d: Drain): void => {
+      for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames'] as const) {
+        for (const v of d[key]) all[key].push(v);
+      }
+      d.longTasks.forEach((ms, i) => {
+        const start = d.longTaskStarts[i] ?? 0;
+        if (ms > 50) longTaskRuns.push({ ms, ran: runQueue?.over(0, start, start + ms) ?? null, others: runQueue ? whoRan(runQueue, start, start + ms) : '' });
+      });
+      d.longFrameCauses.forEach((cause, i) => {
+        const start = d.longFrameStarts[i] ?? 0;
+        const ran = runQueue?.over(0, start, start + (d.longFrames[i] ?? 0));
+        all.longFrameCauses.push(ran ? `${cause} [main thread ran ${ran.ranMs.toFixed(0)} ms, waited for a core ${ran.waitedMs.toFixed(0)} ms]` : cause);
+      });
+      all.frameGapMaxMs = Math.max(all.frameGapMaxMs, d.frameGapMaxMs);
+      all.bytes += d.bytes;
+      addDraws(all.chartDrawFrames, d.chartDrawFrames);
+    };
     let nextSample = 0;
     const rateTimer = setInterval(() => {
       serve.get<StateView>('/api/state').then((s) => rates.push(s.feed.messagesPerSec), () => undefined);
@@ -630,19 +727,17 @@ async function main(): Promise<void> {
         nextSample += SAMPLE_EVERY_MS;
         memory.push(await memorySample(cdp, t0, serve));
         const d = await page.evaluate(() => (window as unknown as { __bench: { drain(): Drain } }).__bench.drain());
-        for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames'] as const) {
-          for (const v of d[key]) all[key].push(v);
-        }
-        all.longFrameCauses.push(...d.longFrameCauses);
-        all.frameGapMaxMs = Math.max(all.frameGapMaxMs, d.frameGapMaxMs);
-        all.bytes += d.bytes;
-        addDraws(all.chartDrawFrames, d.chartDrawFrames);
+        absorb(d);
         if (perMinute) {
           minute.dom.push(...d.domMs);
           minute.canvas.push(...d.canvasMs);
           minute.longTasks += d.longTasks.filter((x) => x > 50).length;
         }
         if (d.visibility !== 'visible') all.visibility = d.visibility;
+        if (catcher && elapsed >= nextHarvest) {
+          nextHarvest += CATCH_EVERY_MS;
+          for (const line of await catcher.harvest(`${(elapsed / 1_000).toFixed(0)} s`)) console.log(line);
+        }
         if (soakMinutes > 10 && steady === null && elapsed >= steadyAtMs) {
           steady = await afterGc(cdp);
           censusSteady = await domCensus(page);
@@ -659,13 +754,12 @@ async function main(): Promise<void> {
       }
     }
     clearInterval(rateTimer);
-    const last = await page.evaluate(() => (window as unknown as { __bench: { drain(): Drain } }).__bench.drain());
-    for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames'] as const) {
-      for (const v of last[key]) all[key].push(v);
+    if (catcher) {
+      for (const line of await catcher.harvest('end', false)) console.log(line);
+      console.log(`  slow tasks by what dominated them: ${[...catcher.verdicts.entries()].map(([v, n]) => `${v} ${n}`).join(', ') || 'none'}`);
     }
-    all.longFrameCauses.push(...last.longFrameCauses);
-    all.frameGapMaxMs = Math.max(all.frameGapMaxMs, last.frameGapMaxMs);
-    addDraws(all.chartDrawFrames, last.chartDrawFrames);
+    absorb(await page.evaluate(() => (window as unknown as { __bench: { drain(): Drain } }).__bench.drain()));
+    runQueue?.stop();
     const endSample = await memorySample(cdp, t0, serve);
     memory.push(endSample);
     const gcEnd = await afterGc(cdp);
@@ -709,6 +803,12 @@ async function main(): Promise<void> {
     console.log(`    per-second windows where updates > frames: ${secondsOver.filter((x) => x > 0.5).length} of ${secondsOver.length} (worst +${f(Math.max(0, ...secondsOver))}); where store frames > frames: ${storeOver.filter((x) => x > 0.5).length}`);
     console.log(`(c) frames/s per second: p5 ${f(fpsP5)}, median ${f(fpsMed)}, min ${f(Math.min(...all.fpsPerSecond))}; longest gap between frames ${f(all.frameGapMaxMs)} ms`);
     console.log(`(d) long tasks: ${all.longTasks.length} (max ${f(Math.max(0, ...all.longTasks))} ms), over 50 ms: ${longOver50.length}; long animation frames: ${all.longFrames.length} (max ${f(Math.max(0, ...all.longFrames))} ms); main thread busy ${f(100 * busy, 0)} % (script ${f(100 * share('scriptDurationS'), 0)} %, style ${f(100 * share('styleDurationS'), 0)} %, layout ${f(100 * share('layoutDurationS'), 0)} %)`);
+    if (longTaskRuns.length > 0) {
+      const mostlyWaiting = longTaskRuns.filter(({ ms, ran }) => ran !== null && ran.waitedMs > ms / 2).length;
+      const mostRan = Math.max(0, ...longTaskRuns.map(({ ran }) => ran?.ranMs ?? Number.NaN).filter(Number.isFinite));
+      console.log(`    of the ${longTaskRuns.length} over 50 ms, the main thread waited for a core through more than half of ${mostlyWaiting}; the most it ran in one: ${f(mostRan, 0)} ms`);
+    }
+    for (const { ms, ran, others } of longTaskRuns.slice(0, 12)) console.log(`    long task ${f(ms, 0)} ms: ${ran ? `main thread ran ${f(ran.ranMs, 0)} ms, waited for a core ${f(ran.waitedMs, 0)} ms; meanwhile ran (ms): ${others}` : 'no run-queue samples'}`);
     for (const cause of all.longFrameCauses.slice(0, 12)) console.log(`    long frame ${cause}`);
     const drawsPerSecond = Object.entries(all.chartDrawFrames).map(([name, frames]) => `${name} ${f(frames / windowS)}`).join(', ');
     console.log(`    charts drew in frames/s: ${drawsPerSecond || 'none'} (each chart once per feed: the quote chart per stream update, the small charts at reading pace)`);
