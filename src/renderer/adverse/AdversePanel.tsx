@@ -8,6 +8,7 @@ import { MARKOUT_HORIZONS_SEC, type DeskMetrics, type MarkoutHorizon } from '../
 import { fmtBps, fmtPct } from '../desk-client/format.js';
 import { usePacedState, useMetrics } from '../desk-client/hooks.js';
 import { COLORS } from '../skew-chart/chart-kit.js';
+import { barFill } from '../styles/bar-style.js';
 
 const W = 300;
 const H = 96;
@@ -94,7 +95,7 @@ export function AdversePanel() {
           {fmtPct(rate)}
         </span>
         <div className="threshold-bar" title={`widen at ${fmtPct(widenAt, 0)} (strategy), breaker at ${fmtPct(breakerAt, 0)} (${state.params.risk.adverseBreakerAction})`}>
-          <div className={`bar-fill level-${level}`} style={{ width: `${Math.min(100, rate * 100)}%` }} />
+          <div className={`bar-fill level-${level}`} style={barFill(rate)} />
           <div className="threshold widen" style={{ left: `${widenAt * 100}%` }} data-label={`widen ${Math.round(widenAt * 100)}%`} />
           <div className="threshold breaker" style={{ left: `${breakerAt * 100}%` }} data-label={`breaker ${Math.round(breakerAt * 100)}%`} data-testid="adverse-breaker-threshold" />
         </div>

@@ -8,7 +8,8 @@ import { useEffect, useState } from 'react';
 import type { DeskEventView, TradingState } from '../../shared/contract.js';
 import type { DialogName, Notice, RunCommand } from '../app/App.js';
 import { fmtSize, fmtTime } from '../desk-client/format.js';
-import { useConnection, useDesk, useDeskState, useEvents, useSession } from '../desk-client/hooks.js';
+import { useConnection, useDesk, useEvents, usePacedState, useSession } from '../desk-client/hooks.js';
+import { barFill } from '../styles/bar-style.js';
 
 const STATE_LABEL: Record<TradingState, string> = {
   active: 'ACTIVE',
@@ -30,7 +31,9 @@ export function stateCause(events: readonly DeskEventView[], state: TradingState
 }
 
 export function ControlBar({ run, kill, openDialog, notice }: { run: RunCommand; kill: () => void; openDialog: (d: DialogName) => void; notice: Notice | null }) {
-  const state = useDeskState();
+  // Reading pace: the store publishes it at once when the trading state changes, so the banner and the
+  // buttons it enables never lag a state change, while the clock and flatten progress need no 60 Hz.
+  const state = usePacedState();
   const events = useEvents();
   const { api, canWrite } = useDesk();
   const connection = useConnection();
@@ -94,7 +97,7 @@ export function ControlBar({ run, kill, openDialog, notice }: { run: RunCommand;
           <div className="bar">
             <div
               className="bar-fill"
-              style={{ width: `${flatten.startInventory === 0 ? 100 : Math.min(100, Math.max(0, (1 - Math.abs(flatten.remaining) / Math.abs(flatten.startInventory)) * 100))}%` }}
+              style={barFill(flatten.startInventory === 0 ? 1 : 1 - Math.abs(flatten.remaining) / Math.abs(flatten.startInventory))}
             />
           </div>
           {flatten.status === 'running' && (

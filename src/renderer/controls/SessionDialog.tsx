@@ -10,6 +10,7 @@ import type { RunCommand } from '../app/App.js';
 import { fmtDateTime, fmtPct } from '../desk-client/format.js';
 import { useDesk, usePacedState, useSession } from '../desk-client/hooks.js';
 import { REPLAY_SPEEDS } from '../replay/ReplayTransport.js';
+import { barFill } from '../styles/bar-style.js';
 
 type Source = 'sim' | 'live' | 'recording';
 
@@ -74,7 +75,7 @@ export function SessionDialog({ run, onClose }: { run: RunCommand; onClose: () =
           {session?.error && <div className="field-error">{session.error}</div>}
           {session?.loading !== null && session?.loading !== undefined && (
             <div className="bar" data-testid="session-loading" title={`loading ${fmtPct(session.loading, 0)}`}>
-              <div className="bar-fill" style={{ width: `${session.loading * 100}%` }} />
+              <div className="bar-fill" style={barFill(session.loading)} />
             </div>
           )}
         </div>

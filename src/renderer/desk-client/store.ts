@@ -4,10 +4,10 @@
  *
  * A message is cheap to apply (pointer swaps and appends into bounded buffers); nothing renders then.
  * The first message after a frame schedules one `requestAnimationFrame`; at that frame the store publishes
- * what changed as new immutable values. The market view (the `state` slice: ladder, state banner, replay
- * transport, chart legend) is published every frame. What a person reads as figures and lists (the
- * `pacedState` slice, metrics, fills, events: statistics, PnL, inventory, markouts, feed health, blotter,
- * event log) is published at most every READING_INTERVAL_MS — numbers that change sixty times a second
+ * what changed as new immutable values. The market view (the `state` slice: ladder, replay transport) is
+ * published every frame. What a person reads as figures and lists (the `pacedState` slice, metrics, fills,
+ * events: the state banner and clock, the chart legend, statistics, PnL, inventory, markouts, feed health,
+ * blotter, event log) is published at most every READING_INTERVAL_MS — numbers that change sixty times a second
  * cannot be read, and re-laying out every panel per frame under a busy market is what made other desks'
  * monitors fall behind. It is published at once, in the same frame as the market view, when a desk event
  * arrives (an operator action, a state change, a breaker trip, feed trouble) or the trading state changes,

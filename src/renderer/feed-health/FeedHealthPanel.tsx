@@ -8,6 +8,7 @@
 import type { FeedHealthView, LimitUsageView } from '../../shared/contract.js';
 import { fmtDuration, fmtNumber } from '../desk-client/format.js';
 import { usePacedState } from '../desk-client/hooks.js';
+import { barFill } from '../styles/bar-style.js';
 
 const LIMIT_LABEL: Record<string, string> = {
   inventory: 'Inventory',
@@ -25,14 +26,13 @@ function feedTone(feed: FeedHealthView): string {
 }
 
 function LimitBar({ limit }: { limit: LimitUsageView }) {
-  const pct = Math.max(0, limit.fraction) * 100;
   const tone = limit.fraction >= 1 ? 'bad' : limit.fraction >= 0.75 ? 'warn' : 'good';
   const value = (v: number): string => (limit.unit === 'quote' ? fmtNumber(v, 2) : fmtNumber(v, Number.isInteger(v) ? 0 : 1));
   return (
     <div className={`limit tone-${tone}`} data-testid={`limit-${limit.name}`} data-fraction={limit.fraction}>
       <span className="limit-name">{LIMIT_LABEL[limit.name] ?? limit.name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase())}</span>
       <div className="bar">
-        <div className="bar-fill" style={{ width: `${Math.min(100, pct)}%` }} />
+        <div className="bar-fill" style={barFill(limit.fraction)} />
       </div>
       <span className="limit-value">
         {value(limit.used)} / {value(limit.limit)} <span className="muted">{limit.unit === 'quote' ? '' : limit.unit}</span>

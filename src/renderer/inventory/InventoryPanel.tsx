@@ -7,6 +7,7 @@ import { fmtPct, fmtSignedSize, fmtSize } from '../desk-client/format.js';
 import { usePacedState } from '../desk-client/hooks.js';
 import { COLORS } from '../skew-chart/chart-kit.js';
 import { MiniChart } from '../skew-chart/MiniChart.js';
+import { needleAt } from '../styles/bar-style.js';
 
 export function InventoryPanel() {
   const state = usePacedState();
@@ -43,7 +44,9 @@ export function InventoryPanel() {
         <div className="gauge-tick soft" style={{ left: `${pos(soft)}%` }} />
         <div className="gauge-tick zero" style={{ left: '50%' }} />
         <div className="gauge-tick target" style={{ left: `${pos(target)}%` }} />
-        <div className={`gauge-needle zone-${zone}`} style={{ left: `${pos(inv)}%` }} />
+        <div className="gauge-needle-track" style={needleAt(pos(inv))}>
+          <div className={`gauge-needle zone-${zone}`} />
+        </div>
       </div>
       <div className="gauge-scale">
         <span>−{fmtSize(hard, d)}</span>

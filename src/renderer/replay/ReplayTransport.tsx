@@ -9,6 +9,7 @@ import type { ReplayView } from '../../shared/contract.js';
 import type { RunCommand } from '../app/App.js';
 import { fmtNumber, fmtPct, fmtTime } from '../desk-client/format.js';
 import { useDesk, useDeskState } from '../desk-client/hooks.js';
+import { barFill } from '../styles/bar-style.js';
 
 export const REPLAY_SPEEDS: ReadonlyArray<ReplayView['speed']> = [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 'max'];
 
@@ -52,7 +53,7 @@ export function ReplayTransport({ run }: { run: RunCommand }) {
         <div className="replay-loading" data-testid="replay-loading" data-progress={loading}>
           loading recording… {fmtPct(loading, 0)}
           <div className="bar">
-            <div className="bar-fill" style={{ width: `${Math.min(100, loading * 100)}%` }} />
+            <div className="bar-fill" style={barFill(loading)} />
           </div>
         </div>
       ) : (

@@ -10,7 +10,7 @@ import { useEffect, useRef } from 'react';
 import { LineSeries, LineType, createChart, type IChartApi, type ISeriesApi, type Time } from 'lightweight-charts';
 import type { SeriesPoint } from '../../shared/contract.js';
 import { fmtBps, fmtPrice } from '../desk-client/format.js';
-import { useDesk, useDeskState, useEvents, useFills, usePacedState } from '../desk-client/hooks.js';
+import { useDesk, useEvents, useFills, usePacedState } from '../desk-client/hooks.js';
 import { CHART_BUCKET_MS, COLORS, bucketMs, chartOptions, feedChart, holdTimeWindow, linePoint, type LinePoint } from './chart-kit.js';
 import { QuoteMarkers, buildQuoteMarkers, summariseMarkers } from './quote-markers.js';
 
@@ -213,8 +213,9 @@ export function SkewChart() {
   );
 }
 
+/** Figures to read beside the lines: at reading pace (the lines themselves move every frame). */
 function SkewLegend() {
-  const state = useDeskState();
+  const state = usePacedState();
   if (!state) return null;
   const d = state.instrument.priceDecimals;
   const skew = state.mid !== null && state.reservationPrice !== null && state.mid !== 0 ? ((state.reservationPrice - state.mid) / state.mid) * 10_000 : null;
