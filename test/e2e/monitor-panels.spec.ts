@@ -54,6 +54,20 @@ test('ladder, inventory and PnL show what /api/state reports', async ({ page, se
   await expect.poll(badgePixels).toEqual({ bid: '15,81,50', ask: '92,20,20' });
 
   await expect.poll(async () => (await num(page.getByTestId('inventory'))) === (await serve.get<DeskState>('/api/state')).inventory).toBe(true);
+  // The gauge's needle is drawn where the shown inventory lies between −hard and +hard: it moves by a transform,
+  // so this reads where Chromium actually put it (polled: the needle glides for 0.15 s after each reading).
+  const hard = state.params.risk.maxInventoryLots * Number(state.instrument.lotSize);
+  await expect
+    .poll(async () => {
+      const shown = await num(page.getByTestId('inventory'));
+      const across = await page.getByTestId('inventory-gauge').evaluate((gauge) => {
+        const needle = gauge.querySelector('.gauge-needle')?.getBoundingClientRect();
+        const box = gauge.getBoundingClientRect();
+        return needle ? (needle.left + needle.width / 2 - box.left - gauge.clientLeft) / gauge.clientWidth : Number.NaN;
+      });
+      return Math.abs(across - Math.max(0, Math.min(1, (shown + hard) / (2 * hard))));
+    })
+    .toBeLessThan(0.01);
   await expect.poll(async () => (await num(page.getByTestId('pnl-realized'))) === (await serve.get<DeskState>('/api/state')).pnl.realized).toBe(true);
   await expect
     .poll(async () => {
@@ -194,6 +208,17 @@ test('feed health and limit usage agree with /api/state', async ({ page, serve }
       return api !== undefined && Math.abs(shown - api.fraction) < 1e-12;
     })
     .toBe(true);
+  // Each usage bar is filled to its fraction as Chromium drew it (a scaled fill: read its box, not its style).
+  await expect
+    .poll(async () =>
+      page.getByTestId('limit-orderRate').evaluate((limit) => {
+        const fill = limit.querySelector('.bar-fill')?.getBoundingClientRect();
+        const bar = limit.querySelector('.bar')?.getBoundingClientRect();
+        const fraction = Number(limit.getAttribute('data-fraction'));
+        return fill && bar ? Math.abs(fill.width / bar.width - Math.max(0, Math.min(1, fraction))) : Number.NaN;
+      }),
+    )
+    .toBeLessThan(0.02);
 });
 
 test('the fills blotter is virtualised, sortable and agrees with /api/fills; open orders agree with /api/state', async ({ page, serve }) => {
