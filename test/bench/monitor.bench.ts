@@ -24,6 +24,12 @@
  * Prints a table with the targets and PASS / MISS. Asserts nothing; exits 0.
  *
  *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile] [--trace] [--catch-slow-tasks MS] [--hide SELECTOR]
+ *     [--browser-session shared|own] [--server-node-args "FLAGS" --server-log FILE]
+ *
+ * `--browser-session` (bench-browser.ts): `shared` (the default) starts Chromium in the bench's session beside
+ * the desk server, one scheduling group, as the Electron app runs its window beside the desk; `own` is
+ * Playwright's launch, a session of its own, which the kernel's autogroup scheduling weighs against the
+ * server's session as a whole.
  *
  * `--headed` runs a headed Chromium (use `xvfb-run -a npx tsx …  --headed` without a display); the default is
  * headless, where animation frames run at the display rate as long as the page is visible (the bench checks
@@ -36,12 +42,13 @@
  * keeps a ring-buffer trace through the window and explains each main-thread task over MS ms (slow-task-catcher.ts;
  * the tracing adds load, so its figures are not the run's verdict). Needs the built app (`npx electron-vite build`).
  */
-import { chromium, type CDPSession, type Page } from '@playwright/test';
+import type { CDPSession, Page } from '@playwright/test';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { removeDir, startServe, type ServeHandle } from '../support/serve-process.js';
+import { startBenchBrowser, type BrowserSession } from './bench-browser.js';
 import { RunQueueSampler, busiestThreads, type RunAndWait } from './run-queue-sampler.js';
 import { SlowTaskCatcher } from './slow-task-catcher.js';
 
@@ -55,11 +62,18 @@ const soakMinutes = Number(flag('minutes-soak') ?? 0);
 const SECONDS = soakMinutes > 0 ? soakMinutes * 60 : Number(flag('seconds') ?? 60);
 const FLOW = Number(flag('flow') ?? 175);
 const HEADED = process.argv.includes('--headed');
+/** Where Chromium runs: in the bench's session beside the desk (as the Electron app schedules them), or its own. */
+const SESSION_FLAG = flag('browser-session') ?? 'shared';
+if (SESSION_FLAG !== 'shared' && SESSION_FLAG !== 'own') throw new Error(`--browser-session must be "shared" or "own", not "${SESSION_FLAG}"`);
+const BROWSER_SESSION: BrowserSession = SESSION_FLAG;
 const PROFILE = process.argv.includes('--profile');
 const TRACE = process.argv.includes('--trace');
 /** Diagnosis: keep a ring-buffer trace and explain every main-thread task longer than this many ms. */
 const CATCH_MS = process.argv.includes('--catch-slow-tasks') ? Number(flag('catch-slow-tasks') ?? 40) || 40 : 0;
 const CATCH_EVERY_MS = 20_000;
+/** Diagnosis: flags for the desk server's node (e.g. "--trace-gc"), and a file to write its output to at the end. */
+const SERVER_NODE_ARGS = flag('server-node-args')?.split(' ').filter((a) => a !== '');
+const SERVER_LOG = flag('server-log');
 /** Diagnosis only: hide the elements matching this selector (display: none) to see what they cost. */
 const HIDE = flag('hide');
 const WARMUP_S = 5;
@@ -91,6 +105,12 @@ interface Drain {
   /** For each long animation frame: its duration split into script and rendering, and its longest scripts. */
   longFrameCauses: string[];
   frameGapMaxMs: number;
+  /**
+   * Main-thread work per frame, ms (from the frame's first callback until its rendering was done): frames
+   * that published the reading-pace figures and lists, and frames that only moved the market view.
+   */
+  readingFrameWorkMs: number[];
+  marketFrameWorkMs: number[];
   visibility: string;
   bytes: number;
   /** Per chart (the nearest `data-testid` around its canvases): animation frames in which it drew. */
@@ -102,6 +122,7 @@ function instrument(): void {
   interface Stats {
     messages: number;
     frames: number;
+    readingFrames: number;
   }
   interface Pending {
     clockMs: number;
@@ -157,6 +178,10 @@ function instrument(): void {
   let storeFramesPerSecond: number[] = [];
   let lastFrameAt = 0;
   let frameGapMaxMs = 0;
+  let frameStartedAt = 0;
+  let readingFramesAtStart = 0;
+  let readingFrameWorkMs: number[] = [];
+  let marketFrameWorkMs: number[] = [];
 
   const NativeSocket = window.WebSocket;
   class CountingSocket extends NativeSocket {
@@ -183,6 +208,12 @@ function instrument(): void {
   afterFrame.port1.onmessage = () => {
     // This task runs once the frame that posted it has been rendered.
     const now = Date.now();
+    if (frameStartedAt > 0) {
+      const work = performance.now() - frameStartedAt;
+      if ((w.__quotedeskStats?.readingFrames ?? 0) > readingFramesAtStart) readingFrameWorkMs.push(work);
+      else marketFrameWorkMs.push(work);
+      frameStartedAt = 0;
+    }
     if (waitingCanvas.length > 0) {
       const still: Pending[] = [];
       for (const p of waitingCanvas) {
@@ -208,6 +239,8 @@ function instrument(): void {
 
   const onFrame = (t: number): void => {
     if (!running) return;
+    frameStartedAt = performance.now();
+    readingFramesAtStart = w.__quotedeskStats?.readingFrames ?? 0;
     frameNumber++;
     bucketFrames++;
     if (lastFrameAt > 0) frameGapMaxMs = Math.max(frameGapMaxMs, t - lastFrameAt);
@@ -279,6 +312,8 @@ function instrument(): void {
         longFrameStarts,
         longFrameCauses,
         frameGapMaxMs,
+        readingFrameWorkMs,
+        marketFrameWorkMs,
         visibility: document.visibilityState,
         bytes,
         chartDrawFrames,
@@ -296,6 +331,8 @@ function instrument(): void {
       longFrameStarts = [];
       longFrameCauses = [];
       frameGapMaxMs = 0;
+      readingFrameWorkMs = [];
+      marketFrameWorkMs = [];
       bytes = 0;
       return out;
     },
@@ -650,10 +687,11 @@ async function main(): Promise<void> {
   // desk gets limits sized for that market.
   const paramsFile = join(mkdtempSync(join(tmpdir(), 'qd-monitor-bench-')), 'params.json');
   writeFileSync(paramsFile, JSON.stringify({ risk: { maxOrdersPerSec: 2_000, fillBurstCount: 100_000, priceBandBps: 10_000 } }));
-  const serve = await startServe({ args: ['--sim-flow', String(FLOW), '--params', paramsFile] });
-  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', headless: !HEADED, args: CHROMIUM_ARGS });
+  const serve = await startServe({ args: ['--sim-flow', String(FLOW), '--params', paramsFile], ...(SERVER_NODE_ARGS ? { nodeArgs: SERVER_NODE_ARGS } : {}) });
+  const bench = await startBenchBrowser({ session: BROWSER_SESSION, executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headed: HEADED });
+  const { browser } = bench;
   try {
-    const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const page: Page = await bench.newPage({ width: 1600, height: 1000 });
     // why: tsx (esbuild keepNames) wraps functions and classes in `__name(...)`; the page has no such helper.
     await page.addInitScript({ content: `var __name = (target) => target;\n(${instrument.toString()})();` });
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
@@ -683,14 +721,14 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await page.evaluate(() => (window as unknown as { __bench: { start(): void } }).__bench.start());
 
-    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longTaskStarts: [], longFrames: [], longFrameStarts: [], longFrameCauses: [], frameGapMaxMs: 0, visibility, bytes: 0, chartDrawFrames: {} };
+    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longTaskStarts: [], longFrames: [], longFrameStarts: [], longFrameCauses: [], frameGapMaxMs: 0, readingFrameWorkMs: [], marketFrameWorkMs: [], visibility, bytes: 0, chartDrawFrames: {} };
     const memory: MemorySample[] = [];
     /** Long tasks over 50 ms, each with how much of it the main thread ran on a core and how long it waited for one. */
     const longTaskRuns: { ms: number; ran: RunAndWait | null; others: string }[] = [];
     // What the page hands back is merged into `all`; each long task and frame is matched with the kernel's
     // run/wait accounting of the renderer's main thread over it.
     const absorb = (d: Drain): void => {
-      for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames'] as const) {
+      for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames', 'readingFrameWorkMs', 'marketFrameWorkMs'] as const) {
         for (const v of d[key]) all[key].push(v);
       }
       d.longTasks.forEach((ms, i) => {
@@ -797,11 +835,14 @@ async function main(): Promise<void> {
     const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
     const mode = HEADED ? `headed${process.env['DISPLAY'] ? ` (DISPLAY=${process.env['DISPLAY']})` : ''}` : 'headless';
     console.log(`\nMonitor under the simulated market, --sim-flow ${FLOW}: Chromium ${chromeVersion}, ${mode}, page ${all.visibility}, viewport 1600×1000${HIDE ? `, HIDDEN: ${HIDE}` : ''}`);
+    console.log(BROWSER_SESSION === 'shared' ? 'Chromium in the desk server\'s session (one scheduling group, as the Electron app runs): --browser-session shared' : 'Chromium in a session of its own (Playwright\'s launch; the kernel shares the CPUs between the server\'s session and Chromium\'s as wholes): --browser-session own');
     console.log(`window ${f(windowS, 0)} s after ${WARMUP_S} s warm-up; machine load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
     console.log(`(a) market messages processed by the desk: ${Math.round(processedRate).toLocaleString('en-US')}/s over the window; feed.messagesPerSec median ${Math.round(median(rates)).toLocaleString('en-US')}, min ${Math.round(Math.min(...rates)).toLocaleString('en-US')}`);
     console.log(`(b) stream updates received: ${f(messagesTotal / all.messagesPerSecond.length)}/s (${f(all.bytes / windowS / 1024, 0)} KiB/s); animation frames ${f(framesTotal / all.fpsPerSecond.length)}/s; store frames ${f(all.storeFramesPerSecond.reduce((a, b) => a + b, 0) / all.storeFramesPerSecond.length)}/s`);
     console.log(`    per-second windows where updates > frames: ${secondsOver.filter((x) => x > 0.5).length} of ${secondsOver.length} (worst +${f(Math.max(0, ...secondsOver))}); where store frames > frames: ${storeOver.filter((x) => x > 0.5).length}`);
     console.log(`(c) frames/s per second: p5 ${f(fpsP5)}, median ${f(fpsMed)}, min ${f(Math.min(...all.fpsPerSecond))}; longest gap between frames ${f(all.frameGapMaxMs)} ms`);
+    const work = (xs: readonly number[]): string => `p50 ${f(median(xs))}, p95 ${f(pct(xs, 95))}, p99 ${f(pct(xs, 99))}, max ${f(xs.reduce((a, b) => Math.max(a, b), 0))} ms (${xs.length})`;
+    console.log(`    frame work, first callback → rendered: market-only frames ${work(all.marketFrameWorkMs)}; reading frames ${work(all.readingFrameWorkMs)}`);
     console.log(`(d) long tasks: ${all.longTasks.length} (max ${f(Math.max(0, ...all.longTasks))} ms), over 50 ms: ${longOver50.length}; long animation frames: ${all.longFrames.length} (max ${f(Math.max(0, ...all.longFrames))} ms); main thread busy ${f(100 * busy, 0)} % (script ${f(100 * share('scriptDurationS'), 0)} %, style ${f(100 * share('styleDurationS'), 0)} %, layout ${f(100 * share('layoutDurationS'), 0)} %)`);
     if (longTaskRuns.length > 0) {
       const mostlyWaiting = longTaskRuns.filter(({ ms, ran }) => ran !== null && ran.waitedMs > ms / 2).length;
@@ -833,7 +874,8 @@ async function main(): Promise<void> {
     for (const [name, target, measured, ok] of rows) console.log(`  ${name.padEnd(36)}${target.padEnd(16)}${measured.padEnd(40)}${ok ? 'PASS' : 'MISS'}`);
     if (soakMinutes === 0) console.log('\n  (memory over a short run is a trend only; `--minutes-soak 30` runs the 30-minute soak)');
   } finally {
-    await browser.close();
+    await bench.close();
+    if (SERVER_LOG) writeFileSync(SERVER_LOG, serve.stdout() + serve.stderr());
     await serve.stop();
     removeDir(serve.dir);
   }

@@ -32,6 +32,8 @@ export interface ServeOptions {
   readonly dir?: string;
   readonly token?: string;
   readonly env?: Record<string, string>;
+  /** Flags for node itself, before the CLI (diagnosis: `--trace-gc`, `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
   readonly timeoutMs?: number;
 }
 
@@ -46,7 +48,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'quotedesk-serve-'));
   const dbPath = options.dbPath ?? join(dir, 'desk.db');
   const token = options.token ?? 'test-token-0123456789';
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', dbPath, '--token', token, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--db', dbPath, '--token', token, ...(options.args ?? [])], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
