@@ -9,7 +9,6 @@ import type { DeskEventView, FillView, OpenOrderView, SessionSummaryView } from 
 import type { ExportKind } from '../../shared/contract.js';
 import { fmtDateTime, fmtMoney, fmtPrice, fmtSize, fmtTime, signClass } from '../desk-client/format.js';
 import { useDesk, usePacedState, useEvents, useFills } from '../desk-client/hooks.js';
-import { eventKey } from '../desk-client/store.js';
 import { VirtualTable, type Column, type SortState } from './VirtualTable.js';
 
 export const BLOTTER_TABS = ['fills', 'orders', 'sessions', 'events'] as const;
@@ -120,7 +119,7 @@ function FillsTable({ fills }: { fills: readonly FillView[] }) {
     ],
     [pd, sd],
   );
-  return <VirtualTable rows={fills} columns={columns} rowKey={(f) => f.fillId} rowClass={(f) => (f.side === 'buy' ? 'row-buy' : 'row-sell')} sort={sort} onSort={setSort} testid="fills-blotter" empty="No fills yet." />;
+  return <VirtualTable rows={fills} columns={columns} rowClass={(f) => (f.side === 'buy' ? 'row-buy' : 'row-sell')} sort={sort} onSort={setSort} testid="fills-blotter" empty="No fills yet." />;
 }
 
 function OrdersTable() {
@@ -142,7 +141,7 @@ function OrdersTable() {
     ],
     [pd, sd],
   );
-  return <VirtualTable rows={state?.openOrders ?? []} columns={columns} rowKey={(o) => o.clientOrderId} rowClass={(o) => (o.side === 'buy' ? 'row-buy' : 'row-sell')} sort={sort} onSort={setSort} testid="orders-table" empty="No open orders." />;
+  return <VirtualTable rows={state?.openOrders ?? []} columns={columns} rowClass={(o) => (o.side === 'buy' ? 'row-buy' : 'row-sell')} sort={sort} onSort={setSort} testid="orders-table" empty="No open orders." />;
 }
 
 function SessionsTable({ onOpen, current }: { onOpen: (id: number) => void; current: number }) {
@@ -190,7 +189,7 @@ function SessionsTable({ onOpen, current }: { onOpen: (id: number) => void; curr
           refresh
         </button>
       </div>
-      <VirtualTable rows={sessions ?? []} columns={columns} rowKey={(s) => String(s.id)} sort={sort} onSort={setSort} testid="sessions-table" empty={sessions === null ? 'Loading…' : 'No sessions.'} />
+      <VirtualTable rows={sessions ?? []} columns={columns} sort={sort} onSort={setSort} testid="sessions-table" empty={sessions === null ? 'Loading…' : 'No sessions.'} />
     </div>
   );
 }
@@ -207,5 +206,5 @@ function EventsTable() {
     ],
     [],
   );
-  return <VirtualTable rows={reversed} columns={columns} rowKey={(e) => String(eventKey(e))} sort={sort} onSort={setSort} testid="events-table" empty="No events." />;
+  return <VirtualTable rows={reversed} columns={columns} sort={sort} onSort={setSort} testid="events-table" empty="No events." />;
 }

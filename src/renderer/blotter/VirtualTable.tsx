@@ -1,7 +1,11 @@
 /**
  * A virtualised, sortable table: only the rows in view (plus a small overscan) are in the DOM, whatever
  * the number of rows, so a blotter of thousands of fills costs the same as one of twenty. Rows have a
- * fixed height; a spacer gives the scroll height. Clicking a header sorts by it (again: reverse).
+ * fixed height; a spacer gives the scroll height. Clicking a header sorts by it (again: reverse). Rows are
+ * keyed by their position, as react-window keys them: when fills arrive at the top of a newest-first
+ * blotter, the rows in view keep their elements and only their text changes. Keyed by fill, every
+ * reading created the rows in view anew and moved every row kept — the blotter was the largest part of a
+ * reading-pace frame under a fast market. (No row holds state of its own, so nothing depends on identity.)
  */
 import { useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
@@ -23,7 +27,7 @@ export interface SortState {
 const ROW_HEIGHT = 20;
 const OVERSCAN = 6;
 
-export function VirtualTable<T>({ rows, columns, rowKey, rowClass, sort, onSort, testid, empty }: { rows: readonly T[]; columns: readonly Column<T>[]; rowKey: (row: T, index: number) => string; rowClass?: (row: T) => string; sort: SortState | null; onSort: (s: SortState) => void; testid: string; empty: string }) {
+export function VirtualTable<T>({ rows, columns, rowClass, sort, onSort, testid, empty }: { rows: readonly T[]; columns: readonly Column<T>[]; rowClass?: (row: T) => string; sort: SortState | null; onSort: (s: SortState) => void; testid: string; empty: string }) {
   const bodyRef = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(200);
@@ -59,7 +63,7 @@ export function VirtualTable<T>({ rows, columns, rowKey, rowClass, sort, onSort,
   for (let i = first; i < last; i++) {
     const row = sorted[i] as T;
     visible.push(
-      <div key={rowKey(row, i)} className={`vt-row ${rowClass?.(row) ?? ''}`} style={{ top: i * ROW_HEIGHT, gridTemplateColumns: template }} data-testid={`${testid}-row`} role="row">
+      <div key={i} className={`vt-row ${rowClass?.(row) ?? ''}`} style={{ top: i * ROW_HEIGHT, gridTemplateColumns: template }} data-testid={`${testid}-row`} role="row">
         {columns.map((c) => (
           <span key={c.key} className={`vt-cell ${c.align === 'right' ? 'right' : ''}`} data-col={c.key}>
             {c.render(row)}
