@@ -51,6 +51,7 @@ import { removeDir, startServe, type ServeHandle } from '../support/serve-proces
 import { startBenchBrowser, type BrowserSession } from './bench-browser.js';
 import { RunQueueSampler, busiestThreads, type RunAndWait } from './run-queue-sampler.js';
 import { SlowTaskCatcher } from './slow-task-catcher.js';
+import { startTrace, threadNames, type TraceEvent } from './trace-events.js';
 
 /* ------------------------------------------------------------------ options */
 
@@ -69,7 +70,8 @@ const BROWSER_SESSION: BrowserSession = SESSION_FLAG;
 const PROFILE = process.argv.includes('--profile');
 const TRACE = process.argv.includes('--trace');
 /** Diagnosis: keep a ring-buffer trace and explain every main-thread task longer than this many ms. */
-const CATCH_MS = process.argv.includes('--catch-slow-tasks') ? Number(flag('catch-slow-tasks') ?? 40) || 40 : 0;
+const CATCH_MS = process.argv.includes('--catch-slow-tasks') ? Number(flag('catch-slow-tasks')) : 0;
+if (!(CATCH_MS >= 0)) throw new Error(`--catch-slow-tasks needs a threshold in ms (e.g. --catch-slow-tasks 40), not "${flag('catch-slow-tasks') ?? ''}"`);
 const CATCH_EVERY_MS = 20_000;
 /** Diagnosis: flags for the desk server's node (e.g. "--trace-gc"), and a file to write its output to at the end. */
 const SERVER_NODE_ARGS = flag('server-node-args')?.split(' ').filter((a) => a !== '');
@@ -380,18 +382,21 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
-/** The Chromium processes this bench started (descendants of this process), by pid, with their `--type`. */
-function chromiumProcesses(): Map<number, string> {
+/** The Chromium processes this bench started (descendants of this process), by pid: `--type` and CPU ticks used. */
+function chromiumProcesses(): Map<number, { type: string; cpuTicks: number }> {
   const parentOf = new Map<number, number>();
-  const typeOf = new Map<number, string>();
+  const typeOf = new Map<number, { type: string; cpuTicks: number }>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     try {
       // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      parentOf.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      typeOf.set(pid, /--type=([\w-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser');
+      // Fields after "(comm) ": state [0], ppid [1], utime [11], stime [12].
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parentOf.set(pid, Number(fields[1]));
+      const type = /--type=([\w-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+      typeOf.set(pid, { type, cpuTicks: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // the process ended while we read it
     }
@@ -409,7 +414,7 @@ function chromiumProcesses(): Map<number, string> {
  */
 function chromiumRssMb(): { renderer: number; gpu: number } {
   const total = { renderer: 0, gpu: 0 };
-  for (const [pid, type] of chromiumProcesses()) {
+  for (const [pid, { type }] of chromiumProcesses()) {
     if (type === 'renderer') total.renderer += rssMb(pid);
     else if (type === 'gpu-process') total.gpu += rssMb(pid);
   }
@@ -425,7 +430,7 @@ async function runQueueSampler(serve: ServeHandle): Promise<RunQueueSampler | nu
   const rendererPid = busiestRendererPid();
   if (rendererPid === undefined) return null;
   const processes = new Map<number, string>();
-  for (const [pid, type] of chromiumProcesses()) if (type !== 'renderer' || pid === rendererPid) processes.set(pid, `chromium ${type}`);
+  for (const [pid, { type }] of chromiumProcesses()) if (type !== 'renderer' || pid === rendererPid) processes.set(pid, `chromium ${type}`);
   if (serve.child.pid !== undefined) processes.set(serve.child.pid, 'server');
   processes.set(process.pid, 'bench');
   const main = `/proc/${rendererPid}/task/${rendererPid}/schedstat`;
@@ -446,19 +451,8 @@ function whoRan(sampler: RunQueueSampler, fromMs: number, toMs: number): string 
 
 /** The page's renderer: of the renderers this bench started, the one that has used the most CPU. */
 function busiestRendererPid(): number | undefined {
-  let best: { pid: number; ticks: number } | undefined;
-  for (const [pid, type] of chromiumProcesses()) {
-    if (type !== 'renderer') continue;
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields after "(comm) ": state is [0], utime [11], stime [12].
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      if (!best || ticks > best.ticks) best = { pid, ticks };
-    } catch {
-      // ended
-    }
-  }
+  let best: { pid: number; cpuTicks: number } | undefined;
+  for (const [pid, { type, cpuTicks }] of chromiumProcesses()) if (type === 'renderer' && (!best || cpuTicks > best.cpuTicks)) best = { pid, cpuTicks };
   return best?.pid;
 }
 
@@ -589,16 +583,6 @@ async function profilePage(cdp: CDPSession, seconds: number): Promise<void> {
   for (const [name, us] of topInclusive) console.log(`  ${(us / 1_000).toFixed(0).padStart(7)} ms  ${((100 * us) / total).toFixed(1).padStart(5)} %  ${name}`);
 }
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  args?: { name?: string };
-}
-
 /** Threads whose time the trace reports: the page's main and compositor threads and the display compositor. */
 const TRACED_THREADS = /^(CrRendererMain|Compositor|CompositorTileWorker|VizCompositorThread|CrGpuMain)/;
 
@@ -610,20 +594,11 @@ const TRACED_THREADS = /^(CrRendererMain|Compositor|CompositorTileWorker|VizComp
  * events are each counted whole, so the sums overlap (RunTask holds all).
  */
 async function tracePage(cdp: CDPSession, seconds: number, label: string): Promise<void> {
-  const events: TraceEvent[] = [];
-  const collect = (data: { value: Record<string, unknown>[] }): void => {
-    for (const e of data.value) events.push(e as unknown as TraceEvent);
-  };
-  cdp.on('Tracing.dataCollected', collect);
-  const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,viz,gpu,toplevel,disabled-by-default-cc.debug', transferMode: 'ReportEvents' });
+  const stop = await startTrace(cdp, { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,viz,gpu,toplevel,disabled-by-default-cc.debug' });
   // why a fixed wait: a trace covers a window of wall time.
   await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
-  await cdp.send('Tracing.end');
-  await complete;
-  cdp.off('Tracing.dataCollected', collect);
-  const threads = new Map<string, string>();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name) threads.set(`${e.pid}:${e.tid}`, e.args.name);
+  const events = await stop();
+  const threads = threadNames(events);
   const renderer = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   if (!renderer) {
     console.log(`\ntrace (${label}): no renderer main thread found`);

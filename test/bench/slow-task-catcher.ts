@@ -8,30 +8,14 @@
  * much CPU the other Chromium threads used in the same interval.
  */
 import type { CDPSession } from '@playwright/test';
-
-interface TraceEvent {
-  name: string;
-  cat?: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  /** Thread (CPU) time, µs: present on 'X' events where the platform records it. */
-  tdur?: number;
-  args?: { name?: string };
-}
+import { startTrace, threadNames, type TraceEvent } from './trace-events.js';
 
 const CATEGORIES = ['toplevel', 'devtools.timeline', 'blink', 'cc', 'v8.execute', 'disabled-by-default-v8.gc', 'blink_gc'].join(',');
 const TOP_LEVEL_TASK = /^(ThreadControllerImpl::RunTask|RunTask)$/;
 const GC_EVENT = /GC|gc|Scavenge|MarkCompact|Oilpan|ThreadState/;
 
 export class SlowTaskCatcher {
-  private events: TraceEvent[] = [];
-  private readonly collect = (data: { value: Record<string, unknown>[] }): void => {
-    for (const e of data.value) this.events.push(e as unknown as TraceEvent);
-  };
-  private tracing = false;
+  private stopTrace: (() => Promise<TraceEvent[]>) | null = null;
   /** Slow tasks seen over the run, by what dominated them (for the summary). */
   readonly verdicts = new Map<string, number>();
 
@@ -41,29 +25,21 @@ export class SlowTaskCatcher {
   ) {}
 
   async start(): Promise<void> {
-    this.events = [];
-    this.cdp.on('Tracing.dataCollected', this.collect);
-    await this.cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig: { recordMode: 'recordContinuously', traceBufferSizeInKb: 400_000, includedCategories: CATEGORIES.split(',') } });
-    this.tracing = true;
+    this.stopTrace = await startTrace(this.cdp, { traceConfig: { recordMode: 'recordContinuously', traceBufferSizeInKb: 400_000, includedCategories: CATEGORIES.split(',') } });
   }
 
   /** Ends the trace, returns report lines for the slow tasks in it, and (unless told not to) starts a fresh one. */
   async harvest(atLabel: string, restart = true): Promise<string[]> {
-    if (!this.tracing) return [];
-    const complete = new Promise<void>((resolve) => this.cdp.once('Tracing.tracingComplete', () => resolve()));
-    await this.cdp.send('Tracing.end');
-    await complete;
-    this.cdp.off('Tracing.dataCollected', this.collect);
-    this.tracing = false;
-    const lines = this.explain(this.events, atLabel);
-    this.events = [];
+    const stop = this.stopTrace;
+    if (!stop) return [];
+    this.stopTrace = null;
+    const lines = this.explain(await stop(), atLabel);
     if (restart) await this.start();
     return lines;
   }
 
   private explain(events: readonly TraceEvent[], atLabel: string): string[] {
-    const threads = new Map<string, string>();
-    for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name) threads.set(`${e.pid}:${e.tid}`, e.args.name);
+    const threads = threadNames(events);
     const main = [...threads.entries()].find(([, name]) => name === 'CrRendererMain');
     if (!main) return [`  [${atLabel}] trace: no renderer main thread`];
     const [mainKey] = main;
