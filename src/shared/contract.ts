@@ -218,6 +218,8 @@ export interface DeskMetrics {
   readonly numFills: number;
   readonly fillRatio: number;
   readonly maxDrawdown: number;
+  /** Highest total PnL of the session (sampled at every mark and fill): the current drawdown is measured from it. */
+  readonly peakPnl: number;
   readonly fees: number;
   readonly volumeTraded: number;
   readonly markouts: Record<'buy' | 'sell' | 'all', Record<`${MarkoutHorizon}s`, MarkoutStats>>;

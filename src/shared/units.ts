@@ -191,6 +191,19 @@ export class DecimalGrid {
   }
 }
 
+/** A lookup of DecimalGrids by increment text, each built once (rows of many sessions share a few grids). */
+export function gridCache(): (increment: string) => DecimalGrid {
+  const grids = new Map<string, DecimalGrid>();
+  return (increment) => {
+    let grid = grids.get(increment);
+    if (grid === undefined) {
+      grid = new DecimalGrid(increment);
+      grids.set(increment, grid);
+    }
+    return grid;
+  };
+}
+
 export function makeInstrument(spec: {
   venue: string;
   symbol: string;

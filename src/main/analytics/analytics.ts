@@ -367,6 +367,7 @@ class AnalyticsCore implements DeskAnalytics {
       numFills: this.nextSeq,
       fillRatio: this.ordersPlaced > 0 ? this.filledOrders / this.ordersPlaced : 0,
       maxDrawdown: Math.max(this.maxDrawdown, this.peakTotal - total),
+      peakPnl: Math.max(this.peakTotal, total),
       fees: ledger.fees,
       volumeTraded,
       markouts: {

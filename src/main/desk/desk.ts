@@ -28,6 +28,7 @@ import {
   type SessionSummaryView,
   type StreamMessage,
 } from '../../shared/contract.js';
+import { SeriesWindow } from '../../shared/series-window.js';
 import { applyParamsPatch, diffParams, type DeskParams, type ExecutionParams } from '../../shared/params.js';
 import { DecimalGrid, type LocalUs, type Lots, type Side, type Ticks } from '../../shared/units.js';
 import type { AnalyticsFill } from '../analytics/types.js';
@@ -41,6 +42,7 @@ import type { StoredFill, Store } from '../storage/types.js';
 import type { QuoteInputs, QuotingStrategy } from '../strategy/types.js';
 import { emptyDecision, type QuoteDecision } from '../strategy/types.js';
 import { statSync } from 'node:fs';
+import { fillView, round, sessionSummaryView } from './views.js';
 
 /** A venue that also watches the market (the paper venue fills from the book and the trades). */
 export interface MarketObserver {
@@ -86,7 +88,6 @@ export interface DeskParts {
 
 const MAX_RECENT_FILLS = 500;
 const MAX_EVENTS = 500;
-const MAX_SERIES = 20_000;
 const PNL_SNAPSHOT_EVERY_US = 1_000_000;
 /** Without a market message, requote at least this often (time windows of the breakers move on). */
 const TIME_REQUOTE_US = 1_000_000;
@@ -157,7 +158,8 @@ export class Desk implements FeedListener {
   private pendingFills: FillView[] = [];
   private readonly events: DeskEventView[] = [];
   private pendingEvents: DeskEventView[] = [];
-  private readonly series: SeriesPoint[] = [];
+  /** What the charts draw: the newest point per half second over five minutes (a bounded snapshot). */
+  private readonly series = new SeriesWindow<SeriesPoint>((point) => point.timeMs);
   private readonly listeners = new Set<StreamListener>();
   private publishSeq = 0;
   private publishTimer: ReturnType<typeof setInterval> | null = null;
@@ -694,18 +696,7 @@ export class Desk implements FeedListener {
   /** Past and current sessions, newest first, with their summary figures. */
   sessions(limit: number): SessionSummaryView[] {
     this.flushQuietly();
-    return this.store.sessions(limit).map((row) => ({
-      id: row.id,
-      venue: row.venue,
-      symbol: row.symbol,
-      mode: row.mode,
-      startedMs: Math.floor(row.startedUs / 1000),
-      endedMs: row.endedUs === null ? null : Math.floor(row.endedUs / 1000),
-      fillCount: row.fillCount,
-      realizedPnl: row.realizedPnl,
-      totalPnl: row.totalPnl,
-      recording: row.recording,
-    }));
+    return this.store.sessions(limit).map(sessionSummaryView);
   }
 
   /** The stream: a snapshot at once, then batched updates (at most one per publish interval). */
@@ -717,7 +708,7 @@ export class Desk implements FeedListener {
       state: this.state(),
       metrics: this.metrics(),
       fills: [...this.recentFills],
-      series: [...this.series],
+      series: this.series.toArray(),
       events: [...this.events],
     });
     return () => this.listeners.delete(listener);
@@ -731,7 +722,6 @@ export class Desk implements FeedListener {
     this.dirty = false;
     const point = this.seriesPoint();
     this.series.push(point);
-    if (this.series.length > MAX_SERIES) this.series.splice(0, this.series.length - MAX_SERIES);
     if (this.listeners.size === 0) {
       this.pendingFills = [];
       this.pendingEvents = [];
@@ -952,20 +942,7 @@ export class Desk implements FeedListener {
   }
 
   private fillView(fill: StoredFill): FillView {
-    return {
-      fillId: fill.fillId,
-      sessionId: fill.sessionId,
-      clientOrderId: fill.clientOrderId,
-      timeMs: Math.floor(fill.localUs / 1000),
-      side: fill.side,
-      price: this.price(fill.price),
-      size: this.size(fill.size),
-      fee: round(fill.fee, 8),
-      liquidity: fill.liquidity,
-      midAtFill: Number.isNaN(fill.midAtFill) ? Number.NaN : this.tick.toNumber(fill.midAtFill),
-      fairValueAtFill: Number.isNaN(fill.fairValueAtFill) ? Number.NaN : this.tick.toNumber(fill.fairValueAtFill),
-      inventoryAfter: this.size(fill.inventoryAfter),
-    };
+    return fillView(fill, this.tick, this.lot);
   }
 
   private rememberFillView(view: FillView, stream: boolean): void {
@@ -1019,6 +996,15 @@ export class Desk implements FeedListener {
     this.store.audit({ sessionId: this.sessionIdValue, localUs: nowUs, who, action, detail });
   }
 
+  /**
+   * Resolves once everything written so far is durable, without blocking the engine (an operator's
+   * command is answered after its audit row is on disk); a fault halts quoting.
+   */
+  async persisted(): Promise<void> {
+    const fault = await this.store.whenCommitted();
+    if (fault !== null) this.storageFailed(fault.message);
+  }
+
   /** Waits until everything written so far is durable (after an operator action); a fault halts quoting. */
   persistNow(): void {
     try {
@@ -1039,12 +1025,6 @@ export class Desk implements FeedListener {
       this.storageFailed((error as Error).message);
     }
   }
-}
-
-function round(value: number, digits: number): number {
-  if (!Number.isFinite(value)) return value;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
 /** The numeric sequence at the end of a client order id (`q12` → 12), 0 when there is none. */

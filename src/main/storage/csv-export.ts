@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DecimalGrid } from '../../shared/units.js';
+import { gridCache, type DecimalGrid } from '../../shared/units.js';
 import type { LocalUs } from '../../shared/units.js';
 import { StoreError, toStoreError } from './errors.js';
 import type { SqliteStore } from './sqlite-store.js';
@@ -59,7 +59,6 @@ const ORDER_HEADER = [
 const AUDIT_HEADER = ['seq', 'session_id', 'time_utc', 'who', 'action', 'detail'] as const;
 
 type Cell = string | number;
-type Sink = (line: string) => void;
 
 /** One CSV field per RFC 4180. */
 export function csvField(value: Cell): string {
@@ -91,33 +90,19 @@ function money(value: number): string {
   return fixed === '-0' ? '0' : fixed;
 }
 
-function gridCache(): (increment: string) => DecimalGrid {
-  const grids = new Map<string, DecimalGrid>();
-  return (increment) => {
-    let grid = grids.get(increment);
-    if (grid === undefined) {
-      grid = new DecimalGrid(increment);
-      grids.set(increment, grid);
-    }
-    return grid;
-  };
-}
-
 /** A price in (possibly fractional) ticks as a decimal, with `extra` digits beyond the tick's own. */
 function ticksText(ticks: number, grid: DecimalGrid, extra: number): string {
   if (!Number.isFinite(ticks)) return '';
   return grid.toNumber(ticks).toFixed(grid.decimals + extra);
 }
 
-function writeFills(store: SqliteStore, query: ExportQuery, sink: Sink): number {
+function* fillLines(store: SqliteStore, query: ExportQuery): Generator<string> {
   const gridOf = gridCache();
-  sink(csvLine(FILL_HEADER));
-  let rows = 0;
+  yield csvLine(FILL_HEADER);
   for (const fill of store.iterateFills(query.sessionId)) {
     const tick = gridOf(fill.tickSize);
     const lot = gridOf(fill.lotSize);
-    sink(
-      csvLine([
+    yield csvLine([
         fill.sessionId,
         fill.fillId,
         fill.clientOrderId,
@@ -132,18 +117,14 @@ function writeFills(store: SqliteStore, query: ExportQuery, sink: Sink): number 
         ticksText(fill.midAtFill, tick, 1),
         ticksText(fill.fairValueAtFill, tick, 2),
         lot.format(fill.inventoryAfter),
-      ]),
-    );
-    rows++;
+      ]);
   }
-  return rows;
 }
 
-function writeOrders(store: SqliteStore, query: ExportQuery, sink: Sink): number {
+function* orderLines(store: SqliteStore, query: ExportQuery): Generator<string> {
   const lotOf = new Map<number, DecimalGrid>();
   const gridOf = gridCache();
-  sink(csvLine(ORDER_HEADER));
-  let rows = 0;
+  yield csvLine(ORDER_HEADER);
   for (const order of store.iterateOrders(query.sessionId)) {
     let lot = lotOf.get(order.sessionId);
     if (lot === undefined) {
@@ -151,8 +132,7 @@ function writeOrders(store: SqliteStore, query: ExportQuery, sink: Sink): number
       lot = gridOf(session?.lotSize ?? '1');
       lotOf.set(order.sessionId, lot);
     }
-    sink(
-      csvLine([
+    yield csvLine([
         order.sessionId,
         order.clientOrderId,
         isoUtcFromUs(order.createdUs),
@@ -165,31 +145,43 @@ function writeOrders(store: SqliteStore, query: ExportQuery, sink: Sink): number
         order.purpose,
         order.status,
         isoUtcFromUs(order.updatedUs),
-      ]),
-    );
-    rows++;
+      ]);
   }
-  return rows;
 }
 
-function writeAudit(store: SqliteStore, query: ExportQuery, sink: Sink): number {
-  sink(csvLine(AUDIT_HEADER));
-  let rows = 0;
+function* auditLines(store: SqliteStore, query: ExportQuery): Generator<string> {
+  yield csvLine(AUDIT_HEADER);
   for (const entry of store.iterateAudit(query.sessionId)) {
-    sink(csvLine([entry.seq, entry.sessionId === 0 ? '' : entry.sessionId, isoUtcFromUs(entry.localUs), entry.who, entry.action, JSON.stringify(entry.detail)]));
-    rows++;
+    yield csvLine([entry.seq, entry.sessionId === 0 ? '' : entry.sessionId, isoUtcFromUs(entry.localUs), entry.who, entry.action, JSON.stringify(entry.detail)]);
   }
-  return rows;
 }
 
-function toText(write: (sink: Sink) => number): string {
+export type CsvKind = 'fills' | 'orders' | 'audit';
+
+/**
+ * The export's lines, header first, one row at a time: a caller that streams them (the HTTP download)
+ * can stop between any two rows to let other work run. The read transaction lasts until the generator
+ * finishes or is returned.
+ */
+export function csvLines(kind: CsvKind, store: SqliteStore, query: ExportQuery = {}): Generator<string> {
+  switch (kind) {
+    case 'fills':
+      return fillLines(store, query);
+    case 'orders':
+      return orderLines(store, query);
+    case 'audit':
+      return auditLines(store, query);
+  }
+}
+
+function toText(lines: Iterable<string>): string {
   const parts: string[] = [];
-  write((line) => parts.push(line));
+  for (const line of lines) parts.push(line);
   return parts.join('');
 }
 
 /** Writes through a temporary file beside `outPath`, synced and renamed over it; nothing is left on failure. */
-function toFile(outPath: string, write: (sink: Sink) => number): ExportResult {
+function toFile(outPath: string, lines: Iterable<string>): ExportResult {
   const target = resolve(outPath);
   const dir = dirname(target);
   const dirStat = statSync(dir, { throwIfNoEntry: false });
@@ -202,19 +194,22 @@ function toFile(outPath: string, write: (sink: Sink) => number): ExportResult {
     fd = openSync(temp, 'wx');
     const handle = fd;
     let buffer = '';
-    const rows = write((line) => {
+    // The header is not a row.
+    let rows = -1;
+    for (const line of lines) {
+      rows++;
       buffer += line;
       if (buffer.length >= 65_536) {
         writeSync(handle, buffer);
         buffer = '';
       }
-    });
+    }
     if (buffer.length > 0) writeSync(handle, buffer);
     fsyncSync(handle);
     closeSync(handle);
     fd = null;
     renameSync(temp, target);
-    return { path: target, rows };
+    return { path: target, rows: Math.max(0, rows) };
   } catch (error) {
     if (fd !== null) {
       try {
@@ -229,25 +224,25 @@ function toFile(outPath: string, write: (sink: Sink) => number): ExportResult {
 }
 
 export function fillsCsv(store: SqliteStore, query: ExportQuery = {}): string {
-  return toText((sink) => writeFills(store, query, sink));
+  return toText(csvLines('fills', store, query));
 }
 
 export function ordersCsv(store: SqliteStore, query: ExportQuery = {}): string {
-  return toText((sink) => writeOrders(store, query, sink));
+  return toText(csvLines('orders', store, query));
 }
 
 export function auditCsv(store: SqliteStore, query: ExportQuery = {}): string {
-  return toText((sink) => writeAudit(store, query, sink));
+  return toText(csvLines('audit', store, query));
 }
 
 export function exportFillsCsv(store: SqliteStore, query: ExportQuery, outPath: string): ExportResult {
-  return toFile(outPath, (sink) => writeFills(store, query, sink));
+  return toFile(outPath, csvLines('fills', store, query));
 }
 
 export function exportOrdersCsv(store: SqliteStore, query: ExportQuery, outPath: string): ExportResult {
-  return toFile(outPath, (sink) => writeOrders(store, query, sink));
+  return toFile(outPath, csvLines('orders', store, query));
 }
 
 export function exportAuditCsv(store: SqliteStore, query: ExportQuery, outPath: string): ExportResult {
-  return toFile(outPath, (sink) => writeAudit(store, query, sink));
+  return toFile(outPath, csvLines('audit', store, query));
 }

@@ -20,6 +20,7 @@ export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersionOf } from './migratio
 export {
   auditCsv,
   csvField,
+  csvLines,
   exportAuditCsv,
   exportFillsCsv,
   exportOrdersCsv,
@@ -27,5 +28,5 @@ export {
   isoUtcFromUs,
   ordersCsv,
 } from './csv-export.js';
-export type { ExportQuery, ExportResult } from './csv-export.js';
+export type { CsvKind, ExportQuery, ExportResult } from './csv-export.js';
 export type * from './types.js';

@@ -502,6 +502,8 @@ export class SqliteStore implements Store {
   private readonly faultClearedListeners = new Set<() => void>();
   private readonly commitListeners = new Set<(fills: readonly StoredFill[]) => void>();
   private readonly commitListenersDetailed = new Set<(commit: CommitInfo) => void>();
+  /** `whenCommitted` callers, oldest first, each waiting for its batch's confirmation. */
+  private commitWaiters: Array<{ readonly seq: number; readonly settle: (fault: StoreError | null) => void }> = [];
   private commits = 0;
   private rowsCommitted = 0;
   private rowsRejected = 0;
@@ -779,6 +781,36 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Hands off what is queued and resolves once the writer has committed everything handed off so far,
+   * without blocking this thread (an operator's command is answered after its audit row is durable while
+   * the engine keeps processing the feed). Resolves with null, or with the fault that stopped the commit
+   * (the rows are then kept and retried, as always).
+   */
+  whenCommitted(): Promise<StoreError | null> {
+    this.assertOpen();
+    const writer = this.writer;
+    if (writer === null) return Promise.resolve(null);
+    try {
+      this.handOff(writer);
+      if (writer.kind === 'inline') this.commitInline(writer);
+    } catch (error) {
+      return Promise.resolve(toStoreError(error, this.path, 'committing queued rows'));
+    }
+    const last = this.inflight[this.inflight.length - 1];
+    if (last === undefined) return Promise.resolve(null);
+    const gone = this.writerGone ?? (writer.kind === 'inline' ? this.currentFault : null);
+    if (gone !== null) return Promise.resolve(gone);
+    return new Promise((settle) => this.commitWaiters.push({ seq: last.seq, settle }));
+  }
+
+  private settleCommitWaiters(throughSeq: number, fault: StoreError | null): void {
+    if (this.commitWaiters.length === 0) return;
+    const due = fault !== null ? this.commitWaiters : this.commitWaiters.filter((waiter) => waiter.seq <= throughSeq);
+    this.commitWaiters = fault !== null ? [] : this.commitWaiters.filter((waiter) => waiter.seq > throughSeq);
+    for (const waiter of due) waiter.settle(fault);
+  }
+
   /** Turns the queue into plain rows and gives them to the writer as one batch. */
   private handOff(writer: WorkerWriter | InlineWriter): void {
     const ops = this.queue;
@@ -950,7 +982,9 @@ export class SqliteStore implements Store {
 
   private onCommitReply(reply: CommitReply): void {
     if (reply.type === 'failed') {
-      this.raiseFault(toStoreError(codedError(reply.code, reply.message), this.path, `committing ${reply.rows} queued rows`));
+      const fault = toStoreError(codedError(reply.code, reply.message), this.path, `committing ${reply.rows} queued rows`);
+      this.raiseFault(fault);
+      this.settleCommitWaiters(0, this.currentFault ?? fault);
       return;
     }
     let done = 0;
@@ -972,6 +1006,7 @@ export class SqliteStore implements Store {
     this.commits++;
     this.rowsCommitted += reply.rows - reply.rejected.length;
     this.committedThroughSeqValue = reply.committedThroughSeq;
+    this.settleCommitWaiters(reply.committedThroughSeq, null);
     this.lastCommitMs = reply.durationMs;
     if (reply.durationMs > this.maxCommitMs) this.maxCommitMs = reply.durationMs;
     if (reply.durationMs > this.slowWriteMs) {
@@ -1004,6 +1039,7 @@ export class SqliteStore implements Store {
     if (this.writerGone !== null) return;
     this.writerGone = error;
     this.raiseFault(error);
+    this.settleCommitWaiters(0, error);
   }
 
   /** Posts a call to the writer thread and waits (blocking this thread) for its answer. */
@@ -1169,6 +1205,13 @@ export class SqliteStore implements Store {
     const rows =
       query.sessionId === undefined ? this.stmt.fillsAll.all(query.limit) : this.stmt.fillsOfSession.all(query.sessionId, query.limit);
     return rows.map(toFillRecord);
+  }
+
+  /** The newest committed fills (of one session or all), newest first, one at a time: for streamed reads. */
+  *iterateNewestFills(query: { sessionId?: number; limit: number }): Generator<FillRecord> {
+    this.assertOpen();
+    const rows = query.sessionId === undefined ? this.stmt.fillsAll.iterate(query.limit) : this.stmt.fillsOfSession.iterate(query.sessionId, query.limit);
+    for (const row of rows) yield toFillRecord(row);
   }
 
   /** Every committed fill (of one session or all), oldest first, one at a time: for exports. */

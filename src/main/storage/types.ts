@@ -98,6 +98,8 @@ export interface Store {
   flush(): void;
   /** Hands off and waits until everything so far is committed (read-your-writes, shutdown). */
   flushSync(): void;
+  /** Hands off and resolves once everything so far is committed, without blocking: null, or the fault. */
+  whenCommitted(): Promise<Error | null>;
   /** Fills newly committed (durable), in commit order, right after each batch commits. */
   onCommitted(listener: (fills: readonly StoredFill[]) => void): () => void;
   /** A write failed (disk full, I/O): the rows are kept and retried; quoting must halt meanwhile. */

@@ -1,26 +1,18 @@
 /**
  * PnL: total (realised + unrealised at the mid − fees) large, its parts, the fees (negative: rebates),
  * the current drawdown from the session's peak and the maximum drawdown, and total PnL over time. The
- * figures are the desk's (state.pnl, metrics.maxDrawdown); the current drawdown is measured on the series
- * the desk streamed, from its peak.
+ * figures are the desk's (state.pnl, metrics.maxDrawdown); the current drawdown is measured from the
+ * session's peak total PnL as the desk tracks it (metrics.peakPnl), not from the charts' window.
  */
-import { useRef } from 'react';
 import { fmtMoney, signClass } from '../desk-client/format.js';
-import { useDesk, usePacedState, useMetrics } from '../desk-client/hooks.js';
+import { usePacedState, useMetrics } from '../desk-client/hooks.js';
 import { MiniChart } from '../skew-chart/MiniChart.js';
 
 export function PnlPanel() {
   const state = usePacedState();
   const metrics = useMetrics();
-  const { store } = useDesk();
-  const peak = useRef<{ count: number; peak: number }>({ count: 0, peak: Number.NEGATIVE_INFINITY });
   if (!state) return <section className="panel card" data-testid="pnl-panel" />;
-  // Peak of total PnL over the streamed series, scanned incrementally.
-  const series = store.seriesPoints;
-  if (series.length < peak.current.count) peak.current = { count: 0, peak: Number.NEGATIVE_INFINITY };
-  for (let i = peak.current.count; i < series.length; i++) peak.current.peak = Math.max(peak.current.peak, series[i]?.pnlTotal ?? Number.NEGATIVE_INFINITY);
-  peak.current.count = series.length;
-  const top = Math.max(peak.current.peak, state.pnl.total);
+  const top = Math.max(metrics?.peakPnl ?? Number.NEGATIVE_INFINITY, state.pnl.total);
   const drawdown = Number.isFinite(top) ? Math.max(0, top - state.pnl.total) : 0;
   const ccy = state.instrument.quoteCurrency;
   return (

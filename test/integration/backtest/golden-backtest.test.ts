@@ -62,6 +62,7 @@ const METRIC_KEYS: Record<keyof DeskMetrics, true> = {
   numFills: true,
   fillRatio: true,
   maxDrawdown: true,
+  peakPnl: true,
   fees: true,
   volumeTraded: true,
   markouts: true,
