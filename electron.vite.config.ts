@@ -1,6 +1,6 @@
 /**
  * Build of the three bundles: the main process (Electron host + the `quotedesk` CLI, which share the
- * headless desk), the sandboxed preload (one CommonJS file, as a sandboxed preload must be), and the
+ * headless desk, and the engine thread's worker entry), the sandboxed preload (one CommonJS file, as a sandboxed preload must be), and the
  * React renderer that both the Electron window and `quotedesk serve` load.
  */
 import { resolve } from 'node:path';
@@ -16,7 +16,12 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/main/cli/main.ts'),
+          // The engine thread's entry (engine/engine-link.ts starts it as a worker beside itself).
+          'engine-worker': resolve('src/main/engine/engine-worker.ts'),
         },
+        // why: shared chunks sit beside the entries, so `new URL('./engine-worker.js', import.meta.url)`
+        // finds the worker from whichever chunk the link was bundled into.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -58,9 +58,9 @@ export default tseslint.config(
   ]),
   restrict(['src/main/desk/**'], [
     { group: ['electron', 'electron/*'], message: 'the desk is headless: hosts plug electron in' },
-    ...UPWARD('bridge', 'cli', 'renderer', 'preload'),
+    ...UPWARD('bridge', 'cli', 'engine', 'renderer', 'preload'),
   ]),
-  restrict(['src/main/bridge/**', 'src/main/cli/**'], [
+  restrict(['src/main/bridge/**', 'src/main/cli/**', 'src/main/engine/**'], [
     { group: ['electron', 'electron/*'], message: 'only src/main/index.ts and its electron/ helpers may import electron' },
     ...UPWARD('renderer', 'preload'),
   ]),

@@ -8,18 +8,29 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, globalShortcut, Menu, session, type MenuItemConstructorOptions } from 'electron';
 import { DEFAULT_PARAMS } from '../shared/params.js';
-import { DeskHost } from './desk/desk-host.js';
 import { registerIpc } from './electron/ipc.js';
+import { EngineLink } from './engine/engine-link.js';
 import { WINDOW_CSP, windowOptions } from './electron/window-options.js';
 
 const KILL_ACCELERATOR = 'CommandOrControl+Shift+K';
 const GLOBAL_KILL_ACCELERATOR = 'CommandOrControl+Alt+Shift+K';
 
-let host: DeskHost | null = null;
+let link: EngineLink | null = null;
 let window: BrowserWindow | null = null;
 
+/** An operator command from the menu or a shortcut, through the same validated path as the window's. */
+function operate(name: 'kill' | 'pause' | 'resume' | 'reduce', source: string): void {
+  if (!link) return;
+  link.command(name, { who: source }, 'electron').then(
+    (result) => {
+      if (!result.ok) console.error(`${name} from the ${source} was refused: ${result.error}`);
+    },
+    (error: unknown) => console.error(`${name} from the ${source} failed: ${(error as Error).message}`),
+  );
+}
+
 function kill(source: string): void {
-  host?.desk?.kill(`operator:electron:${source}`);
+  operate('kill', source);
 }
 
 function buildMenu(): void {
@@ -31,9 +42,9 @@ function buildMenu(): void {
       submenu: [
         { label: 'Kill Switch (halt, cancel all)', accelerator: KILL_ACCELERATOR, click: () => kill('menu') },
         { type: 'separator' },
-        { label: 'Pause Quoting', click: () => host?.desk?.pause('operator:electron:menu') },
-        { label: 'Resume Quoting', click: () => host?.desk?.resume('operator:electron:menu') },
-        { label: 'Reduce Only', click: () => host?.desk?.reduceOnly('operator:electron:menu') },
+        { label: 'Pause Quoting', click: () => operate('pause', 'menu') },
+        { label: 'Resume Quoting', click: () => operate('resume', 'menu') },
+        { label: 'Reduce Only', click: () => operate('reduce', 'menu') },
       ],
     },
     { role: 'viewMenu' },
@@ -64,21 +75,22 @@ async function main(): Promise<void> {
   hardenSession();
   const nativeBinding = process.env['QUOTEDESK_SQLITE_BINDING'];
   const dataDir = app.getPath('userData');
-  const created = new DeskHost({
-    dbPath: join(dataDir, 'quotedesk.db'),
-    params: DEFAULT_PARAMS,
-    recordingsDir: join(dataDir, 'recordings'),
-    base: nativeBinding ? { nativeBinding } : {},
-    logger: (line) => console.error(line),
-  });
-  host = created;
-  const started = await created.start({ venue: 'sim' });
+  const dbPath = join(dataDir, 'quotedesk.db');
+  // The engine runs on a worker thread of this process (DEVELOPERS.md, "Threads"): the window's IPC, the
+  // menu and the kill shortcut stay on this thread, free while the engine works.
+  const created = await EngineLink.start(
+    { dbPath, params: DEFAULT_PARAMS, recordingsDir: join(dataDir, 'recordings'), base: nativeBinding ? { nativeBinding } : {}, trustedRecordings: [] },
+    (line) => console.error(line),
+  );
+  link = created;
+  created.onFailure((reason) => console.error(`the engine stopped: ${reason}`));
+  const started = await created.startSession({ venue: 'sim' });
   if (!started.ok) console.error(`the simulated market could not start: ${started.error}`);
 
   const rendererDir = join(import.meta.dirname, '..', 'renderer');
   const rendererUrlPrefix = pathToFileURL(rendererDir).href;
   window = new BrowserWindow(windowOptions(join(import.meta.dirname, '..', 'preload', 'index.cjs')));
-  const unregister = registerIpc(created, window, rendererUrlPrefix);
+  const unregister = registerIpc(created, dbPath, window, rendererUrlPrefix, nativeBinding);
   buildMenu();
   if (!globalShortcut.register(GLOBAL_KILL_ACCELERATOR, () => kill('global-shortcut'))) {
     console.error(`could not register the global kill-switch shortcut ${GLOBAL_KILL_ACCELERATOR}`);
@@ -94,10 +106,10 @@ async function main(): Promise<void> {
 app.on('window-all-closed', () => app.quit());
 app.on('will-quit', (event) => {
   globalShortcut.unregisterAll();
-  if (host) {
+  if (link) {
     event.preventDefault();
-    const closing = host;
-    host = null;
+    const closing = link;
+    link = null;
     void closing.close().finally(() => app.quit());
   }
 });

@@ -28,7 +28,8 @@ const api = {
   getRecordings: () => ipcRenderer.invoke(IPC_CHANNELS.getRecordings),
   setRecording: (on) => ipcRenderer.invoke(IPC_CHANNELS.setRecording, { on }),
   subscribe: (listener) => {
-    const handler = (_event: IpcRendererEvent, message: StreamMessage): void => listener(message);
+    // The main process sends each stream message as the JSON text every other client gets.
+    const handler = (_event: IpcRendererEvent, text: string): void => listener(JSON.parse(text) as StreamMessage);
     ipcRenderer.on(IPC_CHANNELS.stream, handler);
     void ipcRenderer.invoke(IPC_CHANNELS.subscribe);
     return () => {

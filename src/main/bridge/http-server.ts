@@ -1,46 +1,67 @@
 /**
  * The HTTP + WebSocket transport of `quotedesk serve`: the contract's API (contracts.md) over node:http
- * and `ws`, and the monitor's static files.
+ * and `ws`, and the monitor's static files. It adds transport, never logic, and never does the engine's
+ * work: the desk runs on the engine thread (`EngineLink`), figures come from it by coalesced reads, the
+ * stream from the `StreamHub`'s pre-serialised messages, and database reads from read-only connections
+ * streamed in slices (`reads.ts`) — so whatever readers do, a control command reaches the engine at once.
  *
- * Security: bound to 127.0.0.1 unless told otherwise; every write needs `Authorization: Bearer <token>`
- * (compared in constant time) or it gets 401 and changes nothing; the Host header must name the bound
- * address (so a DNS-rebinding page cannot talk to it); no CORS headers, so other origins cannot send the
- * token; bodies are limited in size and validated by the same schemas as the Electron IPC
- * (`desk-service.ts`): invalid input is a 400 `{error, field}` and changes nothing. Static files are
- * served with a strict Content-Security-Policy. This module adds transport, never logic.
+ * Security (see `request-policy.ts`): bound to 127.0.0.1 unless told otherwise; the Host header must name
+ * this desk; a browser request from a foreign Origin is refused (reads and the stream too); every write
+ * needs the bearer token (on a non-loopback bind every read too), strict `Content-Type:
+ * application/json` (415 otherwise), a body under 64 KiB with no `__proto__`/`constructor`/`prototype`
+ * key, and is validated by the same schemas as the Electron IPC: invalid input is a 400 `{error, field}`
+ * and changes nothing. A malformed %-encoding is a 400. API answers carry `nosniff` and `no-store`;
+ * static files a strict Content-Security-Policy.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { RECORD_SCHEMA, SESSION_SPEC_SCHEMA, describeSchemaError, type CommandResult, type DeskMetrics, type StreamMessage } from '../../shared/contract.js';
-import type { Desk } from '../desk/desk.js';
-import type { DeskHost } from '../desk/desk-host.js';
-import { executeCommand, type CommandName } from './desk-service.js';
-import { StreamFlow } from './stream-flow.js';
-import { exportCsv } from './exports.js';
+import { EXPORT_KIND_SCHEMA, RECORD_SCHEMA, SESSION_SPEC_SCHEMA, describeSchemaError, type CommandResult } from '../../shared/contract.js';
+import { STREAM_PROTOCOL } from '../../shared/stream-auth.js';
+import type { CommandName } from '../engine/commands.js';
+import type { EngineLink } from '../engine/engine-link.js';
+import type { EngineRead } from '../engine/protocol.js';
+import type { SqliteStore } from '../storage/index.js';
+import { ReadBusyError, ReadPool, csvExport, fillsJson, sessionsJson, streamLines } from './reads.js';
+import { accessPolicy } from './request-policy.js';
+import { StreamHub, type StreamHubOptions } from './stream-hub.js';
 
 export interface ServerOptions {
-  /** The session host: requests go to its current desk. */
-  readonly deskHost: DeskHost;
+  /** The engine thread: commands and figures go to it. */
+  readonly link: EngineLink;
+  /** The database the engine writes: reads are served from it, read-only. */
+  readonly dbPath: string;
   readonly host: string;
   readonly port: number;
   readonly token: string;
   /** Folder of the built monitor (out/renderer); null serves the API only. */
   readonly staticDir: string | null;
+  /** More names the Host header may carry (a non-loopback bind answers to its addresses and host name). */
+  readonly allowedHosts?: readonly string[];
+  /** Stream limits: clients at once, bytes queued per client, how long a stuck client is kept. */
+  readonly stream?: Partial<StreamHubOptions>;
+  /** Database reads (exports, fills) at once; more are refused with 503. Default 4. */
+  readonly maxReads?: number;
+  readonly nativeBinding?: string;
   readonly logger?: (line: string) => void;
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** Stream clients connected now. */
+  readonly streamClients: () => number;
   close(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-const MAX_WS_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Clients send only `hello` and `ack` on the stream. */
+const MAX_STREAM_MESSAGE_BYTES = 1024;
+/** A health check answers within this, or says the engine is not answering. */
+const HEALTH_TIMEOUT_MS = 2_000;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -54,6 +75,8 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+const API_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -77,6 +100,12 @@ const CONTROL_ROUTES: Record<string, CommandName> = {
   '/api/replay': 'replay',
 };
 
+const ENGINE_READS: Record<string, EngineRead> = {
+  '/api/state': 'state',
+  '/api/metrics': 'metrics',
+  '/metrics': 'prometheus',
+};
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -88,38 +117,23 @@ class HttpError extends Error {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { deskHost, token } = options;
-  /** The running desk, or a 503 naming why there is none. */
-  const currentDesk = (): Desk => {
-    const desk = deskHost.desk;
-    if (desk) return desk;
-    const session = deskHost.session();
-    throw new HttpError(503, session.status === 'starting' ? 'the session is starting' : session.status === 'failed' ? `no session is running: ${session.error ?? 'it failed to start'}` : 'no session is running');
-  };
+  const { link } = options;
   const log = options.logger ?? (() => undefined);
-  const tokenBytes = Buffer.from(token, 'utf8');
+  const policy = accessPolicy({ host: options.host, token: options.token, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
+  const hub = new StreamHub(link, options.stream);
+  const reads = new ReadPool(options.dbPath, options.maxReads ?? 4, options.nativeBinding);
   let boundPort = options.port;
-
-  const authorized = (request: IncomingMessage): boolean => {
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
-    if (!match || match[1] === undefined) return false;
-    const given = Buffer.from(match[1], 'utf8');
-    return given.length === tokenBytes.length && timingSafeEqual(given, tokenBytes);
-  };
-
-  const hostAllowed = (request: IncomingMessage): boolean => {
-    const host = request.headers.host;
-    if (!host) return false;
-    const loopback = options.host === '127.0.0.1' || options.host === 'localhost' || options.host === '::1';
-    if (!loopback) return true;
-    return [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`].includes(host);
-  };
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
       if (error instanceof HttpError) {
         sendJson(response, error.status, { error: error.message, field: error.field });
+      } else if (error instanceof ReadBusyError) {
+        sendJson(response, 503, { error: error.message, field: '' });
       } else {
         log(`HTTP ${request.method} ${request.url} failed: ${(error as Error).stack ?? String(error)}`);
         sendJson(response, 500, { error: 'internal error' });
@@ -127,78 +141,56 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
+  /** The checks every request passes before routing (Host, URL encoding, Origin). */
+  function admit(request: IncomingMessage): URL {
+    if (!policy.hostAllowed(request, boundPort)) throw new HttpError(403, `host not allowed: ${request.headers.host ?? '(none)'}`);
+    const raw = request.url ?? '/';
+    if (malformedEncoding(raw)) throw new HttpError(400, 'malformed %-encoding in the request URL');
+    if (!policy.originAllowed(request)) throw new HttpError(403, `cross-origin request refused: ${request.headers.origin ?? ''} is not this desk`);
+    return new URL(raw, `http://${request.headers.host ?? 'localhost'}`);
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (!hostAllowed(request)) throw new HttpError(403, 'host not allowed');
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+    const url = admit(request);
     const path = url.pathname;
     const method = request.method ?? 'GET';
 
     if (method === 'GET' || method === 'HEAD') {
+      const api = path.startsWith('/api/') || path === '/metrics';
+      if (api && policy.readsNeedToken && !policy.authorized(request)) throw new HttpError(401, 'missing or wrong bearer token (this desk is bound to a network address: reads need the token too)');
+      const engineRead = ENGINE_READS[path];
+      if (engineRead !== undefined) return sendRead(response, await link.read(engineRead), engineRead === 'prometheus' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json; charset=utf-8');
       switch (path) {
         case '/api/session':
-          return sendJson(response, 200, deskHost.session());
+          return sendJson(response, 200, link.session());
         case '/api/recordings':
-          return sendJson(response, 200, deskHost.recordings());
-        case '/api/health': {
-          const desk = deskHost.desk;
-          if (!desk) {
-            const session = deskHost.session();
-            return sendJson(response, 200, { ok: true, session: session.status, venue: session.spec?.venue ?? null, symbol: session.spec?.symbol ?? null, mode: null, tradingState: null, feed: { connected: false, lastMessageAgeMs: null } });
-          }
-          const state = desk.state();
-          return sendJson(response, 200, {
-            ok: true,
-            venue: state.venue,
-            symbol: state.symbol,
-            mode: state.mode,
-            tradingState: state.tradingState,
-            sessionId: state.sessionId,
-            reconciled: state.reconciled,
-            feed: { connected: state.feed.connected, lastMessageAgeMs: state.feed.lastMessageAgeMs, trusted: state.feed.trusted, state: state.feed.state },
-          });
-        }
-        case '/api/state':
-          return sendJson(response, 200, currentDesk().state());
-        case '/api/metrics':
-          return sendJson(response, 200, currentDesk().metrics());
+          return sendJson(response, 200, await link.recordings());
+        case '/api/health':
+          return sendHealth(response);
         case '/api/fills': {
           const limit = parseLimit(url.searchParams.get('limit'));
-          return sendJson(response, 200, currentDesk().fills(limit));
+          const sessionId = link.session().sessionId;
+          if (sessionId === null) throw new HttpError(503, 'no session is running');
+          await link.committed();
+          return streamJson(response, (store) => fillsJson(store, { sessionId, limit }));
         }
-        case '/api/sessions':
-          return sendJson(response, 200, currentDesk().sessions(parseLimit(url.searchParams.get('limit'), 50)));
+        case '/api/sessions': {
+          const limit = parseLimit(url.searchParams.get('limit'), 50);
+          await link.committed();
+          return reads.with((store) => sendText(response, 200, 'application/json; charset=utf-8', sessionsJson(store, limit)));
+        }
         case '/api/session-fills': {
-          const sessionId = Number(url.searchParams.get('session'));
-          if (!Number.isInteger(sessionId) || sessionId <= 0) throw new HttpError(400, 'session must be a positive integer', 'session');
-          return sendJson(response, 200, currentDesk().sessionFills(sessionId, parseLimit(url.searchParams.get('limit'))));
+          const sessionId = parseSession(url.searchParams.get('session'), null);
+          const limit = parseLimit(url.searchParams.get('limit'));
+          await link.committed();
+          return streamJson(response, (store) => fillsJson(store, { sessionId, limit }));
         }
         case '/api/export/fills.csv':
         case '/api/export/orders.csv':
-        case '/api/export/audit.csv': {
-          const kind = path.includes('fills') ? 'fills' : path.includes('orders') ? 'orders' : 'audit';
-          const desk = currentDesk();
-          const store = deskHost.current?.store;
-          if (!store) throw new HttpError(503, 'no session is running');
-          const sessionParam = url.searchParams.get('session');
-          const sessionId = sessionParam === null ? desk.sessionId : Number(sessionParam);
-          if (!Number.isInteger(sessionId) || sessionId <= 0) throw new HttpError(400, 'session must be a positive integer', 'session');
-          const csv = exportCsv(desk, store, kind, sessionId);
-          response.writeHead(200, {
-            'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': `attachment; filename="quotedesk-${kind}-session-${sessionId}.csv"`,
-            'cache-control': 'no-store',
-          });
-          response.end(csv);
-          return;
-        }
-        case '/metrics': {
-          const desk = currentDesk();
-          response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-          response.end(prometheus(desk));
-          return;
-        }
+        case '/api/export/audit.csv':
+          return exportCsv(path, url, response);
         default:
-          if (path.startsWith('/api/')) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
+          if (api) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
           return serveStatic(path, response);
       }
     }
@@ -207,27 +199,67 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const sessionRoute = path === '/api/session' || path === '/api/record';
       const command = method === 'PUT' && path === '/api/params' ? 'setParams' : method === 'POST' ? CONTROL_ROUTES[path] : undefined;
       if (!command && !sessionRoute) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
-      if (!authorized(request)) {
-        sendJson(response, 401, { error: 'missing or wrong bearer token' });
+      if (!policy.authorized(request)) {
         request.resume();
-        return;
+        throw new HttpError(401, 'missing or wrong bearer token');
       }
       const body = await readJsonBody(request);
       if (sessionRoute) {
         const result = await sessionCommand(method, path, body);
         if (!result.ok) return sendJson(response, result.error.startsWith('no session') ? 409 : 400, { error: result.error, field: result.field ?? '' });
-        return sendJson(response, 200, { ok: true, session: deskHost.session() });
+        return sendJson(response, 200, { ok: true, session: link.session() });
       }
       if (!command) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
       if (command === 'setParams' && (typeof body !== 'object' || body === null || Array.isArray(body))) {
         throw new HttpError(400, 'parameters must be a JSON object', '');
       }
-      const desk = currentDesk();
-      const result: CommandResult = executeCommand(desk, command, body, 'http');
-      if (!result.ok) return sendJson(response, 400, { error: result.error, field: result.field ?? '' });
-      return sendJson(response, 200, { ok: true, tradingState: desk.risk.state() });
+      const result = await link.command(command, body, 'http').catch((error: Error) => {
+        throw new HttpError(503, error.message);
+      });
+      if (!result.ok) return sendJson(response, result.error.startsWith('no session') || result.error.startsWith('the session is') ? 503 : 400, { error: result.error, field: result.field ?? '' });
+      return sendJson(response, 200, { ok: true, tradingState: result.tradingState });
     }
     throw new HttpError(405, `method ${method} not allowed`);
+  }
+
+  async function sendHealth(response: ServerResponse): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<null>((resolveTimeout) => {
+      timer = setTimeout(() => resolveTimeout(null), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      const answer = await Promise.race([link.read('health'), timeout]);
+      if (answer === null) return sendJson(response, 503, { ok: false, error: `the engine did not answer within ${HEALTH_TIMEOUT_MS} ms` });
+      return sendRead(response, answer, 'application/json; charset=utf-8');
+    } catch (error) {
+      return sendJson(response, 503, { ok: false, error: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function exportCsv(path: string, url: URL, response: ServerResponse): Promise<void> {
+    const kind = EXPORT_KIND_SCHEMA.parse(path.slice('/api/export/'.length, -'.csv'.length));
+    const sessionId = parseSession(url.searchParams.get('session'), link.session().sessionId);
+    await link.committed();
+    await reads.with(async (store) => {
+      if (store.session(sessionId) === null) throw new HttpError(404, `no session ${sessionId} in this database`, 'session');
+      response.writeHead(200, {
+        ...API_HEADERS,
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="quotedesk-${kind}-session-${sessionId}.csv"`,
+      });
+      await streamLines(response, csvExport(kind, store, sessionId));
+      response.end();
+    });
+  }
+
+  async function streamJson(response: ServerResponse, lines: (store: SqliteStore) => Iterator<string>): Promise<void> {
+    await reads.with(async (store) => {
+      response.writeHead(200, { ...API_HEADERS, 'content-type': 'application/json; charset=utf-8' });
+      await streamLines(response, lines(store));
+      response.end();
+    });
   }
 
   /** POST /api/session {venue, symbol?, recording?, speed?} starts a session; DELETE stops it; POST /api/record {on}. */
@@ -236,13 +268,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (method !== 'POST') throw new HttpError(405, `method ${method} not allowed on ${path}`);
       const parsed = RECORD_SCHEMA.safeParse(body);
       if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
-      return deskHost.setRecording(parsed.data.on);
+      return link.setRecording(parsed.data.on);
     }
-    if (method === 'DELETE') return deskHost.stop();
+    if (method === 'DELETE') return link.stopSession();
     if (method !== 'POST') throw new HttpError(405, `method ${method} not allowed on ${path}`);
     const parsed = SESSION_SPEC_SCHEMA.safeParse(body);
     if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
-    return deskHost.start(parsed.data);
+    return link.startSession(parsed.data);
   }
 
   function serveStatic(path: string, response: ServerResponse): void {
@@ -263,60 +295,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     createReadStream(target).pipe(response);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
-  server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/api/stream' || !hostAllowed(request)) {
-      socket.write('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_STREAM_MESSAGE_BYTES,
+    handleProtocols: (protocols) => (protocols.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
+  });
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const refuse = (status: string, why: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(why)}\r\n\r\n${why}`);
+    };
+    let url: URL;
+    try {
+      url = admit(request);
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 400;
+      return refuse(`${status} ${status === 403 ? 'Forbidden' : 'Bad Request'}`, (error as Error).message);
     }
+    if (url.pathname !== '/api/stream') return refuse('404 Not Found', `no such endpoint: ${url.pathname}`);
+    if (policy.readsNeedToken && !policy.authorized(request)) return refuse('401 Unauthorized', 'missing or wrong token (offer it as the subprotocol quotedesk-token.<hex>)');
+    const full = hub.refusal();
+    if (full !== null) return refuse('503 Service Unavailable', full);
     wss.handleUpgrade(request, socket, head, (ws) => attachStream(ws));
   });
 
-  // One serialisation per message, shared by every client.
-  let lastMessage: StreamMessage | null = null;
-  let lastText = '';
-  const serialise = (message: StreamMessage): string => {
-    if (message !== lastMessage) {
-      lastMessage = message;
-      lastText = JSON.stringify(message, nanToNull);
-    }
-    return lastText;
-  };
-
   function attachStream(ws: WebSocket): void {
-    let needsSnapshot = false;
-    let unsubscribe: (() => void) | null = null;
-    const flow = new StreamFlow((message) => ws.send(serialise(message)));
-    const subscribe = (): void => {
-      unsubscribe?.();
-      unsubscribe = deskHost.subscribe((message) => {
-        if (ws.readyState !== ws.OPEN) return;
-        if (ws.bufferedAmount > MAX_WS_BUFFER_BYTES) {
-          // A slow client skips updates; it gets a fresh snapshot once it has drained, so it never shows a gap.
-          needsSnapshot = true;
-          return;
-        }
-        if (needsSnapshot && message.type === 'update') {
-          // A fresh subscription starts with a snapshot of the current desk.
-          needsSnapshot = false;
-          subscribe();
-          return;
-        }
-        flow.offer(message);
-      });
-    };
-    subscribe();
-    ws.on('message', (data) => flow.control(String(data)));
-    ws.on('close', () => {
-      unsubscribe?.();
-      flow.close();
+    const client = hub.attach({
+      send: (message) => ws.send(message.buffer, { binary: false }),
+      bufferedBytes: () => ws.bufferedAmount,
+      drop: (reason) => {
+        // A close frame where the client still reads; the socket goes regardless.
+        ws.close(1008, reason.slice(0, 120));
+        setTimeout(() => ws.terminate(), 1_000).unref();
+      },
     });
-    ws.on('error', () => {
-      unsubscribe?.();
-      flow.close();
-    });
+    ws.on('message', (data: Buffer) => client.control(data.toString('utf8')));
+    ws.on('close', () => client.detach());
+    ws.on('error', () => client.detach());
   }
 
   await new Promise<void>((resolvePromise, reject) => {
@@ -331,14 +345,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url: `http://${displayHost}:${boundPort}`,
     port: boundPort,
+    streamClients: () => hub.clientCount,
     close: () =>
       new Promise<void>((resolvePromise) => {
+        hub.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
+        reads.close();
         server.closeAllConnections();
         server.close(() => resolvePromise());
       }),
   };
+}
+
+/** Whether the URL holds a %-sequence that is not hex or not UTF-8. */
+function malformedEncoding(raw: string): boolean {
+  try {
+    // why: the decoded text is used (compared), or a bundler drops the call as free of side effects.
+    return decodeURIComponent(raw).length < 0;
+  } catch {
+    return true;
+  }
 }
 
 function parseLimit(text: string | null, fallback = 100): number {
@@ -348,7 +375,24 @@ function parseLimit(text: string | null, fallback = 100): number {
   return value;
 }
 
+function parseSession(text: string | null, fallback: number | null): number {
+  if (text === null) {
+    if (fallback === null) throw new HttpError(503, 'no session is running: name one with ?session=ID', 'session');
+    return fallback;
+  }
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new HttpError(400, 'session must be a positive integer', 'session');
+  return value;
+}
+
+/** A JSON body under the size limit, sent as `application/json`, with no key that could reach a prototype. */
 async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  const type = request.headers['content-type'];
+  const mediaType = type?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    request.resume();
+    throw new HttpError(415, type === undefined ? 'content-type application/json is required' : `content-type must be application/json, got ${type}`);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -359,64 +403,28 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (text === '') return undefined;
-  const type = request.headers['content-type'] ?? '';
-  if (type && !type.includes('application/json')) throw new HttpError(415, `content-type must be application/json, got ${type}`);
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text, (key, value: unknown) => {
+      if (FORBIDDEN_KEYS.has(key)) throw new HttpError(400, `forbidden key "${key}" in the body`, key);
+      return value;
+    }) as unknown;
   } catch (error) {
+    if (error instanceof HttpError) throw error;
     throw new HttpError(400, `malformed JSON body: ${(error as Error).message}`);
   }
 }
 
-function nanToNull(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body, nanToNull);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function sendText(response: ServerResponse, status: number, contentType: string, text: string): void {
+  response.writeHead(status, { ...API_HEADERS, 'content-type': contentType });
   response.end(text);
 }
 
-/** The statistics in the Prometheus text exposition format. */
-export function prometheus(desk: Desk): string {
-  const state = desk.state();
-  const metrics: DeskMetrics = desk.metrics();
-  const labels = `venue="${state.venue}",symbol="${state.symbol}"`;
-  const lines: string[] = [];
-  const gauge = (name: string, help: string, value: number, extra = ''): void => {
-    lines.push(`# HELP quotedesk_${name} ${help}`, `# TYPE quotedesk_${name} gauge`);
-    lines.push(`quotedesk_${name}{${labels}${extra}} ${Number.isFinite(value) ? value : 'NaN'}`);
-  };
-  gauge('pnl_total', 'Total PnL (realised + unrealised - fees), quote currency', state.pnl.total);
-  gauge('pnl_realized', 'Realised PnL, quote currency', state.pnl.realized);
-  gauge('pnl_unrealized', 'Unrealised PnL at the mid, quote currency', state.pnl.unrealized);
-  gauge('fees', 'Fees paid (negative: rebates), quote currency', state.pnl.fees);
-  gauge('inventory', 'Inventory in instrument size units', state.inventory);
-  gauge('daily_pnl', 'PnL since the start of the UTC day', metrics.dailyPnl);
-  gauge('sharpe', `Sharpe ratio (${metrics.sharpeBasis})`, metrics.sharpe);
-  gauge('win_rate', metrics.winRateDefinition, metrics.winRate);
-  gauge('avg_spread_captured_bps', 'Average spread captured per fill, bps of mid', metrics.avgSpreadCapturedBps);
-  gauge('adverse_selection_rate', `Share of fills with an adverse markout at ${metrics.adverseHorizonSec} s`, metrics.adverseSelectionRate);
-  gauge('avg_inventory', 'Time-weighted average |inventory|', metrics.avgInventory);
-  gauge('max_inventory', 'Maximum |inventory|', metrics.maxInventory);
-  gauge('inventory_turnover', 'Volume traded / average |inventory|', metrics.inventoryTurnover);
-  gauge('fills_total', 'Number of fills', metrics.numFills);
-  gauge('open_orders', 'Working orders', state.openOrders.length);
-  gauge('feed_messages_total', 'Market messages received', state.feed.messages);
-  gauge('feed_gaps_total', 'Sequence gaps detected', state.feed.gaps);
-  gauge('feed_resyncs_total', 'Book resyncs', state.feed.resyncs);
-  gauge('feed_last_message_age_ms', 'Age of the last market message', state.feed.lastMessageAgeMs ?? Number.NaN);
-  lines.push('# HELP quotedesk_trading_state Trading state (1 for the current one)', '# TYPE quotedesk_trading_state gauge');
-  for (const s of ['active', 'paused', 'reducing', 'halted'] as const) {
-    lines.push(`quotedesk_trading_state{${labels},state="${s}"} ${state.tradingState === s ? 1 : 0}`);
-  }
-  for (const [side, byHorizon] of Object.entries(metrics.markouts)) {
-    for (const [horizon, stats] of Object.entries(byHorizon)) {
-      lines.push(`quotedesk_markout_mean_bps{${labels},side="${side}",horizon="${horizon}"} ${stats.meanBps}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  // JSON.stringify writes NaN and ±Infinity as null, as the contract says.
+  sendText(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
 }
 
-
+function sendRead(response: ServerResponse, answer: Awaited<ReturnType<EngineLink['read']>>, contentType: string): void {
+  if (!answer.ok) return sendJson(response, answer.status, { error: answer.error, field: '' });
+  sendText(response, 200, contentType, answer.text);
+}

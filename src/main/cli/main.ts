@@ -15,7 +15,8 @@ import { VENUES, isVenueName, type VenueName } from '../../shared/contract.js';
 import { DEFAULT_PARAMS, applyParamsPatch, type DeskParams } from '../../shared/params.js';
 import { startServer } from '../bridge/http-server.js';
 import { createDesk } from '../desk/create-desk.js';
-import { DeskHost } from '../desk/desk-host.js';
+import { accessPolicy, isLoopbackBind } from '../bridge/request-policy.js';
+import { EngineLink } from '../engine/engine-link.js';
 import { inspectCapture } from '../market/inspect.js';
 import { importLobster, LobsterInputError } from '../market/lobster/import.js';
 import { CaptureFormatError } from '../market/capture/capture.js';
@@ -40,6 +41,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       db: { kind: 'string', help: 'SQLite database file (default: the data folder)' },
       params: { kind: 'string', help: 'JSON file of parameters (merged over the defaults, validated as a whole)' },
       token: { kind: 'string', help: 'bearer token for control requests (default: $QUOTEDESK_TOKEN or a random one)' },
+      'allowed-hosts': { kind: 'string', help: 'comma-separated host names the Host header may carry besides the bound address (for a non-loopback --host)' },
+      'max-clients': { kind: 'number', help: 'stream clients (monitors, scripts) at once; more are refused (default 256)' },
       'ws-url': { kind: 'string', help: "override the venue's WebSocket endpoint" },
       'rest-url': { kind: 'string', help: "override the venue's REST endpoint" },
       seed: { kind: 'number', help: 'simulated market: random seed (default 1)' },
@@ -210,43 +213,74 @@ async function serve(flags: ParsedFlags): Promise<number> {
   const wsUrl = str(flags, 'ws-url');
   const restUrl = str(flags, 'rest-url');
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const allowedHosts = listFlag(flags, 'allowed-hosts');
+  const maxClients = num(flags, 'max-clients');
+  if (maxClients !== undefined && (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > 100_000)) throw new UsageError(`--max-clients must be an integer from 1 to 100000, got ${maxClients}`);
   const dbPath = dbPathFlag(flags);
-  const deskHost = new DeskHost({
-    dbPath,
-    params,
-    recordingsDir: resolve(str(flags, 'recordings') ?? join(dirname(dbPath), 'recordings')),
-    base: {
-      ...(wsUrl ? { wsUrl } : {}),
-      ...(restUrl ? { restUrl } : {}),
-      ...(adapterOptions ? { adapterOptions } : {}),
-      sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
+  const link = await EngineLink.start(
+    {
+      dbPath,
+      params,
+      recordingsDir: resolve(str(flags, 'recordings') ?? join(dirname(dbPath), 'recordings')),
+      base: {
+        ...(wsUrl ? { wsUrl } : {}),
+        ...(restUrl ? { restUrl } : {}),
+        ...(adapterOptions ? { adapterOptions } : {}),
+        sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
+      },
+      trustedRecordings: recording ? [resolve(recording)] : [],
     },
-    logger: log,
-  });
-  if (recording) deskHost.trustRecording(recording);
-  const started = await deskHost.start({
+    log,
+  );
+  const started = await link.startSession({
     venue,
     ...(symbol ? { symbol } : {}),
     ...(recording ? { recording: resolve(recording) } : {}),
     ...(speed !== undefined ? { speed } : {}),
   });
   if (!started.ok) {
-    await deskHost.close();
-    throw deskHost.lastError ?? new Error(started.error);
+    await link.close();
+    if (started.badInput) throw new UsageError(started.error);
+    throw new Error(started.error);
   }
-  const server = await startServer({ deskHost, host, port, token, staticDir: rendererDir(), logger: log });
+  const server = await startServer({
+    link,
+    dbPath,
+    host,
+    port,
+    token,
+    staticDir: rendererDir(),
+    ...(allowedHosts ? { allowedHosts } : {}),
+    ...(maxClients !== undefined ? { stream: { maxClients } } : {}),
+    logger: log,
+  });
+  if (!isLoopbackBind(host)) {
+    process.stdout.write(`WARNING: this desk is reachable from the network on ${server.url}: every read and write needs the token; Host names allowed: ${accessPolicy({ host, token, ...(allowedHosts ? { allowedHosts } : {}) }).hostNames.join(', ')}\n`);
+  }
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);
   process.stdout.write(`Monitor: ${server.url}/#token=${token}\n`);
-  process.stdout.write(`Database: ${deskHost.current?.store.path ?? dbPath}\n`);
+  process.stdout.write(`Database: ${dbPath}\n`);
   process.stdout.write(`Quotedesk listening on ${server.url}\n`);
-  await new Promise<void>((resolveStop) => {
-    const stop = (): void => resolveStop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const stopped = await new Promise<'signal' | 'engine'>((resolveStop) => {
+    process.once('SIGINT', () => resolveStop('signal'));
+    process.once('SIGTERM', () => resolveStop('signal'));
+    link.onFailure(() => resolveStop('engine'));
   });
   await server.close();
-  await deskHost.close();
-  return 0;
+  await link.close();
+  return stopped === 'engine' ? 1 : 0;
+}
+
+/** A comma-separated list flag, without empty entries. */
+function listFlag(flags: ParsedFlags, name: string): string[] | undefined {
+  const text = str(flags, name);
+  if (text === undefined) return undefined;
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) throw new UsageError(`--${name} needs at least one name`);
+  return items;
 }
 
 /** A digest of the fills (side, price, size, time, fee, liquidity, in order): two runs compare by it. */

@@ -1,10 +1,12 @@
 /**
  * The Electron IPC transport of the desk API: one `ipcMain.handle` per DeskApi entry and the batched
  * stream pushed on `desk:stream`. Every call is checked to come from our own window's main frame (a
- * foreign frame or window gets an error, like VS Code's validated IPC), and every payload goes through
- * the same validation as the HTTP API (`bridge/desk-service.ts`). Adds transport, never logic.
+ * foreign frame or window gets an error, like VS Code's validated IPC). Commands go to the engine thread
+ * with the raw payload, validated there by the same code as the HTTP API (`engine/commands.ts`); the
+ * stream is the same hub the HTTP server feeds its clients from, and reads and exports come from
+ * read-only connections in slices (`bridge/reads.ts`), so the main process — which also owns the kill
+ * shortcut — is never held by them. Adds transport, never logic.
  */
-import { writeFileSync } from 'node:fs';
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import {
   EXPORT_KIND_SCHEMA,
@@ -14,21 +16,19 @@ import {
   SESSION_SPEC_SCHEMA,
   describeSchemaError,
   type CommandResult,
-  type StreamMessage,
+  type DeskMetrics,
+  type DeskState,
 } from '../../shared/contract.js';
 import { IPC_CHANNELS } from '../../shared/ipc-channels.js';
-import { executeCommand, type CommandName } from '../bridge/desk-service.js';
-import { exportCsv } from '../bridge/exports.js';
-import { StreamFlow } from '../bridge/stream-flow.js';
-import type { Desk } from '../desk/desk.js';
-import type { DeskHost } from '../desk/desk-host.js';
+import { ReadPool, collect, csvExport, fillViews, sessionViews, writeLinesToFile } from '../bridge/reads.js';
+import { StreamHub, type StreamClient } from '../bridge/stream-hub.js';
+import type { CommandName } from '../engine/commands.js';
+import type { EngineLink } from '../engine/engine-link.js';
+import type { EngineRead } from '../engine/protocol.js';
 
-export function registerIpc(host: DeskHost, window: BrowserWindow, rendererUrlPrefix: string): () => void {
-  const currentDesk = (): Desk => {
-    const desk = host.desk;
-    if (!desk) throw new Error(host.session().status === 'starting' ? 'the session is starting' : 'no session is running');
-    return desk;
-  };
+export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWindow, rendererUrlPrefix: string, nativeBinding?: string): () => void {
+  const hub = new StreamHub(link, { maxClients: 1 });
+  const reads = new ReadPool(dbPath, 2, nativeBinding);
   const trusted = (event: IpcMainInvokeEvent): void => {
     const frame = event.senderFrame;
     if (event.sender !== window.webContents || !frame || frame.parent !== null || !frame.url.startsWith(rendererUrlPrefix)) {
@@ -41,7 +41,15 @@ export function registerIpc(host: DeskHost, window: BrowserWindow, rendererUrlPr
       return fn(event, ...args);
     });
   };
-  const command = (name: CommandName) => (_event: IpcMainInvokeEvent, payload?: unknown): CommandResult => executeCommand(currentDesk(), name, payload, 'electron');
+  const command =
+    (name: CommandName) =>
+    async (_event: IpcMainInvokeEvent, payload?: unknown): Promise<CommandResult> =>
+      link.command(name, payload, 'electron');
+  const read = async <T>(what: EngineRead): Promise<T> => {
+    const answer = await link.read(what);
+    if (!answer.ok) throw new Error(answer.error);
+    return JSON.parse(answer.text) as T;
+  };
   const limitOf = (value: unknown): number => {
     const parsed = FILLS_LIMIT_SCHEMA.safeParse(value);
     if (!parsed.success) throw new Error('limit must be an integer from 1 to 100000');
@@ -52,24 +60,41 @@ export function registerIpc(host: DeskHost, window: BrowserWindow, rendererUrlPr
     if (!parsed.success) throw new Error('sessionId must be a positive integer');
     return parsed.data;
   };
+  const currentSession = (): number => {
+    const id = link.session().sessionId;
+    if (id === null) throw new Error('no session is running');
+    return id;
+  };
 
-  handle(IPC_CHANNELS.getState, () => currentDesk().state());
-  handle(IPC_CHANNELS.getMetrics, () => currentDesk().metrics());
-  handle(IPC_CHANNELS.getFills, (_e, limit) => currentDesk().fills(limitOf(limit)));
-  handle(IPC_CHANNELS.getSessions, (_e, limit) => currentDesk().sessions(limitOf(limit)));
-  handle(IPC_CHANNELS.getSessionFills, (_e, sessionId, limit) => currentDesk().sessionFills(sessionOf(sessionId), limitOf(limit)));
-  handle(IPC_CHANNELS.getSession, () => host.session());
-  handle(IPC_CHANNELS.getRecordings, () => host.recordings());
+  handle(IPC_CHANNELS.getState, () => read<DeskState>('state'));
+  handle(IPC_CHANNELS.getMetrics, () => read<DeskMetrics>('metrics'));
+  handle(IPC_CHANNELS.getFills, async (_e, limit) => {
+    const query = { sessionId: currentSession(), limit: limitOf(limit) };
+    await link.committed();
+    return reads.with((store) => collect(fillViews(store, query)));
+  });
+  handle(IPC_CHANNELS.getSessions, async (_e, limit) => {
+    const count = limitOf(limit);
+    await link.committed();
+    return reads.with((store) => sessionViews(store, count));
+  });
+  handle(IPC_CHANNELS.getSessionFills, async (_e, sessionId, limit) => {
+    const query = { sessionId: sessionOf(sessionId), limit: limitOf(limit) };
+    await link.committed();
+    return reads.with((store) => collect(fillViews(store, query)));
+  });
+  handle(IPC_CHANNELS.getSession, () => link.session());
+  handle(IPC_CHANNELS.getRecordings, () => link.recordings());
   handle(IPC_CHANNELS.startSession, (_e, spec) => {
     const parsed = SESSION_SPEC_SCHEMA.safeParse(spec);
     if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
-    return host.start(parsed.data);
+    return link.startSession(parsed.data);
   });
-  handle(IPC_CHANNELS.stopSession, () => host.stop());
+  handle(IPC_CHANNELS.stopSession, () => link.stopSession());
   handle(IPC_CHANNELS.setRecording, (_e, payload) => {
     const parsed = RECORD_SCHEMA.safeParse(payload);
     if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
-    return host.setRecording(parsed.data.on);
+    return link.setRecording(parsed.data.on);
   });
   handle(IPC_CHANNELS.kill, command('kill'));
   handle(IPC_CHANNELS.rearm, command('rearm'));
@@ -90,30 +115,31 @@ export function registerIpc(host: DeskHost, window: BrowserWindow, rendererUrlPr
       filters: [{ name: 'CSV', extensions: ['csv'] }],
     });
     if (choice.canceled || !choice.filePath) return null;
-    const store = host.current?.store;
-    if (!store) throw new Error('no session is running');
-    writeFileSync(choice.filePath, exportCsv(currentDesk(), store, parsedKind.data, id));
-    return choice.filePath;
+    const target = choice.filePath;
+    await link.committed();
+    await reads.with((store) => writeLinesToFile(target, csvExport(parsedKind.data, store, id)));
+    return target;
   });
 
-  let unsubscribe: (() => void) | null = null;
-  let flow: StreamFlow | null = null;
+  let client: StreamClient | null = null;
   handle(IPC_CHANNELS.subscribe, (event) => {
-    unsubscribe?.();
-    flow?.close();
+    client?.detach();
     const contents: WebContents = event.sender;
-    // At most one update per display frame reaches the window, merged in between (see StreamFlow).
-    const paced = new StreamFlow((message: StreamMessage) => {
-      if (!contents.isDestroyed()) contents.send(IPC_CHANNELS.stream, message);
+    // The window gets the same messages as a WebSocket client, paced to one update per display frame.
+    client = hub.attach({
+      send: (message) => {
+        if (!contents.isDestroyed()) contents.send(IPC_CHANNELS.stream, message.text);
+      },
+      bufferedBytes: () => 0,
+      drop: () => undefined,
     });
-    flow = paced;
-    unsubscribe = host.subscribe((message) => paced.offer(message));
     return true;
   });
 
   return () => {
-    unsubscribe?.();
-    flow?.close();
+    client?.detach();
+    hub.close();
+    reads.close();
     for (const channel of Object.values(IPC_CHANNELS)) ipcMain.removeHandler(channel);
   };
 }

@@ -1,8 +1,10 @@
 /**
  * The desk API over HTTP + WebSocket, for the monitor served by `quotedesk serve` in a plain browser.
  *
- * Reads are plain GETs; every write carries `Authorization: Bearer <token>` (the token the page was opened
- * with, see `token.ts`). Server refusals (400 `{error, field}`, 401) come back as a failed CommandResult,
+ * Every request carries `Authorization: Bearer <token>` when the page has one (the token it was opened
+ * with, see `connect.ts`): writes always need it, and reads do too when the desk is bound to a network
+ * address; the stream offers it as a subprotocol (`shared/stream-auth.ts`), since a browser cannot set
+ * headers on a WebSocket. Server refusals (400 `{error, field}`, 401) come back as a failed CommandResult,
  * never as a thrown error, so the controls can show them next to the field. The stream is ONE WebSocket
  * shared by every subscriber; when it drops it reconnects with exponential backoff (250 ms doubling to
  * 5 s) and the server sends a fresh snapshot on every connect, so the store never shows a gap. The
@@ -24,6 +26,7 @@ import type {
   StreamMessage,
 } from '../../shared/contract.js';
 
+import { streamProtocols } from '../../shared/stream-auth.js';
 import type { ConnectionInfo, StreamingDeskApi } from './streaming-api.js';
 
 /** The page acknowledges each rendered frame (credit flow control) rather than relying on server pacing alone. */
@@ -86,14 +89,26 @@ export class HttpDeskApi implements StreamingDeskApi {
   }
 
   async exportCsv(kind: ExportKind, sessionId: number): Promise<string | null> {
-    // Reads need no token: a plain link download keeps the CSV out of the page's memory.
+    const path = `/api/export/${kind}.csv?session=${sessionId}`;
+    const name = `quotedesk-${kind}-session-${sessionId}.csv`;
+    // On a loopback desk reads need no token: a plain link download keeps the CSV out of the page's
+    // memory. A desk on a network address needs the token, which only a fetch can carry.
+    let href = `${this.baseUrl}${path}`;
+    let objectUrl: string | null = null;
+    if (!isLoopbackHost(new URL(this.baseUrl).hostname)) {
+      const response = await fetch(href, { headers: this.readHeaders() });
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await errorText(response)}`);
+      objectUrl = URL.createObjectURL(await response.blob());
+      href = objectUrl;
+    }
     const anchor = document.createElement('a');
-    anchor.href = `${this.baseUrl}/api/export/${kind}.csv?session=${sessionId}`;
-    anchor.download = `quotedesk-${kind}-session-${sessionId}.csv`;
+    anchor.href = href;
+    anchor.download = name;
     anchor.rel = 'noopener';
     document.body.appendChild(anchor);
     anchor.click();
     anchor.remove();
+    if (objectUrl !== null) setTimeout(() => URL.revokeObjectURL(objectUrl), 60_000);
     return null;
   }
 
@@ -158,7 +173,7 @@ export class HttpDeskApi implements StreamingDeskApi {
     this.retryTimer = null;
     const url = new URL('/api/stream', this.baseUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(url.toString());
+    const socket = new WebSocket(url.toString(), streamProtocols(this.token));
     this.socket = socket;
     this.unacked = false;
     // Acknowledged mode (`{"type":"hello","ack":true}`): the server sends the next update only after the
@@ -205,9 +220,15 @@ export class HttpDeskApi implements StreamingDeskApi {
   }
 
   private async getJson<T>(path: string): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, { headers: { accept: 'application/json' } });
+    const response = await fetch(`${this.baseUrl}${path}`, { headers: this.readHeaders() });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await errorText(response)}`);
     return (await response.json()) as T;
+  }
+
+  private readHeaders(): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    return headers;
   }
 
   private async send(method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown): Promise<CommandResult> {
@@ -234,6 +255,10 @@ export class HttpDeskApi implements StreamingDeskApi {
     }
     return { ok: false, error, field };
   }
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]' || hostname === '::1';
 }
 
 async function errorText(response: Response): Promise<string> {

@@ -1,8 +1,8 @@
 /**
- * The desk API as both transports expose it: every command payload is validated here, with the schemas
- * of `src/shared/contract.ts`, before it reaches the desk. The HTTP server and the Electron IPC handlers
- * call `execute` with the raw payload they received and the name of who sent it; neither validates on
- * its own, so both accept and refuse exactly the same inputs.
+ * The desk's commands as every transport sends them: each payload is validated here, with the schemas of
+ * `src/shared/contract.ts`, before it reaches the desk. This runs in the engine thread beside the desk;
+ * the HTTP server and the Electron IPC handlers only forward the raw payload they received and the name
+ * of who sent it, so both accept and refuse exactly the same inputs and neither validates on its own.
  */
 import {
   FLATTEN_SCHEMA,
@@ -22,13 +22,19 @@ function optionalObject(payload: unknown): unknown {
   return payload === undefined || payload === null ? {} : payload;
 }
 
+export function isCommandName(value: string): value is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(value);
+}
+
 /**
- * Validates `payload` for the command and runs it on the desk as `who`. An operator action is on disk
- * (its audit row, the state change) before the caller hears it was done.
+ * Validates `payload` for the command and runs it on the desk as `who`. The command takes effect at once
+ * (a kill's cancels have left before this returns); the promise settles once the operator's action is on
+ * disk (its audit row, the state change), which is when the caller hears it was done. The engine keeps
+ * processing the feed while that commit runs.
  */
-export function executeCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): CommandResult {
+export async function executeCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): Promise<CommandResult> {
   const result = runCommand(desk, name, payload, transport);
-  if (result.ok) desk.persistNow();
+  if (result.ok) await desk.persisted();
   return result;
 }
 
