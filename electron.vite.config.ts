@@ -18,6 +18,8 @@ export default defineConfig({
           cli: resolve('src/main/cli/main.ts'),
           // The engine thread's entry (engine/engine-link.ts starts it as a worker beside itself).
           'engine-worker': resolve('src/main/engine/engine-worker.ts'),
+          // Database reads and exports for the transports (bridge/reads.ts starts them).
+          'read-worker': resolve('src/main/bridge/read-worker.ts'),
         },
         // why: shared chunks sit beside the entries, so `new URL('./engine-worker.js', import.meta.url)`
         // finds the worker from whichever chunk the link was bundled into.

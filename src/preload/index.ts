@@ -3,13 +3,14 @@
  * (never `ipcRenderer` itself). Bundled into one CommonJS file, as a sandboxed preload must be.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { DeskApi, StreamMessage } from '../shared/contract.js';
+import type { DeskApi, FillView, SessionSummaryView, StreamMessage } from '../shared/contract.js';
 import { IPC_CHANNELS } from '../shared/ipc-channels.js';
 
 const api = {
   getState: () => ipcRenderer.invoke(IPC_CHANNELS.getState),
   getMetrics: () => ipcRenderer.invoke(IPC_CHANNELS.getMetrics),
-  getFills: (limit) => ipcRenderer.invoke(IPC_CHANNELS.getFills, limit),
+  // Database reads arrive as the JSON text a read worker made (main never builds the objects).
+  getFills: async (limit) => JSON.parse((await ipcRenderer.invoke(IPC_CHANNELS.getFills, limit)) as string) as FillView[],
   kill: () => ipcRenderer.invoke(IPC_CHANNELS.kill),
   rearm: () => ipcRenderer.invoke(IPC_CHANNELS.rearm, { confirm: true }),
   pause: () => ipcRenderer.invoke(IPC_CHANNELS.pause),
@@ -19,8 +20,8 @@ const api = {
   cancelFlatten: () => ipcRenderer.invoke(IPC_CHANNELS.cancelFlatten),
   setParams: (patch) => ipcRenderer.invoke(IPC_CHANNELS.setParams, patch),
   replay: (command) => ipcRenderer.invoke(IPC_CHANNELS.replay, command),
-  getSessions: (limit) => ipcRenderer.invoke(IPC_CHANNELS.getSessions, limit),
-  getSessionFills: (sessionId, limit) => ipcRenderer.invoke(IPC_CHANNELS.getSessionFills, sessionId, limit),
+  getSessions: async (limit) => JSON.parse((await ipcRenderer.invoke(IPC_CHANNELS.getSessions, limit)) as string) as SessionSummaryView[],
+  getSessionFills: async (sessionId, limit) => JSON.parse((await ipcRenderer.invoke(IPC_CHANNELS.getSessionFills, sessionId, limit)) as string) as FillView[],
   exportCsv: (kind, sessionId) => ipcRenderer.invoke(IPC_CHANNELS.exportCsv, kind, sessionId),
   getSession: () => ipcRenderer.invoke(IPC_CHANNELS.getSession),
   startSession: (spec) => ipcRenderer.invoke(IPC_CHANNELS.startSession, spec),

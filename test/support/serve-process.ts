@@ -35,6 +35,8 @@ export interface ServeOptions {
   /** Flags for node itself, before the CLI (diagnosis: `--trace-gc`, `--cpu-prof`). */
   readonly nodeArgs?: readonly string[];
   readonly timeoutMs?: number;
+  /** Connect through this address instead of the one printed (a wildcard bind prints 0.0.0.0). */
+  readonly baseUrlHost?: string;
 }
 
 export function assertBuilt(): void {
@@ -59,7 +61,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  const baseUrl = await new Promise<string>((resolveUrl, reject) => {
+  const printedUrl = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not print its listening line within ${options.timeoutMs ?? 30_000} ms\nstdout: ${out}\nstderr: ${err}`)), options.timeoutMs ?? 30_000);
     child.stdout?.on('data', (chunk: string) => {
       out += chunk;
@@ -74,6 +76,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
       reject(new Error(`serve exited with code ${code} before listening\nstdout: ${out}\nstderr: ${err}`));
     });
   });
+  const baseUrl = options.baseUrlHost === undefined ? printedUrl : printedUrl.replace(/^http:\/\/[^/]+:/, `http://${options.baseUrlHost}:`);
   const handle: ServeHandle = {
     baseUrl,
     token,

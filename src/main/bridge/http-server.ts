@@ -23,8 +23,7 @@ import { STREAM_PROTOCOL } from '../../shared/stream-auth.js';
 import type { CommandName } from '../engine/commands.js';
 import type { EngineLink } from '../engine/engine-link.js';
 import type { EngineRead } from '../engine/protocol.js';
-import type { SqliteStore } from '../storage/index.js';
-import { ReadBusyError, ReadPool, csvExport, fillsJson, sessionsJson, streamLines } from './reads.js';
+import { ReadBusyError, ReadFailedError, ReadService, pipeRead, type ReadRequest } from './reads.js';
 import { accessPolicy } from './request-policy.js';
 import { StreamHub, type StreamHubOptions } from './stream-hub.js';
 
@@ -77,6 +76,7 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 const API_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -121,7 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = options.logger ?? (() => undefined);
   const policy = accessPolicy({ host: options.host, token: options.token, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}) });
   const hub = new StreamHub(link, options.stream);
-  const reads = new ReadPool(options.dbPath, options.maxReads ?? 4, options.nativeBinding);
+  const reads = new ReadService(options.dbPath, options.maxReads ?? 4, options.nativeBinding);
   let boundPort = options.port;
 
   const server: Server = createServer((request, response) => {
@@ -134,6 +134,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         sendJson(response, error.status, { error: error.message, field: error.field });
       } else if (error instanceof ReadBusyError) {
         sendJson(response, 503, { error: error.message, field: '' });
+      } else if (error instanceof ReadFailedError) {
+        sendJson(response, error.status, { error: error.message, field: error.status === 404 ? 'session' : '' });
       } else {
         log(`HTTP ${request.method} ${request.url} failed: ${(error as Error).stack ?? String(error)}`);
         sendJson(response, 500, { error: 'internal error' });
@@ -171,24 +173,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           const limit = parseLimit(url.searchParams.get('limit'));
           const sessionId = link.session().sessionId;
           if (sessionId === null) throw new HttpError(503, 'no session is running');
-          await link.committed();
-          return streamJson(response, (store) => fillsJson(store, { sessionId, limit }));
+          return streamRead(response, { kind: 'fills', sessionId, limit }, JSON_HEADERS);
         }
-        case '/api/sessions': {
-          const limit = parseLimit(url.searchParams.get('limit'), 50);
-          await link.committed();
-          return reads.with((store) => sendText(response, 200, 'application/json; charset=utf-8', sessionsJson(store, limit)));
-        }
+        case '/api/sessions':
+          return streamRead(response, { kind: 'sessions', limit: parseLimit(url.searchParams.get('limit'), 50) }, JSON_HEADERS);
         case '/api/session-fills': {
           const sessionId = parseSession(url.searchParams.get('session'), null);
-          const limit = parseLimit(url.searchParams.get('limit'));
-          await link.committed();
-          return streamJson(response, (store) => fillsJson(store, { sessionId, limit }));
+          return streamRead(response, { kind: 'fills', sessionId, limit: parseLimit(url.searchParams.get('limit')) }, JSON_HEADERS);
         }
         case '/api/export/fills.csv':
         case '/api/export/orders.csv':
-        case '/api/export/audit.csv':
-          return exportCsv(path, url, response);
+        case '/api/export/audit.csv': {
+          const kind = EXPORT_KIND_SCHEMA.parse(path.slice('/api/export/'.length, -'.csv'.length));
+          const sessionId = parseSession(url.searchParams.get('session'), link.session().sessionId);
+          return streamRead(response, { kind: 'csv', csv: kind, sessionId }, {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': `attachment; filename="quotedesk-${kind}-session-${sessionId}.csv"`,
+          });
+        }
         default:
           if (api) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
           return serveStatic(path, response);
@@ -238,28 +240,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   }
 
-  async function exportCsv(path: string, url: URL, response: ServerResponse): Promise<void> {
-    const kind = EXPORT_KIND_SCHEMA.parse(path.slice('/api/export/'.length, -'.csv'.length));
-    const sessionId = parseSession(url.searchParams.get('session'), link.session().sessionId);
+  /**
+   * A database read streamed to the client: what the engine queued is committed first, the first chunk
+   * decides the status (a refusal is a JSON error), the rest follows as the client drains it.
+   */
+  async function streamRead(response: ServerResponse, request: ReadRequest, headers: Record<string, string>): Promise<void> {
     await link.committed();
-    await reads.with(async (store) => {
-      if (store.session(sessionId) === null) throw new HttpError(404, `no session ${sessionId} in this database`, 'session');
-      response.writeHead(200, {
-        ...API_HEADERS,
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="quotedesk-${kind}-session-${sessionId}.csv"`,
-      });
-      await streamLines(response, csvExport(kind, store, sessionId));
-      response.end();
-    });
-  }
-
-  async function streamJson(response: ServerResponse, lines: (store: SqliteStore) => Iterator<string>): Promise<void> {
-    await reads.with(async (store) => {
-      response.writeHead(200, { ...API_HEADERS, 'content-type': 'application/json; charset=utf-8' });
-      await streamLines(response, lines(store));
-      response.end();
-    });
+    const chunks = reads.chunks(request);
+    const first = await chunks.next();
+    response.writeHead(200, { ...API_HEADERS, ...headers });
+    if (first.done !== true) response.write(first.value);
+    await pipeRead(chunks, response);
+    response.end();
   }
 
   /** POST /api/session {venue, symbol?, recording?, speed?} starts a session; DELETE stops it; POST /api/record {on}. */
@@ -351,7 +343,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         hub.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
-        reads.close();
+        void reads.close();
         server.closeAllConnections();
         server.close(() => resolvePromise());
       }),

@@ -1,31 +1,85 @@
 /**
- * Reads of the database for the transports — fills, sessions, a past session's fills, CSV exports —
- * served on the host's thread from read-only connections, never by the engine. Each read borrows one
- * connection from a small pool (its size is the cap on concurrent reads: a request beyond it is refused
- * with a reason, not queued without bound), and streams its rows in slices of a few milliseconds, waiting
- * for the client to drain between slices, so a 30,000-row export never holds the host's event loop for
- * longer than a slice and a client that stops reading holds nothing but its connection. Reads see
- * committed data only; callers ask the engine to commit what it queued first (`EngineLink.committed`).
+ * Database reads for the transports — fills, sessions, a past session's fills, CSV exports — served by a
+ * small pool of read workers (`read-worker.ts`), each with its own read-only connection, never by the
+ * engine and never on the host's thread beyond passing chunks along. The pool's size is the cap on reads
+ * at once: one more is refused with a reason (ReadBusyError), not queued without bound. A read is an
+ * async sequence of text chunks pulled one at a time, so an HTTP client that reads slowly holds back its
+ * query, and one that goes away ends it. Reads see committed data only; callers ask the engine to commit
+ * what it queued first (`EngineLink.committed`).
  */
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { FillView, SessionSummaryView } from '../../shared/contract.js';
-import { gridCache } from '../../shared/units.js';
-import { fillView, sessionSummaryView } from '../desk/views.js';
-import { csvLines, openStore, type CsvKind, type SqliteStore } from '../storage/index.js';
+import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../engine/worker-entry.js';
+import type { ReadRequest } from './read-queries.js';
+import type { FromReadWorker, ReadWorkerSetup, ToReadWorker } from './read-worker.js';
 
-/** How long one slice of a streamed read may hold the event loop. */
-const SLICE_MS = 4;
-const SLICE_BYTES = 64 * 1024;
+export type { ReadRequest } from './read-queries.js';
 
 export class ReadBusyError extends Error {}
 
-export class ReadPool {
-  private readonly idle: SqliteStore[] = [];
-  private borrowed = 0;
+/** A read the worker refused (no such session, no database yet), with the HTTP status that says why. */
+export class ReadFailedError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+class ReadSlot {
+  busy = false;
+  private waiting: ((message: FromReadWorker) => void) | null = null;
+  private readonly early: FromReadWorker[] = [];
+  gone: Error | null = null;
+
+  constructor(readonly worker: Worker) {
+    worker.unref();
+    worker.on('message', (message: FromReadWorker) => this.deliver(message));
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new Error(`the read worker exited with code ${code}`)));
+  }
+
+  post(message: ToReadWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  /** The worker's next message for read `id` (earlier reads' leftovers are skipped). */
+  async next(id: number): Promise<FromReadWorker> {
+    for (;;) {
+      const message = this.early.shift() ?? (await this.wait());
+      if (message.id === id) return message;
+    }
+  }
+
+  private wait(): Promise<FromReadWorker> {
+    if (this.gone) return Promise.reject(this.gone);
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  private deliver(message: FromReadWorker): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (waiting) waiting(message);
+    else this.early.push(message);
+  }
+
+  private fail(error: Error): void {
+    if (this.gone) return;
+    this.gone = error;
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.({ type: 'error', id: -1, status: 500, message: error.message });
+  }
+}
+
+export class ReadService {
+  private readonly slots: ReadSlot[] = [];
+  private nextId = 1;
   private closed = false;
 
   constructor(
@@ -34,57 +88,82 @@ export class ReadPool {
     private readonly nativeBinding?: string,
   ) {}
 
-  /** Runs `use` with a read-only connection; refuses (ReadBusyError) when every connection is busy. */
-  async with<T>(use: (store: SqliteStore) => Promise<T> | T): Promise<T> {
-    if (this.closed) throw new ReadBusyError('the desk is shutting down');
-    if (this.idle.length === 0 && this.borrowed >= this.size) {
-      throw new ReadBusyError(`too many reads in progress (${this.borrowed} of at most ${this.size}): retry when one has finished`);
-    }
-    // why: no integrity check per borrow: the engine checked the file when it opened it.
-    const store = this.idle.pop() ?? openStore(this.dbPath, { readonly: true, checkIntegrity: false, ...(this.nativeBinding ? { nativeBinding: this.nativeBinding } : {}) });
-    this.borrowed++;
+  /** The read's text, chunk by chunk (about 64 KiB each); stopping early cancels the query. */
+  async *chunks(request: ReadRequest): AsyncGenerator<string> {
+    const slot = this.acquire();
+    const id = this.nextId++;
+    let finished = false;
     try {
-      return await use(store);
-    } finally {
-      this.borrowed--;
-      if (this.closed) store.close();
-      else this.idle.push(store);
-    }
-  }
-
-  close(): void {
-    this.closed = true;
-    for (const store of this.idle.splice(0)) store.close();
-  }
-}
-
-/**
- * `items` in slices of at most SLICE_MS and SLICE_BYTES of text (or 1,000 items), yielding to the event
- * loop between slices; the source's read is released when the consumer stops early.
- */
-export async function* slices<T>(items: Iterator<T>, size: (item: T) => number = () => 0): AsyncGenerator<T[]> {
-  try {
-    for (;;) {
-      const started = performance.now();
-      const slice: T[] = [];
-      let bytes = 0;
-      let done = false;
-      while (bytes < SLICE_BYTES && slice.length < 1_000) {
-        const next = items.next();
-        if (next.done === true) {
-          done = true;
-          break;
+      slot.post({ type: 'read', id, request });
+      for (;;) {
+        const message = await slot.next(id);
+        if (message.type === 'end') {
+          finished = true;
+          return;
         }
-        slice.push(next.value);
-        bytes += size(next.value);
-        if ((slice.length & 63) === 0 && performance.now() - started > SLICE_MS) break;
+        if (message.type === 'error') {
+          finished = true;
+          throw message.id === -1 ? new Error(message.message) : new ReadFailedError(message.status, message.message);
+        }
+        yield message.text;
+        slot.post({ type: 'more', id });
       }
-      if (slice.length > 0) yield slice;
-      if (done) return;
-      await yieldToLoop();
+    } finally {
+      if (!finished && !slot.gone) slot.post({ type: 'cancel', id });
+      this.release(slot);
     }
-  } finally {
-    items.return?.(undefined);
+  }
+
+  /** The whole read as one text (small reads: a session list, an IPC answer). */
+  async text(request: ReadRequest): Promise<string> {
+    let out = '';
+    for await (const chunk of this.chunks(request)) out += chunk;
+    return out;
+  }
+
+  /**
+   * Writes the read into `target` through a temporary file beside it, synced and renamed over it: a
+   * reader never sees half a file and a failed export leaves nothing behind.
+   */
+  async toFile(request: ReadRequest, target: string): Promise<void> {
+    const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const handle = await open(temp, 'wx');
+    try {
+      for await (const chunk of this.chunks(request)) await handle.write(chunk);
+      await handle.sync();
+      await handle.close();
+      await rename(temp, target);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  private acquire(): ReadSlot {
+    if (this.closed) throw new ReadBusyError('the desk is shutting down');
+    for (let i = this.slots.length - 1; i >= 0; i--) {
+      const slot = this.slots[i] as ReadSlot;
+      if (slot.gone) this.slots.splice(i, 1);
+    }
+    let slot = this.slots.find((candidate) => !candidate.busy);
+    if (slot === undefined) {
+      if (this.slots.length >= this.size) throw new ReadBusyError(`too many reads in progress (${this.size} of at most ${this.size}): retry when one has finished`);
+      const setup: ReadWorkerSetup = { dbPath: this.dbPath, nativeBinding: this.nativeBinding ?? null };
+      slot = new ReadSlot(new Worker(workerEntry(import.meta.url, 'read-worker'), { workerData: setup }));
+      this.slots.push(slot);
+    }
+    slot.busy = true;
+    return slot;
+  }
+
+  private release(slot: ReadSlot): void {
+    slot.busy = false;
   }
 }
 
@@ -95,37 +174,11 @@ export interface ChunkSink {
   readonly destroyed: boolean;
 }
 
-/** Writes `lines` to `sink` slice by slice, waiting for it to drain; stops if it goes away. */
-export async function streamLines(sink: ChunkSink, lines: Iterator<string>): Promise<void> {
-  for await (const slice of slices(lines, (line) => line.length)) {
+/** Pipes the read into `sink`, waiting for it to drain; a sink that goes away cancels the read. */
+export async function pipeRead(chunks: AsyncIterable<string>, sink: ChunkSink): Promise<void> {
+  for await (const chunk of chunks) {
     if (sink.destroyed) return;
-    if (!sink.write(slice.join(''))) await drained(sink);
-  }
-}
-
-/** Collects `items` slice by slice (an IPC answer), never holding the event loop longer than a slice. */
-export async function collect<T>(items: Iterator<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const slice of slices(items)) for (const item of slice) out.push(item);
-  return out;
-}
-
-/**
- * Writes `lines` into `target` through a temporary file beside it, synced and renamed over it: a reader
- * never sees half a file and a failed export leaves nothing behind.
- */
-export async function writeLinesToFile(target: string, lines: Iterator<string>): Promise<void> {
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx');
-  try {
-    for await (const slice of slices(lines, (line) => line.length)) await handle.write(slice.join(''));
-    await handle.sync();
-    await handle.close();
-    await rename(temp, target);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw error;
+    if (!sink.write(chunk)) await drained(sink);
   }
 }
 
@@ -141,34 +194,4 @@ function drained(sink: ChunkSink): Promise<void> {
     sink.once('drain', settle);
     sink.once('close', settle);
   });
-}
-
-/** The CSV export's lines. */
-export function csvExport(kind: CsvKind, store: SqliteStore, sessionId: number): Iterator<string> {
-  return csvLines(kind, store, { sessionId });
-}
-
-/** Fills as the API shows them (newest first), each on its own session's instrument grid. */
-export function* fillViews(store: SqliteStore, query: { sessionId?: number; limit: number }): Generator<FillView> {
-  const gridOf = gridCache();
-  for (const fill of store.iterateNewestFills(query)) yield fillView(fill, gridOf(fill.tickSize), gridOf(fill.lotSize));
-}
-
-/** The same fills as the text of a JSON array, one element per item. */
-export function* fillsJson(store: SqliteStore, query: { sessionId?: number; limit: number }): Generator<string> {
-  let first = true;
-  yield '[';
-  for (const view of fillViews(store, query)) {
-    yield (first ? '' : ',') + JSON.stringify(view);
-    first = false;
-  }
-  yield ']';
-}
-
-export function sessionViews(store: SqliteStore, limit: number): SessionSummaryView[] {
-  return store.sessions(limit).map(sessionSummaryView);
-}
-
-export function sessionsJson(store: SqliteStore, limit: number): string {
-  return JSON.stringify(sessionViews(store, limit));
 }

@@ -3,9 +3,9 @@
  * stream pushed on `desk:stream`. Every call is checked to come from our own window's main frame (a
  * foreign frame or window gets an error, like VS Code's validated IPC). Commands go to the engine thread
  * with the raw payload, validated there by the same code as the HTTP API (`engine/commands.ts`); the
- * stream is the same hub the HTTP server feeds its clients from, and reads and exports come from
- * read-only connections in slices (`bridge/reads.ts`), so the main process — which also owns the kill
- * shortcut — is never held by them. Adds transport, never logic.
+ * stream is built from the same mirror the HTTP server feeds its clients from, and reads and exports come
+ * from read workers (`bridge/reads.ts`), so the main process — which also owns the kill shortcut — is
+ * never held by them. Adds transport, never logic.
  */
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import {
@@ -20,7 +20,7 @@ import {
   type DeskState,
 } from '../../shared/contract.js';
 import { IPC_CHANNELS } from '../../shared/ipc-channels.js';
-import { ReadPool, collect, csvExport, fillViews, sessionViews, writeLinesToFile } from '../bridge/reads.js';
+import { ReadService } from '../bridge/reads.js';
 import { StreamHub, type StreamClient } from '../bridge/stream-hub.js';
 import type { CommandName } from '../engine/commands.js';
 import type { EngineLink } from '../engine/engine-link.js';
@@ -28,7 +28,7 @@ import type { EngineRead } from '../engine/protocol.js';
 
 export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWindow, rendererUrlPrefix: string, nativeBinding?: string): () => void {
   const hub = new StreamHub(link, { maxClients: 1 });
-  const reads = new ReadPool(dbPath, 2, nativeBinding);
+  const reads = new ReadService(dbPath, 2, nativeBinding);
   const trusted = (event: IpcMainInvokeEvent): void => {
     const frame = event.senderFrame;
     if (event.sender !== window.webContents || !frame || frame.parent !== null || !frame.url.startsWith(rendererUrlPrefix)) {
@@ -68,20 +68,21 @@ export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWin
 
   handle(IPC_CHANNELS.getState, () => read<DeskState>('state'));
   handle(IPC_CHANNELS.getMetrics, () => read<DeskMetrics>('metrics'));
+  // Database reads answer with the JSON text a read worker made; the preload parses it in the window.
   handle(IPC_CHANNELS.getFills, async (_e, limit) => {
-    const query = { sessionId: currentSession(), limit: limitOf(limit) };
+    const request = { kind: 'fills', sessionId: currentSession(), limit: limitOf(limit) } as const;
     await link.committed();
-    return reads.with((store) => collect(fillViews(store, query)));
+    return reads.text(request);
   });
   handle(IPC_CHANNELS.getSessions, async (_e, limit) => {
-    const count = limitOf(limit);
+    const request = { kind: 'sessions', limit: limitOf(limit) } as const;
     await link.committed();
-    return reads.with((store) => sessionViews(store, count));
+    return reads.text(request);
   });
   handle(IPC_CHANNELS.getSessionFills, async (_e, sessionId, limit) => {
-    const query = { sessionId: sessionOf(sessionId), limit: limitOf(limit) };
+    const request = { kind: 'fills', sessionId: sessionOf(sessionId), limit: limitOf(limit) } as const;
     await link.committed();
-    return reads.with((store) => collect(fillViews(store, query)));
+    return reads.text(request);
   });
   handle(IPC_CHANNELS.getSession, () => link.session());
   handle(IPC_CHANNELS.getRecordings, () => link.recordings());
@@ -117,7 +118,7 @@ export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWin
     if (choice.canceled || !choice.filePath) return null;
     const target = choice.filePath;
     await link.committed();
-    await reads.with((store) => writeLinesToFile(target, csvExport(parsedKind.data, store, id)));
+    await reads.toFile({ kind: 'csv', csv: parsedKind.data, sessionId: id }, target);
     return target;
   });
 
@@ -139,7 +140,7 @@ export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWin
   return () => {
     client?.detach();
     hub.close();
-    reads.close();
+    void reads.close();
     for (const channel of Object.values(IPC_CHANNELS)) ipcMain.removeHandler(channel);
   };
 }

@@ -12,24 +12,14 @@
  * reason, the session reads `failed`, and the failure listeners hear it once: a host must not show a
  * frozen desk as if it were running.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CommandResult, RecordingView, SessionSpec, SessionView } from '../../shared/contract.js';
 import type { CommandName } from './commands.js';
 import type { CommandAnswer, EngineAnswers, EngineEvent, EngineOptions, EngineRead, EngineRequest, ReadAnswer, StartAnswer, StreamFrame } from './protocol.js';
 import { StreamMirror } from './stream-mirror.js';
+import { workerEntry } from './worker-entry.js';
 
 type Pending = { readonly resolve: (value: unknown) => void; readonly reject: (error: Error) => void };
-
-/** The worker's entry beside this module: the built `engine-worker.js`, or the source under tsx. */
-function workerEntry(): URL {
-  for (const name of ['./engine-worker.js', './engine-worker.ts']) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  throw new Error(`the engine worker is not built beside ${fileURLToPath(import.meta.url)}: run \`npm run build\``);
-}
 
 interface Coalesced<T> {
   inflight: boolean;
@@ -63,7 +53,7 @@ export class EngineLink {
 
   /** Starts the engine thread and resolves once it is ready for requests (no session runs yet). */
   static start(options: EngineOptions, logger: (line: string) => void = () => undefined): Promise<EngineLink> {
-    const worker = new Worker(workerEntry(), { workerData: options });
+    const worker = new Worker(workerEntry(import.meta.url, 'engine-worker'), { workerData: options });
     const link = new EngineLink(worker, logger);
     return new Promise((resolve, reject) => {
       const onReady = (event: EngineEvent): void => {

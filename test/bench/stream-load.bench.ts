@@ -1,0 +1,215 @@
+/**
+ * Controls under reader load, against a real `quotedesk serve --sim-flow 175` (≈ 20,000 market messages/s
+ * while the desk quotes actively), in one run:
+ *   (a) kill → answered (the HTTP round trip of POST /api/control/kill) and kill → every order cancelled (the
+ *       stream update carrying "kill confirmed by the venue", which the desk emits once the venue holds
+ *       nothing of ours), over KILLS kills with a re-arm between them: first with no stream client, then
+ *       with 150 reading clients and 150 that never read connected, and 200 more connecting at once right
+ *       as each kill is sent (closed after the round); pause, resume and a parameter change are sent in the
+ *       same rounds and timed too;
+ *   (b) the server's RSS (/proc/<pid>/status) before the clients and at its peak under them;
+ *   (c) GET /api/health round trips, alone and while three clients export the session's orders
+ *       (≥ 30,000 rows) back to back.
+ * Prints p50 / p99 / max with the targets. Asserts nothing; exits 0. Needs the built app.
+ *
+ *   npx tsx test/bench/stream-load.bench.ts [--kills N] [--flow F] [--export-seconds S]
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import type { DeskState, StreamMessage } from '../../src/shared/contract.js';
+import { removeDir, startServe, type ServeHandle } from '../support/serve-process.js';
+import { openReader, openStalled, type ReadingClient } from '../support/stream-clients.js';
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+const KILLS = flag('kills', 60);
+const FLOW = flag('flow', 175);
+const EXPORT_SECONDS = flag('export-seconds', 20);
+const EXPORT_ROWS = 30_000;
+
+type Update = Extract<StreamMessage, { type: 'update' }>;
+const stateOf = (m: StreamMessage): DeskState | null => (m.type === 'update' || m.type === 'snapshot' ? m.state : null);
+
+function pct(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function line(name: string, values: readonly number[], target = ''): string {
+  const f = (x: number): string => x.toFixed(1).padStart(8);
+  return `  ${name.padEnd(46)} p50 ${f(pct(values, 50))} ms   p99 ${f(pct(values, 99))} ms   max ${f(Math.max(...values))} ms  (${values.length})${target ? `   target ${target}` : ''}`;
+}
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const value = await run();
+  return [value, performance.now() - t0];
+}
+
+interface Round {
+  readonly killAnswer: number;
+  readonly killCancelled: number;
+  readonly pause: number;
+  readonly resume: number;
+  readonly params: number;
+}
+
+async function killRounds(serve: ServeHandle, watcher: ReadingClient, churn: number): Promise<Round[]> {
+  const rounds: Round[] = [];
+  for (let k = 0; k < KILLS; k++) {
+    await watcher.waitFor((m) => stateOf(m)?.tradingState === 'active' && (stateOf(m)?.openOrders.length ?? 0) > 0, 'working orders');
+    const confirmed = watcher.waitFor((m) => m.type === 'update' && (m as Update).events.some((e) => e.text.startsWith('kill confirmed by the venue')), 'kill confirmed');
+    const connecting = Array.from({ length: churn }, () => openReader(serve.baseUrl));
+    const t0 = performance.now();
+    const kill = await serve.send('POST', '/api/control/kill', {});
+    const killAnswer = performance.now() - t0;
+    if (kill.status !== 200) throw new Error(`kill answered ${kill.status}: ${JSON.stringify(kill.body)}`);
+    await confirmed;
+    const killCancelled = performance.now() - t0;
+    const late = await Promise.all(connecting);
+    const rearm = await serve.send('POST', '/api/control/rearm', { confirm: true });
+    if (rearm.status !== 200) throw new Error(`rearm answered ${rearm.status}`);
+    const [, pause] = await timed(() => serve.send('POST', '/api/control/pause', {}));
+    const [, params] = await timed(() => serve.send('PUT', '/api/params', { strategy: { size: { baseLots: 10 + (k % 5) } } }));
+    const [, resume] = await timed(() => serve.send('POST', '/api/control/resume', {}));
+    for (const client of late) client.close();
+    rounds.push({ killAnswer, killCancelled, pause, resume, params });
+  }
+  return rounds;
+}
+
+function report(label: string, rounds: readonly Round[]): void {
+  console.log(`\n${label}`);
+  console.log(line('kill → answered', rounds.map((r) => r.killAnswer), '≤ 50 ms p99 (with the next line)'));
+  console.log(line('kill → every order cancelled (seen on the stream)', rounds.map((r) => r.killCancelled), '≤ 50 ms p99'));
+  console.log(line('pause → answered', rounds.map((r) => r.pause)));
+  console.log(line('parameter change → answered', rounds.map((r) => r.params)));
+  console.log(line('resume → answered', rounds.map((r) => r.resume)));
+}
+
+let reusedClosed = 0;
+
+/** GET with one retry when the server had just closed the idle keep-alive connection fetch reused. */
+async function get(url: string): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+    reusedClosed++;
+    return fetch(url);
+  }
+}
+
+async function healthProbe(serve: ServeHandle, seconds: number): Promise<number[]> {
+  const out: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    const [response, ms] = await timed(() => get(`${serve.baseUrl}/api/health`));
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`health answered ${response.status}`);
+    out.push(ms);
+  }
+  return out;
+}
+
+function orderCount(dbPath: string, sessionId: number): number {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM orders WHERE session_id = ?').get(sessionId) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'qd-stream-load-'));
+  const paramsFile = join(dir, 'params.json');
+  // Limits sized for a 20,000 messages/s market (as the monitor bench), quotes at the touch so orders work.
+  writeFileSync(paramsFile, JSON.stringify({ strategy: { spread: { baseBps: 0.5, volatility: { enabled: false } } }, risk: { maxOrdersPerSec: 2_000, fillBurstCount: 100_000, priceBandBps: 10_000, maxInventoryLots: 100_000, softInventoryLots: 80_000 } }));
+  const serve = await startServe({ dir, args: ['--sim-flow', String(FLOW), '--params', paramsFile, '--max-clients', '1000'], timeoutMs: 60_000 });
+  const pid = serve.child.pid ?? 0;
+  const stalled: Socket[] = [];
+  const readers: ReadingClient[] = [];
+  try {
+    const watcher = await openReader(serve.baseUrl);
+    const state = await serve.get<DeskState>('/api/state');
+    console.log(`stream load — serve --sim-flow ${FLOW}, ${state.feed.messagesPerSec.toFixed(0)} market messages/s at start; node ${process.version}; ${KILLS} kills per scenario`);
+
+    const quiet = await killRounds(serve, watcher, 0);
+    report('no other stream client', quiet);
+
+    const rssBefore = rssMb(pid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, rssMb(pid));
+    }, 100);
+    for (let i = 0; i < 150; i++) readers.push(await openReader(serve.baseUrl));
+    for (let i = 0; i < 150; i++) stalled.push(await openStalled(serve.baseUrl));
+    const loaded = await killRounds(serve, watcher, 200);
+    report('150 reading + 150 never-reading clients, 200 more connecting at each kill', loaded);
+    const rates = await serve.get<DeskState>('/api/state');
+    clearInterval(sampler);
+    rssPeak = Math.max(rssPeak, rssMb(pid));
+    const received = readers.reduce((sum, reader) => sum + reader.received(), 0);
+    console.log(`  market messages/s under load: ${rates.feed.messagesPerSec.toFixed(0)}; stream messages received by the 150 readers: ${received.toLocaleString('en-US')}`);
+    console.log(`  server RSS: ${rssBefore.toFixed(0)} MB before the clients, peak ${rssPeak.toFixed(0)} MB under them: growth ${(rssPeak - rssBefore).toFixed(0)} MB (target ≤ 200 MB)`);
+    for (const reader of readers.splice(0)) reader.close();
+    for (const socket of stalled.splice(0)) socket.destroy();
+
+    // (c) exports of ≥ 30,000 orders back to back beside health checks.
+    await serve.send('POST', '/api/control/resume', {});
+    const sessionId = state.sessionId;
+    let orders = orderCount(serve.dbPath, sessionId);
+    while (orders < EXPORT_ROWS) {
+      await watcher.waitFor((m) => m.type === 'update' && (m as Update).fills.length > 0, 'more trading');
+      orders = orderCount(serve.dbPath, sessionId);
+    }
+    console.log(`orders in the session: ${orders}`);
+    const alone = await healthProbe(serve, 5);
+    let exports = 0;
+    let bytes = 0;
+    let stop = false;
+    const exporter = async (): Promise<void> => {
+      while (!stop) {
+        const response = await get(`${serve.baseUrl}/api/export/orders.csv?session=${sessionId}`);
+        if (!response.ok) throw new Error(`export answered ${response.status}: ${await response.text()}`);
+        bytes += (await response.arrayBuffer()).byteLength;
+        exports++;
+      }
+    };
+    const exporters = [exporter(), exporter(), exporter()];
+    const [beside, exportMs] = await timed(() => healthProbe(serve, EXPORT_SECONDS));
+    stop = true;
+    await Promise.all(exporters);
+    console.log(`\n/api/health beside exports (${orders.toLocaleString('en-US')}+ orders in the session; 3 clients exporting back to back)`);
+    console.log(line('health alone', alone));
+    console.log(line('health while exporting', beside, '≤ 50 ms p99'));
+    console.log(`  exports done: ${exports} in ${(exportMs / 1000).toFixed(1)} s, ${(bytes / exports / 1024 / 1024).toFixed(1)} MB each`);
+    if (reusedClosed > 0) console.log(`  (${reusedClosed} request(s) retried: fetch reused a keep-alive connection the server had just closed)`);
+    watcher.close();
+  } catch (error) {
+    console.error(`server stderr (last 4 KB):\n${serve.stderr().slice(-4096)}`);
+    throw error;
+  } finally {
+    for (const reader of readers) reader.close();
+    for (const socket of stalled) socket.destroy();
+    await serve.stop();
+    removeDir(dir);
+  }
+}
+
+await main();
