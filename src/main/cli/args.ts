@@ -20,6 +20,8 @@ export interface FlagSpec {
 export interface CommandSpec {
   readonly summary: string;
   readonly flags: Readonly<Record<string, FlagSpec>>;
+  /** Paragraphs printed after the flags in `--help`. */
+  readonly notes?: readonly string[];
 }
 
 export type ParsedFlags = Map<string, string | number | boolean>;
@@ -91,5 +93,6 @@ export function helpText(command: string, spec: CommandSpec): string {
     const value = flag.kind === 'boolean' ? '' : flag.kind === 'number' ? ' N' : ' VALUE';
     lines.push(`  --${name}${value}${flag.required ? ' (required)' : ''}`.padEnd(34) + flag.help);
   }
+  for (const note of spec.notes ?? []) lines.push('', note);
   return lines.join('\n');
 }
