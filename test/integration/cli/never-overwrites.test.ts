@@ -68,6 +68,17 @@ function writeLobsterPair(): { messages: string; orderbook: string } {
   return { messages, orderbook };
 }
 
+describe('--help of the writing commands', () => {
+  it('shows every flag and the output rule, even without the required flags', async () => {
+    for (const command of ['export-fills', 'import-lobster', 'record', 'inspect', 'backtest', 'serve']) {
+      const result = await runCli([command, '--help']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^quotedesk ${command}: `));
+      expect(result.stdout).toMatch(/^(OUTPUT|SPEC): /m);
+    }
+  });
+});
+
 describe('export-fills', () => {
   const db = join(dir, 'desk.db');
   let dbHash = '';
