@@ -1,7 +1,7 @@
 /**
  * ESLint: strict TypeScript rules plus the import direction of the architecture, enforced per folder:
  * shared ← pure cores (strategy, analytics, book, adapters) ← parts with I/O (live, replay, execution,
- * risk, storage) ← desk ← hosts (Electron main, bridge, cli). A wrong arrow fails CI instead of waiting
+ * risk, storage, files) ← desk ← hosts (Electron main, bridge, cli). A wrong arrow fails CI instead of waiting
  * for a review.
  */
 import js from '@eslint/js';
@@ -52,7 +52,7 @@ export default tseslint.config(
     ...NODE_AND_NATIVE,
     ...UPWARD('desk', 'bridge', 'cli', 'storage', 'risk', 'live', 'replay', 'renderer', 'preload'),
   ]),
-  restrict(['src/main/market/**', 'src/main/execution/**', 'src/main/risk/**', 'src/main/storage/**'], [
+  restrict(['src/main/market/**', 'src/main/execution/**', 'src/main/risk/**', 'src/main/storage/**', 'src/main/files/**'], [
     { group: ['electron', 'electron/*'], message: 'only the Electron host and preload may import electron' },
     ...UPWARD('desk', 'bridge', 'cli', 'renderer', 'preload'),
   ]),

@@ -36,6 +36,8 @@ export interface VenueServerOptions {
   readonly garbleFrame?: number;
   /** Bybit depth of the reference and of the snapshots (default 200: the captures' topic). */
   readonly depth?: number;
+  /** The instrument the venue publishes (its exchangeInfo answer); default the capture's own spec. */
+  readonly instrument?: { readonly tickSize: string; readonly lotSize: string };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -84,6 +86,7 @@ export class VenueServer {
       autoplay: false,
       timeTickMs: 0,
       ...(isBybit ? { adapterOptions: { depth: options.depth ?? 200 } } : {}),
+      ...(options.instrument ? { instrumentSpec: options.instrument } : {}),
     });
     await reference.start({ onBook: () => undefined, onTrade: () => undefined, onFeedEvent: () => undefined, onTime: () => undefined });
     const { loadCapture } = await import('../../src/main/market/capture/index.js');

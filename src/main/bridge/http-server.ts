@@ -266,7 +266,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (method !== 'POST') throw new HttpError(405, `method ${method} not allowed on ${path}`);
     const parsed = SESSION_SPEC_SCHEMA.safeParse(body);
     if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
-    return link.startSession(parsed.data);
+    const started = await link.startSession(parsed.data);
+    if (!started.ok) log(`session could not start: ${started.error}`);
+    return started;
   }
 
   function serveStatic(path: string, response: ServerResponse): void {

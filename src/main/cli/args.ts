@@ -20,6 +20,8 @@ export interface FlagSpec {
 export interface CommandSpec {
   readonly summary: string;
   readonly flags: Readonly<Record<string, FlagSpec>>;
+  /** Paragraphs printed after the flags in `--help`. */
+  readonly notes?: readonly string[];
 }
 
 export type ParsedFlags = Map<string, string | number | boolean>;
@@ -59,6 +61,8 @@ export function parseFlags(command: string, spec: CommandSpec, argv: readonly st
       out.set(name, value);
     }
   }
+  // why: `quotedesk inspect --help` must show the flags, not complain that the required ones are missing.
+  if (out.get('help') === true) return out;
   for (const [name, flag] of Object.entries(spec.flags)) {
     if (flag.required && !out.has(name)) throw new UsageError(`missing required flag --${name} for \`quotedesk ${command}\``);
   }
@@ -91,5 +95,22 @@ export function helpText(command: string, spec: CommandSpec): string {
     const value = flag.kind === 'boolean' ? '' : flag.kind === 'number' ? ' N' : ' VALUE';
     lines.push(`  --${name}${value}${flag.required ? ' (required)' : ''}`.padEnd(34) + flag.help);
   }
+  for (const note of spec.notes ?? []) lines.push('', ...wrap(note, 100));
   return lines.join('\n');
+}
+
+/** Words of `text` in lines of at most `width` characters (a longer word stands alone). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line.length > 0 && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else {
+      line = line.length > 0 ? `${line} ${word}` : word;
+    }
+  }
+  if (line.length > 0) out.push(line);
+  return out;
 }

@@ -4,10 +4,11 @@
  * parses flags, builds parts through the desk factory and library functions, prints results. Exit codes:
  * 0 success; 2 bad usage or bad input, with one line naming the offending flag, file or field; 1 anything
  * else. Bad input never leaves a half-written database or file behind (the libraries write temp files and
- * rename; the store refuses to create files in unwritable places).
+ * rename; the store refuses to create files in unwritable places), and no command writes over one of its
+ * inputs or its database (`checkOutput`: the same file by device and inode).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,17 +17,27 @@ import { DEFAULT_PARAMS, applyParamsPatch, type DeskParams } from '../../shared/
 import { startServer } from '../bridge/http-server.js';
 import { createDesk } from '../desk/create-desk.js';
 import { accessPolicy, isLoopbackBind } from '../bridge/request-policy.js';
+import { classifyError } from '../desk/input-errors.js';
 import { EngineLink } from '../engine/engine-link.js';
 import { inspectCapture } from '../market/inspect.js';
-import { importLobster, LobsterInputError } from '../market/lobster/import.js';
-import { CaptureFormatError } from '../market/capture/capture.js';
+import { importLobster } from '../market/lobster/import.js';
 import type { AdapterOptions } from '../market/adapters/base.js';
-import { recordLive, RecordInputError } from '../market/live/record.js';
-import { CaptureDetectionError, type ReplaySpeed } from '../market/replay/index.js';
+import { recordLive } from '../market/live/record.js';
+import { checkInstrumentSpec, type InstrumentSource, type InstrumentSpec, type ReplaySpeed } from '../market/replay/index.js';
+import { checkOutput, databaseFiles, type NamedFile } from '../files/output-file.js';
 import { exportFillsCsv, openStore, StoreError, type StoredFill } from '../storage/index.js';
 import { UsageError, bool, helpText, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
 
 const VERSION = '0.1.0';
+
+const SPEC_NOTE =
+  "SPEC: a recording's tick and lot come from --tick-size and --lot-size (checked against every recorded price and size); " +
+  "else from the venue's answer `quotedesk record` stored in the recording; else from the built-in spec of a few known symbols; " +
+  'else from the finest decimals the recording\'s own prices and sizes use, with a one-line notice.';
+const OUT_NOTE =
+  'OUTPUT: written to a hidden temporary file beside --out and renamed into place when complete; an --out that is one of ' +
+  'the inputs or the database (same file, also through a link), a folder or a device, or in a missing or unwritable folder ' +
+  'is refused (exit 2) and nothing is written.';
 
 export const COMMANDS: Record<string, CommandSpec> = {
   serve: {
@@ -35,6 +46,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       venue: { kind: 'string', help: `market: ${VENUES.join(', ')} (default sim)` },
       symbol: { kind: 'string', help: 'instrument symbol as the venue spells it' },
       recording: { kind: 'string', help: 'replay this capture (.jsonl or .jsonl.gz) instead of a live feed' },
+      'tick-size': { kind: 'string', help: "replay: the instrument's price increment, e.g. 0.01 (with --lot-size; see SPEC below)" },
+      'lot-size': { kind: 'string', help: "replay: the instrument's size increment, e.g. 0.0001 (with --tick-size)" },
       speed: { kind: 'string', help: 'replay speed 0.25..100 or max (default 1)' },
       host: { kind: 'string', help: 'address to bind (default 127.0.0.1)' },
       port: { kind: 'number', help: 'port (0 = any free port; default 8787)' },
@@ -51,6 +64,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       recordings: { kind: 'string', help: 'folder of recordings the monitor can replay and the record toggle writes to (default: recordings/ beside the database)' },
       help: { kind: 'boolean', help: 'show this help' },
     },
+    notes: [SPEC_NOTE],
   },
   backtest: {
     summary: 'replay a recording through the engine at full speed; print the statistics and store the session and its fills',
@@ -60,10 +74,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
       db: { kind: 'string', help: 'SQLite database file (default: the data folder)' },
       venue: { kind: 'string', help: 'venue of the capture (default: detected)' },
       symbol: { kind: 'string', help: 'symbol (default: detected)' },
+      'tick-size': { kind: 'string', help: "the instrument's price increment, e.g. 0.01 (with --lot-size; see SPEC below)" },
+      'lot-size': { kind: 'string', help: "the instrument's size increment, e.g. 0.0001 (with --tick-size)" },
       'sequence-gaps': { kind: 'string', help: 'resync or count (see serve --help)' },
       json: { kind: 'boolean', help: 'print the report as JSON' },
       help: { kind: 'boolean', help: 'show this help' },
     },
+    notes: [SPEC_NOTE],
   },
   record: {
     summary: 'record a live feed in the capture format',
@@ -76,6 +93,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'rest-url': { kind: 'string', help: "override the venue's REST endpoint" },
       help: { kind: 'boolean', help: 'show this help' },
     },
+    notes: [OUT_NOTE],
   },
   inspect: {
     summary: "replay a raw capture through the venue's live adapter; print the final book and the feed statistics",
@@ -83,10 +101,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
       venue: { kind: 'string', required: true, help: 'venue of the capture' },
       recording: { kind: 'string', required: true, help: 'capture file (.jsonl or .jsonl.gz)' },
       symbol: { kind: 'string', help: 'symbol (default: the first the capture shows)' },
+      'tick-size': { kind: 'string', help: "the instrument's price increment, e.g. 0.01 (with --lot-size; see SPEC below)" },
+      'lot-size': { kind: 'string', help: "the instrument's size increment, e.g. 0.0001 (with --tick-size)" },
       levels: { kind: 'number', help: 'levels per side to print (default 10)' },
       json: { kind: 'boolean', help: 'print JSON' },
       help: { kind: 'boolean', help: 'show this help' },
     },
+    notes: [SPEC_NOTE],
   },
   'import-lobster': {
     summary: 'convert a LOBSTER message/orderbook pair into a recording, validating every message against the book file',
@@ -99,6 +120,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       json: { kind: 'boolean', help: 'print the report as JSON' },
       help: { kind: 'boolean', help: 'show this help' },
     },
+    notes: [OUT_NOTE],
   },
   'export-fills': {
     summary: 'export fills as CSV',
@@ -108,6 +130,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       out: { kind: 'string', required: true, help: 'CSV file to write' },
       help: { kind: 'boolean', help: 'show this help' },
     },
+    notes: [OUT_NOTE, "CSV: a text cell that starts with = + - or @ and is not a plain number gets a leading ' (a spreadsheet never runs it)."],
   },
 };
 
@@ -160,12 +183,19 @@ function venueFlag(flags: ParsedFlags, fallback: VenueName | null): VenueName {
   return venue;
 }
 
-function dbPathFlag(flags: ParsedFlags): string {
+/**
+ * The database file: `--db` or the data folder's. It may not be one of the command's input files (same file
+ * by device and inode, or by name for its -wal/-shm), a folder, or in a folder that does not exist.
+ */
+function dbPathFlag(flags: ParsedFlags, inputs: readonly NamedFile[]): string {
   const db = str(flags, 'db');
-  if (db) return resolve(db);
-  const dir = defaultDataDir();
-  mkdirSync(dir, { recursive: true });
-  return join(dir, 'quotedesk.db');
+  if (db === undefined) {
+    const dir = defaultDataDir();
+    mkdirSync(dir, { recursive: true });
+    return join(dir, 'quotedesk.db');
+  }
+  for (const file of databaseFiles(db, '--db')) checkOutput(file, inputs);
+  return resolve(db);
 }
 
 function sequenceGapsFlag(flags: ParsedFlags): AdapterOptions | undefined {
@@ -184,14 +214,48 @@ function speedFlag(flags: ParsedFlags): ReplaySpeed | undefined {
   return speed;
 }
 
+/** `--recording`: an existing, non-empty file (a folder or an empty file is one line, exit 2). */
 function recordingFlag(flags: ParsedFlags): string | undefined {
   const file = str(flags, 'recording');
-  if (file !== undefined && !existsSync(file)) throw new UsageError(`--recording ${file}: no such file`);
+  if (file === undefined) return undefined;
+  let stat: Stats;
+  try {
+    stat = statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--recording ${file}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : `cannot read it (${code ?? String(error)})`}`);
+  }
+  if (stat.isDirectory()) throw new UsageError(`--recording ${file} is a folder, not a capture file`);
+  if (!stat.isFile()) throw new UsageError(`--recording ${file} is not a regular file`);
+  if (stat.size === 0) throw new UsageError(`--recording ${file} is empty: no frames to replay`);
   return file;
+}
+
+/** `--tick-size` and `--lot-size`, both or neither; checked against the capture by `captureInstrument`. */
+function instrumentFlags(flags: ParsedFlags): InstrumentSpec | undefined {
+  const tickSize = str(flags, 'tick-size');
+  const lotSize = str(flags, 'lot-size');
+  if (tickSize === undefined && lotSize === undefined) return undefined;
+  if (tickSize === undefined) throw new UsageError('--lot-size needs --tick-size too (the instrument spec is both)');
+  if (lotSize === undefined) throw new UsageError('--tick-size needs --lot-size too (the instrument spec is both)');
+  checkInstrumentSpec({ tickSize, lotSize });
+  return { tickSize, lotSize };
+}
+
+/** The files a command reads, for `dbPathFlag`'s check. */
+function inputFiles(flags: ParsedFlags, names: readonly string[]): NamedFile[] {
+  const out: NamedFile[] = [];
+  for (const name of names) {
+    const path = str(flags, name);
+    if (path !== undefined) out.push({ path, name: `--${name}` });
+  }
+  return out;
 }
 
 async function serve(flags: ParsedFlags): Promise<number> {
   const recording = recordingFlag(flags);
+  const spec = instrumentFlags(flags);
+  if (spec && !recording) throw new UsageError('--tick-size and --lot-size apply to a replay (--recording FILE)');
   const venue = venueFlag(flags, 'sim');
   const symbol = str(flags, 'symbol');
   if (!recording && venue !== 'sim' && !symbol) throw new UsageError(`missing --symbol for the live venue ${venue}`);
@@ -216,7 +280,7 @@ async function serve(flags: ParsedFlags): Promise<number> {
   const allowedHosts = listFlag(flags, 'allowed-hosts');
   const maxClients = num(flags, 'max-clients');
   if (maxClients !== undefined && (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > 100_000)) throw new UsageError(`--max-clients must be an integer from 1 to 100000, got ${maxClients}`);
-  const dbPath = dbPathFlag(flags);
+  const dbPath = dbPathFlag(flags, inputFiles(flags, ['recording', 'params']));
   const link = await EngineLink.start(
     {
       dbPath,
@@ -226,6 +290,7 @@ async function serve(flags: ParsedFlags): Promise<number> {
         ...(wsUrl ? { wsUrl } : {}),
         ...(restUrl ? { restUrl } : {}),
         ...(adapterOptions ? { adapterOptions } : {}),
+        ...(spec && recording ? { instrument: { recording: resolve(recording), ...spec } } : {}),
         sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
       },
       trustedRecordings: recording ? [resolve(recording)] : [],
@@ -297,14 +362,16 @@ async function backtest(flags: ParsedFlags): Promise<number> {
   const venue = venueText === undefined ? 'sim' : venueFlag(flags, null);
   const symbol = str(flags, 'symbol');
   const adapterOptions = sequenceGapsFlag(flags);
+  const spec = instrumentFlags(flags);
   const params = loadParams(str(flags, 'params'));
   const tty = process.stderr.isTTY === true;
   const running = await createDesk({
     venue,
     recording,
     backtest: true,
-    dbPath: dbPathFlag(flags),
+    dbPath: dbPathFlag(flags, inputFiles(flags, ['recording', 'params'])),
     params,
+    ...(spec ? { instrument: { recording, ...spec } } : {}),
     ...(symbol ? { symbol } : {}),
     ...(adapterOptions ? { adapterOptions } : {}),
     ...(tty ? { onLoadProgress: (f: number) => void process.stderr.write(`\rloading  ${progressBar(f)}`) } : {}),
@@ -417,20 +484,32 @@ async function record(flags: ParsedFlags): Promise<number> {
   return 0;
 }
 
+const SOURCE_TEXT: Record<InstrumentSource, string> = {
+  given: 'given by --tick-size and --lot-size',
+  recording: "the venue's answer stored in the recording",
+  known: 'the built-in spec',
+  grid: "the finest decimals of the capture's prices and sizes",
+};
+
 async function inspect(flags: ParsedFlags): Promise<number> {
   const venue = venueFlag(flags, null);
-  const file = requireStr(flags, 'recording');
-  if (!existsSync(file)) throw new UsageError(`--recording ${file}: no such file`);
+  const file = recordingFlag(flags) ?? requireStr(flags, 'recording');
   const levels = num(flags, 'levels') ?? 10;
   const symbol = str(flags, 'symbol');
-  const result = await inspectCapture(venue, file, { levels, ...(symbol ? { symbol } : {}) });
+  const spec = instrumentFlags(flags);
+  const result = await inspectCapture(venue, file, { levels, ...(symbol ? { symbol } : {}), ...(spec ? { spec } : {}) });
+  if (result.notice) process.stderr.write(`${result.notice}\n`);
+  const instrument = { tickSize: result.instrument.tickSize, lotSize: result.instrument.lotSize, source: result.instrumentSource };
   if (bool(flags, 'json')) {
-    process.stdout.write(`${JSON.stringify({ venue: result.venue, symbol: result.instrument.symbol, trusted: result.trusted, frames: result.frames, counters: result.counters, checks: result.checks, finalBook: result.finalBook }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ venue: result.venue, symbol: result.instrument.symbol, instrument, trusted: result.trusted, frames: result.frames, counters: result.counters, checks: result.checks, finalBook: result.finalBook }, null, 2)}\n`,
+    );
     return 0;
   }
   const c = result.counters;
   const lines = [
     `${result.venue} ${result.instrument.symbol} — ${file}`,
+    `tick ${instrument.tickSize}, lot ${instrument.lotSize} (${SOURCE_TEXT[instrument.source]})`,
     `messages ${c.messages}, applied ${c.applied}, dropped ${c.dropped}, gaps ${c.gaps}, resyncs ${c.resyncs}, checksum failures ${c.checksumFailures}, crossed books ${c.crossedBooks}, malformed ${c.malformed}`,
     `book ${result.trusted ? 'trusted' : 'NOT trusted'} at the end`,
     ...result.checks.map((check) => `check ${check.name}: ${check.checked} checked, ${check.failed} failed${check.detail ? ` (${check.detail})` : ''}`),
@@ -476,9 +555,12 @@ async function exportFills(flags: ParsedFlags): Promise<number> {
   if (!existsSync(db)) throw new UsageError(`--db ${db}: no such database file`);
   const session = num(flags, 'session');
   if (session !== undefined && (!Number.isInteger(session) || session < 1)) throw new UsageError(`--session must be a positive integer, got ${session}`);
+  const out = requireStr(flags, 'out');
+  // Checked before the database is opened (the export checks again, naming no flags).
+  checkOutput({ path: out, name: '--out' }, databaseFiles(db, '--db'));
   const store = openStore(db, { readonly: true });
   try {
-    const result = exportFillsCsv(store, session !== undefined ? { sessionId: session } : {}, requireStr(flags, 'out'));
+    const result = exportFillsCsv(store, session !== undefined ? { sessionId: session } : {}, out);
     process.stdout.write(`wrote ${result.rows} fills to ${result.path}\n`);
   } finally {
     store.close();
@@ -531,36 +613,18 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-const BAD_INPUT_STORE_CODES = new Set(['corrupt', 'newer-version', 'read-only', 'cannot-create', 'not-a-database']);
-
-/** Maps an error to the contract's exit code and prints one line. */
+/** Maps an error to the contract's exit code and prints one line (a stack trace only for our own faults). */
 export function reportError(error: unknown): number {
   if (error instanceof UsageError) {
     process.stderr.write(`quotedesk: ${error.message}\n`);
     return 2;
   }
-  if (error instanceof StoreError) {
-    process.stderr.write(`quotedesk: database ${error.message}\n`);
-    return BAD_INPUT_STORE_CODES.has(error.code) ? 2 : 1;
-  }
-  if (error instanceof RecordInputError) {
-    process.stderr.write(`quotedesk: ${error.message}\n`);
+  const verdict = classifyError(error);
+  if (verdict.badInput) {
+    process.stderr.write(`quotedesk: ${verdict.message}\n`);
     return 2;
   }
-  if (error instanceof CaptureDetectionError || (error instanceof RangeError && /symbol|venue|speed|capture/i.test(error.message))) {
-    process.stderr.write(`quotedesk: ${error.message}\n`);
-    return 2;
-  }
-  if (error instanceof LobsterInputError || error instanceof CaptureFormatError) {
-    process.stderr.write(`quotedesk: ${error.message}\n`);
-    return 2;
-  }
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-    process.stderr.write(`quotedesk: ${(error as Error).message}\n`);
-    return 2;
-  }
-  process.stderr.write(`quotedesk: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(`quotedesk: ${error instanceof StoreError ? verdict.message : ((error as Error).stack ?? String(error))}\n`);
   return 1;
 }
 

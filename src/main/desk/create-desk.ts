@@ -5,6 +5,7 @@
  * the CLI) only call this and the desk's API. Live and replay differ only in the feed and clock plugged
  * in here: the paper venue, strategy, risk and analytics are the same objects in both.
  */
+import { resolve } from 'node:path';
 import type { VenueName } from '../../shared/contract.js';
 import type { DeskParams } from '../../shared/params.js';
 import { US_PER_MS, type Instrument, type LocalUs } from '../../shared/units.js';
@@ -26,6 +27,12 @@ export interface DeskOptions {
   readonly symbol?: string;
   /** Replay this capture instead of a live feed. */
   readonly recording?: string;
+  /**
+   * Tick and lot the user gave for one recording (`--tick-size`/`--lot-size`), used when `recording` is that
+   * file: a host's base options reach every session it starts, and another recording keeps its own spec.
+   * Without it a replay takes the spec stored in the recording, the built-in one, or the capture's grid.
+   */
+  readonly instrument?: { readonly recording: string; readonly tickSize: string; readonly lotSize: string };
   /** `backtest`: no timers, the caller drives the replay to its end (`runToEnd`). */
   readonly backtest?: boolean;
   readonly speed?: ReplaySpeed;
@@ -156,7 +163,7 @@ async function createSimDesk(options: DeskOptions): Promise<RunningDesk> {
 
 async function createLiveDesk(options: DeskOptions, venue: Exclude<VenueName, 'sim'>): Promise<RunningDesk> {
   if (!options.symbol) throw new RangeError(`--symbol is required for the live venue ${venue}`);
-  const { instrument, source, error } = await resolveInstrument(venue, options.symbol, options.restUrl ? { restUrl: options.restUrl } : {});
+  const { instrument, source, error, response } = await resolveInstrument(venue, options.symbol, options.restUrl ? { restUrl: options.restUrl } : {});
   if (source === 'known' && error) options.logger?.(`instrument from the built-in list (${error})`);
   const store = openStoreFor(options);
   return withStore(store, () => {
@@ -164,6 +171,7 @@ async function createLiveDesk(options: DeskOptions, venue: Exclude<VenueName, 's
       venue,
       symbol: options.symbol ?? instrument.symbol,
       instrument,
+      instrumentResponse: response,
       ...(options.wsUrl ? { wsUrl: options.wsUrl } : {}),
       ...(options.restUrl ? { restUrl: options.restUrl } : {}),
       ...(options.adapterOptions ? { adapterOptions: options.adapterOptions } : {}),
@@ -206,9 +214,11 @@ async function createLiveDesk(options: DeskOptions, venue: Exclude<VenueName, 's
 
 async function createReplayDesk(options: DeskOptions, file: string): Promise<RunningDesk> {
   const backtest = options.backtest === true;
+  const given = options.instrument;
   const replay = await ReplayFeed.open(file, {
     ...(options.venue !== 'sim' ? { venue: options.venue as AdapterVenue } : {}),
     ...(options.symbol ? { symbol: options.symbol } : {}),
+    ...(given && resolve(given.recording) === resolve(file) ? { instrumentSpec: { tickSize: given.tickSize, lotSize: given.lotSize } } : {}),
     speed: options.speed ?? (backtest ? 'max' : 1),
     autoplay: !backtest,
     staleAfterMs: options.params.risk.staleFeedMs,
@@ -241,6 +251,8 @@ async function createReplayDesk(options: DeskOptions, file: string): Promise<Run
       journalOrders: !backtest,
       ...(options.logger ? { logger: options.logger } : {}),
     });
+    // why: printed once the session can run, so a command that fails on bad input prints only its error line.
+    if (replay.instrumentNotice) options.logger?.(replay.instrumentNotice);
     return {
       desk,
       store,

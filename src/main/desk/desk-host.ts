@@ -188,7 +188,7 @@ export class DeskHost {
     } catch (error) {
       this.lastError = error as Error;
       const message = (error as Error).message;
-      this.options.logger?.(`session could not start: ${message}`);
+      // why: not logged here: the caller reports it once (the CLI's one error line, the monitor's dialog).
       this.setView({ status: 'failed', spec, loading: null, error: message, sessionId: null });
       return { ok: false, error: message };
     }

@@ -4,10 +4,12 @@
  * print. One place, because a desk may fail to start in a worker thread, where an error's class does not
  * survive `postMessage`: the engine classifies it there and sends the verdict along with the message.
  */
+import { OutputFileError } from '../files/output-file.js';
 import { CaptureFormatError } from '../market/capture/capture.js';
 import { RecordInputError } from '../market/live/record.js';
 import { LobsterInputError } from '../market/lobster/import.js';
 import { CaptureDetectionError } from '../market/replay/index.js';
+import { InstrumentSpecError } from '../market/replay/capture-instrument.js';
 import { StoreError } from '../storage/index.js';
 
 const BAD_INPUT_STORE_CODES = new Set(['corrupt', 'newer-version', 'read-only', 'cannot-create', 'not-a-database']);
@@ -22,7 +24,14 @@ export interface ClassifiedError {
 
 export function classifyError(error: unknown): ClassifiedError {
   if (error instanceof StoreError) return { badInput: BAD_INPUT_STORE_CODES.has(error.code), message: `database ${error.message}` };
-  if (error instanceof RecordInputError || error instanceof LobsterInputError || error instanceof CaptureFormatError || error instanceof CaptureDetectionError) {
+  if (
+    error instanceof RecordInputError ||
+    error instanceof LobsterInputError ||
+    error instanceof CaptureFormatError ||
+    error instanceof CaptureDetectionError ||
+    error instanceof OutputFileError ||
+    error instanceof InstrumentSpecError
+  ) {
     return { badInput: true, message: error.message };
   }
   if (error instanceof RangeError && /symbol|venue|speed|capture/i.test(error.message)) return { badInput: true, message: error.message };

@@ -104,8 +104,10 @@ async function answer(request: EngineRequest): Promise<EngineAnswers[EngineReque
       return read(request.what);
     case 'start': {
       const result = await host.start(request.spec);
-      if (result.ok) return result;
-      return { ...result, badInput: host.lastError ? classifyError(host.lastError).badInput : true };
+      if (result.ok || host.lastError === null) return result;
+      // The error's class does not survive postMessage: the verdict and its one line travel instead.
+      const verdict = classifyError(host.lastError);
+      return { ...result, error: verdict.message, badInput: verdict.badInput };
     }
     case 'stop':
       return host.stop();

@@ -2,23 +2,28 @@
  * `quotedesk inspect`: replays a raw capture through the venue's live adapter and reports the final book,
  * the feed counters, whether the book ends trusted, and every independent check the capture itself allows:
  * Binance `bookTicker` best bid/ask at matching update ids, Kraken checksums, Bybit `u` continuity, Coinbase
- * `ticker` best bid/ask against the book within a time tolerance. The CLI formats the result; this module
- * does no printing and never writes anything.
+ * `ticker` best bid/ask against the book within a time tolerance. The tick and lot come as for a replay
+ * (`captureInstrument`: given, recorded, known, or the capture's finest grid with a notice). The CLI
+ * formats the result; this module does no printing and never writes anything.
  */
 import { DecimalGrid } from '../../shared/units.js';
 import type { Instrument } from '../../shared/units.js';
-import { BinanceAdapter, createAdapter, knownInstrument } from './adapters/index.js';
+import { BinanceAdapter, createAdapter } from './adapters/index.js';
 import type { AdapterOptions } from './adapters/index.js';
 import type { AdapterCounters, AdapterVenue, VenueAdapter } from './adapters/types.js';
 import { loadCapture } from './capture/capture.js';
 import type { CaptureFrame } from './capture/capture.js';
+import { CaptureDetectionError } from './replay/detect.js';
+import { captureInstrument, marketFrames, type InstrumentSource, type InstrumentSpec } from './replay/capture-instrument.js';
 import type { FeedEvent } from './types.js';
 
 export interface InspectOptions {
   /** Symbol as the venue spells it; default: the first one the capture shows. */
   symbol?: string;
-  /** Instrument spec when the symbol is not in the known list. */
+  /** The instrument, as is (tests). */
   instrument?: Instrument;
+  /** Tick and lot the user gave (`--tick-size`/`--lot-size`); else the recording's, the known or the capture's grid. */
+  spec?: InstrumentSpec;
   /** Levels per side in `finalBook` (default 20). */
   levels?: number;
   adapter?: AdapterOptions;
@@ -39,6 +44,9 @@ export interface InspectResult {
   readonly venue: AdapterVenue;
   readonly file: string;
   readonly instrument: Instrument;
+  readonly instrumentSource: InstrumentSource;
+  /** One line to print when the tick and lot were guessed from the capture's decimals, else null. */
+  readonly notice: string | null;
   /** Prices and sizes in instrument units, best first. */
   readonly finalBook: { bids: [number, number][]; asks: [number, number][] };
   readonly counters: AdapterCounters;
@@ -95,11 +103,15 @@ export function sniffSymbol(venue: AdapterVenue, frames: readonly CaptureFrame[]
 
 export async function inspectCapture(venue: AdapterVenue, file: string, options: InspectOptions = {}): Promise<InspectResult> {
   const loaded = await loadCapture(file, undefined, { mode: options.tolerant === true ? 'tolerant' : 'strict' });
-  const frames = loaded.frames;
-  const symbol = options.symbol ?? options.instrument?.symbol ?? sniffSymbol(venue, frames);
-  if (symbol === undefined) throw new Error(`${file}: cannot tell the symbol of this ${venue} capture; pass one`);
-  const instrument = options.instrument ?? knownInstrument(venue, symbol);
-  if (instrument === undefined) throw new Error(`no instrument spec for ${venue} ${symbol}: pass its tick and lot size`);
+  if (loaded.frames.length === 0) throw new CaptureDetectionError(`${file}: the capture holds no frames (an empty file?)`);
+  const symbol = options.symbol ?? options.instrument?.symbol ?? sniffSymbol(venue, loaded.frames);
+  if (symbol === undefined) throw new CaptureDetectionError(`${file}: cannot tell the symbol of this ${venue} capture; pass --symbol`);
+  const spec = options.instrument
+    ? { instrument: options.instrument, source: 'given' as const, notice: null }
+    : captureInstrument(venue, symbol, loaded.frames, options.spec);
+  const instrument = spec.instrument;
+  // The venue's instrument answer stored by `record` is not market data (live, the adapter never saw it).
+  const frames = marketFrames(venue, symbol, loaded.frames);
   const adapter = createAdapter(venue, instrument, options.adapter ?? {});
   const events: FeedEvent[] = [];
   adapter.setSink({ onTrade: () => undefined, onFeedEvent: (e) => events.push(e) });
@@ -114,6 +126,8 @@ export async function inspectCapture(venue: AdapterVenue, file: string, options:
     venue,
     file,
     instrument,
+    instrumentSource: spec.source,
+    notice: spec.notice,
     finalBook: bookLevels(adapter, instrument, levels),
     counters: { ...adapter.counters },
     trusted: adapter.trusted(),

@@ -4,16 +4,17 @@
  *
  * RFC 4180: a header row, CRLF line ends, fields quoted when they hold a comma, quote, CR or LF, quotes
  * doubled. Prices and sizes are printed as the instrument prints them (the decimal text stored beside
- * the ticks/lots), times as ISO-8601 UTC with microseconds. A file export is written to a temporary file
- * beside the target, synced, and renamed over it, so a reader never sees half a file and a failed export
- * leaves nothing behind. Exports read committed data only; they never write to the database.
+ * the ticks/lots), times as ISO-8601 UTC with microseconds; a text cell a spreadsheet would run as a formula
+ * is neutralised (`csvField`). A file export is written to a temporary file beside the target, synced, and
+ * renamed over it, so a reader never sees half a file and a failed export leaves nothing behind; it never
+ * replaces the database it reads (`checkOutput`). Exports read committed data only; they never write to the
+ * database.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import { gridCache, type DecimalGrid } from '../../shared/units.js';
 import type { LocalUs } from '../../shared/units.js';
-import { StoreError, toStoreError } from './errors.js';
+import { checkOutput, createTempBeside, databaseFiles, discardTemp, publishTemp } from '../files/output-file.js';
+import { toStoreError } from './errors.js';
 import type { SqliteStore } from './sqlite-store.js';
 
 export interface ExportQuery {
@@ -60,9 +61,16 @@ const AUDIT_HEADER = ['seq', 'session_id', 'time_utc', 'who', 'action', 'detail'
 
 type Cell = string | number;
 
-/** One CSV field per RFC 4180. */
+const PLAIN_NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/**
+ * One CSV field per RFC 4180. A text that starts with `=`, `+`, `-`, `@` (or a tab or CR) and is not a plain
+ * number gets a leading `'`: a spreadsheet would otherwise run it as a formula (CSV injection; an id or an
+ * audit note can come from outside). Plain numbers such as `-0.0125` stay numbers.
+ */
 export function csvField(value: Cell): string {
-  const text = typeof value === 'number' ? String(value) : value;
+  let text = typeof value === 'number' ? String(value) : value;
+  if (text.length > 0 && '=+-@\t\r'.includes(text.charAt(0)) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -180,19 +188,18 @@ function toText(lines: Iterable<string>): string {
   return parts.join('');
 }
 
-/** Writes through a temporary file beside `outPath`, synced and renamed over it; nothing is left on failure. */
-function toFile(outPath: string, lines: Iterable<string>): ExportResult {
-  const target = resolve(outPath);
-  const dir = dirname(target);
-  const dirStat = statSync(dir, { throwIfNoEntry: false });
-  if (dirStat === undefined || !dirStat.isDirectory()) {
-    throw new StoreError('cannot-create', target, `cannot write the export: directory ${dir} does not exist`);
-  }
-  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | null = null;
+/**
+ * Writes through a temporary file beside `outPath`, synced and renamed over it; nothing is left on failure.
+ * The target is refused (OutputFileError) when it is the database or one of its -wal/-shm files, a folder,
+ * a device, or in a folder that is missing or unwritable.
+ */
+function toFile(store: SqliteStore, outPath: string, lines: Iterable<string>): ExportResult {
+  const output = { path: outPath, name: 'the export' };
+  const target = checkOutput(output, databaseFiles(store.path, 'the database'));
+  const temp = createTempBeside(output, target);
+  let open = true;
   try {
-    fd = openSync(temp, 'wx');
-    const handle = fd;
+    const handle = temp.fd;
     let buffer = '';
     // The header is not a row.
     let rows = -1;
@@ -206,19 +213,12 @@ function toFile(outPath: string, lines: Iterable<string>): ExportResult {
     }
     if (buffer.length > 0) writeSync(handle, buffer);
     fsyncSync(handle);
+    open = false;
     closeSync(handle);
-    fd = null;
-    renameSync(temp, target);
+    publishTemp(temp, target);
     return { path: target, rows: Math.max(0, rows) };
   } catch (error) {
-    if (fd !== null) {
-      try {
-        closeSync(fd);
-      } catch {
-        // why: the write error is the one worth reporting.
-      }
-    }
-    rmSync(temp, { force: true });
+    discardTemp(temp, open);
     throw toStoreError(error, target, 'writing the CSV export');
   }
 }
@@ -236,13 +236,13 @@ export function auditCsv(store: SqliteStore, query: ExportQuery = {}): string {
 }
 
 export function exportFillsCsv(store: SqliteStore, query: ExportQuery, outPath: string): ExportResult {
-  return toFile(outPath, csvLines('fills', store, query));
+  return toFile(store, outPath, csvLines('fills', store, query));
 }
 
 export function exportOrdersCsv(store: SqliteStore, query: ExportQuery, outPath: string): ExportResult {
-  return toFile(outPath, csvLines('orders', store, query));
+  return toFile(store, outPath, csvLines('orders', store, query));
 }
 
 export function exportAuditCsv(store: SqliteStore, query: ExportQuery, outPath: string): ExportResult {
-  return toFile(outPath, csvLines('audit', store, query));
+  return toFile(store, outPath, csvLines('audit', store, query));
 }

@@ -1,12 +1,14 @@
 /**
  * CSV exports of fills, orders and the audit trail: RFC 4180 quoting, header row, decimals as the
- * instrument prints them, ISO-8601 UTC times, session filter, and an atomic file write.
+ * instrument prints them, ISO-8601 UTC times, session filter, formula cells neutralised, and an atomic file
+ * write that never replaces the database it reads (same file by device and inode), a folder or a device.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OutputFileError } from '../../../src/main/files/output-file.js';
 import {
-  StoreError,
   auditCsv,
   csvField,
   exportAuditCsv,
@@ -18,7 +20,7 @@ import {
   ordersCsv,
 } from '../../../src/main/storage/index.js';
 import type { SqliteStore } from '../../../src/main/storage/index.js';
-import { listDir, makeFill, makeOrder, makeTempDir, sessionMeta } from './helpers.js';
+import { asUnprivileged, listDir, makeFill, makeOrder, makeTempDir, sessionMeta, sha256 } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -85,6 +87,27 @@ describe('csv helpers', () => {
     expect(csvField(-1.5)).toBe('-1.5');
   });
 
+  it('neutralises cells a spreadsheet would run as a formula, but not plain numbers', () => {
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvField('+cmd|/c calc')).toBe("'+cmd|/c calc");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('\t=1')).toBe("'\t=1");
+    expect(csvField('-')).toBe("'-");
+    for (const plain of ['-0.0125', '-3', '+1.5', '-1e-7', '-.5', '65000.12', 'a=b']) expect(csvField(plain)).toBe(plain);
+    expect(csvField(-0.0000001)).toBe('-1e-7');
+  });
+
+  it('a fill id or an audit note that looks like a formula reaches the file neutralised', () => {
+    store.recordFill(makeFill(s2, 3, { fillId: '=1+1', clientOrderId: '@x' }));
+    store.audit({ sessionId: s2, localUs: 2_000_000, who: '-operator', action: 'note', detail: {} });
+    store.flushSync();
+    const fill = parseCsv(fillsCsv(store, { sessionId: s2 })).find((row) => row[1] === "'=1+1");
+    expect(fill?.slice(1, 3)).toEqual(["'=1+1", "'@x"]);
+    expect(fill?.[8]).toBe('-0.0125');
+    expect(parseCsv(auditCsv(store, { sessionId: s2 }))[1]?.[3]).toBe("'-operator");
+  });
+
   it('prints µs times as ISO-8601 UTC with microseconds', () => {
     expect(isoUtcFromUs(Date.UTC(2024, 2, 1, 14, 30, 0) * 1000 + 123_456)).toBe('2024-03-01T14:30:00.123456Z');
     expect(isoUtcFromUs(7)).toBe('1970-01-01T00:00:00.000007Z');
@@ -120,13 +143,48 @@ describe('fills', () => {
     const result = exportFillsCsv(store, {}, out);
     expect(result).toEqual({ path: out, rows: 2 });
     expect(readFileSync(out, 'utf8')).toBe(fillsCsv(store));
-    expect(listDir(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(listDir(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('refuses a destination whose directory does not exist, leaving nothing', () => {
     const out = join(dir, 'nope', 'fills.csv');
-    expect(() => exportFillsCsv(store, {}, out)).toThrow(StoreError);
+    expect(() => exportFillsCsv(store, {}, out)).toThrow(OutputFileError);
     expect(() => exportFillsCsv(store, {}, out)).toThrow(/nope.*does not exist/);
+  });
+
+  it('never replaces the database, its -wal or -shm, by path, symbolic link or hard link', () => {
+    const db = store.path;
+    symlinkSync(db, join(dir, 'link.csv'));
+    linkSync(db, join(dir, 'hard.csv'));
+    const before = listDir(dir);
+    const dbHash = sha256(db);
+    for (const [out, why] of [
+      [db, /is the database/],
+      [`${db}-wal`, /write-ahead log/],
+      [`${db}-shm`, /shared-memory/],
+      [join(dir, 'link.csv'), /through a link/],
+      [join(dir, 'hard.csv'), /hard link/],
+      [`${db}-journal`, /journal/], // absent: refused by name
+    ] as const) {
+      expect(() => exportFillsCsv(store, {}, out), out).toThrow(why);
+    }
+    expect(sha256(db)).toBe(dbHash);
+    expect(listDir(dir)).toEqual(before);
+    expect(store.fills({ limit: 10 })).toHaveLength(2);
+  });
+
+  it('refuses a folder, a pipe and a folder it cannot write in, leaving the old export', () => {
+    mkdirSync(join(dir, 'folder.csv'));
+    expect(() => exportFillsCsv(store, {}, join(dir, 'folder.csv'))).toThrow(/is a folder/);
+    execFileSync('mkfifo', [join(dir, 'pipe.csv')]);
+    expect(() => exportFillsCsv(store, {}, join(dir, 'pipe.csv'))).toThrow(/not a regular file/);
+    const locked = join(dir, 'locked');
+    mkdirSync(locked, { mode: 0o755 });
+    writeFileSync(join(locked, 'fills.csv'), 'old export');
+    // why: as root permissions do not apply; the step runs as nobody (the folder stays root's, 0755).
+    expect(() => asUnprivileged(() => exportFillsCsv(store, {}, join(locked, 'fills.csv')))).toThrow(/cannot write in folder .*locked/);
+    expect(readFileSync(join(locked, 'fills.csv'), 'utf8')).toBe('old export');
+    expect(listDir(locked)).toEqual(['fills.csv']);
   });
 });
 

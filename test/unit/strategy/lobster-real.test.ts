@@ -6,7 +6,7 @@
  * hard limit, finite diagnostics.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeWithSharedData, sharedDataPath } from '../../support/shared-data.js';
 import { createStrategy } from '../../../src/main/strategy/strategy.js';
 import { emptyDecision } from '../../../src/main/strategy/types.js';
@@ -25,9 +25,14 @@ function readCsv(name: string): number[][] {
 }
 
 describeWithSharedData('strategy on the GOOG LOBSTER slice', () => {
-  const files = readdirSync(sharedDataPath(DIR));
-  const messageFile = files.find((f) => f.includes('message'));
-  const bookFile = files.find((f) => f.includes('orderbook'));
+  // why: read in beforeAll, never while vitest collects the suite (a fresh clone has no ../shared).
+  let messageFile: string | undefined;
+  let bookFile: string | undefined;
+  beforeAll(() => {
+    const files = readdirSync(sharedDataPath(DIR));
+    messageFile = files.find((f) => f.includes('message'));
+    bookFile = files.find((f) => f.includes('orderbook'));
+  });
 
   for (const model of ['heuristic', 'avellaneda-stoikov', 'glft'] as QuotingModel[]) {
     it(`${model}: every decision keeps the invariants`, () => {

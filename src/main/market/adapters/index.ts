@@ -26,6 +26,8 @@ export {
   parseBybitInstrumentsInfo,
   parseKrakenAssetPairs,
   parseCoinbaseProduct,
+  parseInstrumentResponse,
+  isInstrumentUrl,
 } from './instruments.js';
 
 export type AdapterFactory = (instrument: Instrument, options: AdapterOptions) => VenueAdapter;

@@ -9,12 +9,15 @@
  * exceed the pair's tick (XBT/CHF prints 5 decimals, trades in 0.1): the tick here is the pair's
  * `pair_decimals`; the Kraken adapter learns the printed decimals from the snapshot for the checksum. The
  * parsers take the venues' JSON (already parsed) and return an Instrument via makeInstrument, or throw an
- * Error naming the missing field. Pure: no I/O.
+ * Error naming the missing field; `parseInstrumentResponse` picks the venue's parser (the live connector
+ * after its request, the replay for the answer `record` stored in the capture). Pure: no I/O.
  */
-import { makeInstrument } from '../../../shared/units.js';
+import { assertNever, makeInstrument } from '../../../shared/units.js';
 import type { Instrument } from '../../../shared/units.js';
+import type { VenueName } from '../../../shared/contract.js';
 import type { AdapterVenue } from './types.js';
 import { isRecord } from './base.js';
+import { venueEndpoints } from './endpoints.js';
 
 interface Spec {
   readonly tickSize: string;
@@ -170,7 +173,41 @@ export function parseCoinbaseProduct(productId: string, body: unknown): Instrume
   });
 }
 
-function powerOfTen(decimals: number): string {
+/** The increment with `decimals` digits after the point: 0 → "1", 3 → "0.001". */
+export function powerOfTen(decimals: number): string {
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 18) throw new Error(`bad decimals ${decimals}`);
   return decimals === 0 ? '1' : `0.${'0'.repeat(decimals - 1)}1`;
+}
+
+/** The venue's instrument endpoint answer (parsed JSON) for `symbol`, by the venue's own parser. */
+export function parseInstrumentResponse(venue: Exclude<VenueName, 'sim'>, symbol: string, body: unknown): Instrument {
+  switch (venue) {
+    case 'binance-spot':
+    case 'binance-usdm':
+      return parseBinanceExchangeInfo(venue, symbol, body);
+    case 'bybit-spot':
+    case 'bybit-linear':
+      return parseBybitInstrumentsInfo(venue, symbol, body);
+    case 'kraken':
+      return parseKrakenAssetPairs(symbol, body);
+    case 'coinbase':
+      return parseCoinbaseProduct(symbol, body);
+    default:
+      return assertNever(venue, 'venue');
+  }
+}
+
+/**
+ * Whether `url` asked the venue's instrument endpoint about `symbol` (any origin: a recording made against a
+ * testnet or a local server keeps the path and query of `venueEndpoints(...).instrumentUrl`).
+ */
+export function isInstrumentUrl(venue: Exclude<VenueName, 'sim'>, symbol: string, url: string): boolean {
+  const wanted = new URL(venueEndpoints(venue, symbol).instrumentUrl);
+  let given: URL;
+  try {
+    given = new URL(url);
+  } catch {
+    return false;
+  }
+  return given.search === wanted.search && given.pathname.endsWith(wanted.pathname);
 }

@@ -10,11 +10,11 @@
  */
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import type { Gzip } from 'node:zlib';
+import { checkOutput, createTempBeside, discardTemp, publishTemp, type TempFile } from '../../files/output-file.js';
 
 export type CaptureKind = 'ws' | 'rest';
 
@@ -181,6 +181,8 @@ function formatSeconds(seconds: number): string {
 }
 
 export interface CaptureWriterOptions {
+  /** How errors name the output (`--out` for the CLI). Default "recording". */
+  name?: string;
   /** Flush buffered lines at least this often (ms). Default 1000. */
   flushIntervalMs?: number;
   /** Flush when this many characters are buffered. Default 64 KiB. */
@@ -188,8 +190,8 @@ export interface CaptureWriterOptions {
 }
 
 /**
- * Appends frames to a capture. The data goes to `<dir>/.<name>.partial-<pid>-<time>` and is renamed to
- * `file` by `close()`; `abort()` deletes it. Gzip when `file` ends in `.gz`.
+ * Appends frames to a capture. The data goes to a hidden temporary file beside `file` (`createTempBeside`)
+ * and is renamed to `file` by `close()`; `abort()` deletes it. Gzip when `file` ends in `.gz`.
  */
 export class CaptureWriter {
   readonly tempFile: string;
@@ -205,10 +207,11 @@ export class CaptureWriter {
 
   private constructor(
     readonly file: string,
+    private readonly temp: TempFile,
     options: CaptureWriterOptions,
   ) {
-    this.tempFile = join(dirname(file), `.${basename(file)}.partial-${process.pid}-${Date.now()}`);
-    this.out = createWriteStream(this.tempFile, { flags: 'wx' });
+    this.tempFile = temp.path;
+    this.out = createWriteStream('', { fd: temp.fd });
     this.out.on('error', (err) => {
       this.failure ??= err;
     });
@@ -226,15 +229,14 @@ export class CaptureWriter {
     this.timer.unref();
   }
 
-  /** Opens a writer; fails at once when the folder does not exist. */
+  /**
+   * Opens a writer: its temporary file exists when this returns. A `file` that is a folder or a device, or
+   * in a folder that is missing or unwritable, is an `OutputFileError` naming `name` (default "recording").
+   */
   static async open(file: string, options: CaptureWriterOptions = {}): Promise<CaptureWriter> {
-    if (!existsSync(dirname(file))) throw new Error(`cannot record to ${file}: folder ${dirname(file)} does not exist`);
-    const writer = new CaptureWriter(file, options);
-    await new Promise<void>((resolve, reject) => {
-      writer.out.once('open', () => resolve());
-      writer.out.once('error', reject);
-    });
-    return writer;
+    const output = { path: file, name: options.name ?? 'recording' };
+    const target = checkOutput(output, []);
+    return new CaptureWriter(target, createTempBeside(output, target), options);
   }
 
   get frames(): number {
@@ -282,10 +284,10 @@ export class CaptureWriter {
       else this.out.once('close', () => resolve());
     });
     if (this.failure !== null) {
-      await rm(this.tempFile, { force: true });
+      discardTemp(this.temp, false);
       throw new Error(`capture ${this.file}: ${this.failure.message}`);
     }
-    await rename(this.tempFile, this.file);
+    publishTemp(this.temp, this.file);
   }
 
   /** Stops without publishing: the temporary file is deleted. */
@@ -294,10 +296,11 @@ export class CaptureWriter {
     clearInterval(this.timer);
     this.pending = [];
     await new Promise<void>((resolve) => {
-      this.out.once('close', () => resolve());
+      if (this.out.closed) resolve();
+      else this.out.once('close', () => resolve());
       if (this.gzip !== null) this.gzip.destroy();
       this.out.destroy();
     });
-    await rm(this.tempFile, { force: true });
+    discardTemp(this.temp, false);
   }
 }

@@ -10,7 +10,8 @@
  * onFeedEvent, onTime on a periodic timer). A connection silent for longer than `reconnectAfterSilentMs`
  * is replaced. A frame that is not valid JSON could hide a book change: the book is reset and the
  * connection replaced. An optional tap receives every frame (ws text exactly as received, REST bodies
- * with their url) in the capture format, for the recorder (`startRecording`/`stopRecording`).
+ * with their url) in the capture format, for the recorder (`startRecording`/`stopRecording`, which first
+ * writes the venue's instrument answer so a replay knows the tick and lot).
  * Endpoints are overridable (`wsUrl`, `restUrl`) for testnets and local test servers.
  */
 import WebSocket from 'ws';
@@ -19,10 +20,7 @@ import type { Instrument, LocalUs } from '../../../shared/units.js';
 import {
   createAdapter,
   knownInstrument,
-  parseBinanceExchangeInfo,
-  parseBybitInstrumentsInfo,
-  parseCoinbaseProduct,
-  parseKrakenAssetPairs,
+  parseInstrumentResponse,
   venueEndpoints,
   type AdapterOptions,
   type VenueEndpoints,
@@ -71,6 +69,8 @@ export interface LiveFeedOptions {
   readonly restTimeoutMs?: number;
   /** Receives every frame in the capture format (the recorder). */
   readonly tap?: (frame: CaptureFrameInput) => void;
+  /** The venue's instrument answer `instrument` came from: `startRecording` writes it first, so replays read the spec. */
+  readonly instrumentResponse?: InstrumentResponse | null;
 }
 
 /** Connection-id prefix per venue in captures (what ReplayFeed's detection reads). */
@@ -117,41 +117,51 @@ function wsUrlFor(endpoints: VenueEndpoints, override: string | undefined): stri
   return override;
 }
 
+/** The venue's answer to the instrument request, as received: `record` stores it in the capture. */
+export interface InstrumentResponse {
+  readonly url: string;
+  readonly text: string;
+  /** Local receive time, µs. */
+  readonly localUs: LocalUs;
+}
+
 /**
- * Tick and lot of a symbol from the venue's public instrument endpoint (`restUrl` overrides its base);
- * when the request or the parse fails, the documented spec (`knownInstrument`) is used; when neither
- * exists, an Error says which venue and symbol. `offline: true` skips the network.
+ * Tick and lot of a symbol from the venue's public instrument endpoint (`restUrl` overrides its base), with
+ * the answer as received (`response`); when the request or the parse fails, the documented spec
+ * (`knownInstrument`) is used; when neither exists, an Error says which venue and symbol. `offline: true`
+ * skips the network.
  */
 export async function resolveInstrument(
   venue: LiveVenue,
   symbol: string,
   options: { restUrl?: string; offline?: boolean; timeoutMs?: number } = {},
-): Promise<{ instrument: Instrument; source: 'venue' | 'known'; error: string | null }> {
+): Promise<{ instrument: Instrument; source: 'venue' | 'known'; error: string | null; response: InstrumentResponse | null }> {
   let error: string | null = null;
   if (!options.offline) {
     try {
       const url = withBase(venueEndpoints(venue, symbol).instrumentUrl, options.restUrl);
       const res = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
       if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
-      const body: unknown = await res.json();
-      const instrument =
-        venue === 'binance-spot' || venue === 'binance-usdm'
-          ? parseBinanceExchangeInfo(venue, symbol, body)
-          : venue === 'bybit-spot' || venue === 'bybit-linear'
-            ? parseBybitInstrumentsInfo(venue, symbol, body)
-            : venue === 'kraken'
-              ? parseKrakenAssetPairs(symbol, body)
-              : parseCoinbaseProduct(symbol, body);
-      return { instrument, source: 'venue', error: null };
+      const text = await res.text();
+      const localUs = wallClockUs();
+      const instrument = parseInstrumentResponse(venue, symbol, JSON.parse(text) as unknown);
+      return { instrument, source: 'venue', error: null, response: { url, text, localUs } };
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
   }
   const known = knownInstrument(venue, symbol);
-  if (known) return { instrument: known, source: 'known', error };
+  if (known) return { instrument: known, source: 'known', error, response: null };
   throw new Error(
     `no tick/lot for ${venue} ${symbol}: ${error ? `the venue's instrument endpoint failed (${error})` : 'offline'} and the symbol is not in the known-instrument table`,
   );
+}
+
+/** The instrument answer as a capture line (`kind: "rest"` with its url), as `record` writes it first. */
+export function instrumentFrame(venue: LiveVenue, response: InstrumentResponse): CaptureFrameInput {
+  // why: one capture line per message; a pretty-printed answer is stored compact (the same JSON).
+  const rawMsg = /[\r\n]/.test(response.text) ? JSON.stringify(JSON.parse(response.text)) : response.text;
+  return { recvTs: response.localUs / 1_000_000, kind: 'rest', url: response.url, conn: `${CONN_PREFIX[venue]}.http.0`, rawMsg };
 }
 
 const NULL_LISTENER: FeedListener = {
@@ -281,6 +291,7 @@ export class LiveFeed implements MarketFeed, Clock {
   async startRecording(file: string, options: { resync?: boolean } = {}): Promise<void> {
     if (this.recorder) throw new Error(`already recording to ${this.recorder.file}`);
     const writer = await CaptureWriter.open(file);
+    if (this.options.instrumentResponse) writer.write(instrumentFrame(this.venue, this.options.instrumentResponse));
     this.recorder = writer;
     this.tap = (frame) => writer.write(frame);
     if ((options.resync ?? true) && this.running) this.reconnect('recording started: fresh snapshot for the recording', 0);

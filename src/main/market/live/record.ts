@@ -1,18 +1,18 @@
 /**
  * The recorder behind `quotedesk record`: connects a LiveFeed to a venue and writes every frame it
  * receives (WebSocket text exactly as received, REST snapshot answers with their url) to a capture file
- * (`.jsonl` or `.jsonl.gz`) for `durationSec` seconds or until the signal aborts. The file appears under
- * its final name only when complete (CaptureWriter writes a temporary file and renames it); bad input
- * (unknown venue, a folder that does not exist, a bad duration) fails before anything is written. The
+ * (`.jsonl` or `.jsonl.gz`) for `durationSec` seconds or until the signal aborts, after the venue's answer
+ * to the instrument request (a `rest` line with its url: the tick and lot a replay uses). The file appears
+ * under its final name only when complete (CaptureWriter writes a temporary file and renames it); bad
+ * input (unknown venue, a folder that does not exist or cannot be written, an output that is a folder or
+ * a device, a bad duration) fails before anything is written or the venue is asked. The
  * CLI itself (flags, exit codes) is the desk's; a running live session records through
  * `LiveFeed.startRecording` / `stopRecording` instead.
  */
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { VENUES } from '../../../shared/contract.js';
 import { CaptureWriter } from '../capture/index.js';
 import type { FeedEvent } from '../types.js';
-import { LiveFeed, resolveInstrument, type LiveVenue } from './live-feed.js';
+import { LiveFeed, instrumentFrame, resolveInstrument, type LiveVenue } from './live-feed.js';
 
 export interface RecordOptions {
   readonly venue: string;
@@ -65,14 +65,23 @@ export async function recordLive(options: RecordOptions): Promise<RecordResult> 
   const venue = liveVenue(options.venue);
   if (!options.symbol) throw new RecordInputError('symbol', '--symbol is required');
   if (!/\.jsonl(\.gz)?$/.test(options.out)) throw new RecordInputError('out', `--out must end in .jsonl or .jsonl.gz; got "${options.out}"`);
-  if (!existsSync(dirname(options.out))) throw new RecordInputError('out', `--out folder ${dirname(options.out)} does not exist`);
   if (options.durationSec !== undefined && !(options.durationSec > 0 && Number.isFinite(options.durationSec))) {
     throw new RecordInputError('duration', `--duration must be a positive number of seconds; got ${options.durationSec}`);
   }
+  // The temporary file exists from here on: a missing or unwritable folder fails before the network is asked.
+  const writer = await CaptureWriter.open(options.out, { name: '--out' });
   const resolveOptions: { restUrl?: string } = {};
   if (options.restUrl !== undefined) resolveOptions.restUrl = options.restUrl;
-  const { instrument, source } = await resolveInstrument(venue, options.symbol, resolveOptions);
-  const writer = await CaptureWriter.open(options.out);
+  let resolved: Awaited<ReturnType<typeof resolveInstrument>>;
+  try {
+    resolved = await resolveInstrument(venue, options.symbol, resolveOptions);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  const { instrument, source, response } = resolved;
+  // The venue's own answer goes first: a replay reads the tick and lot from it (`captureInstrument`).
+  if (response) writer.write(instrumentFrame(venue, response));
   const feed = new LiveFeed({
     venue,
     symbol: options.symbol,

@@ -7,11 +7,14 @@
  * reported; they do not stop the import (the book rows are the recording's L-level state).
  * Bad input (missing file, wrong column count, non-numeric field, mismatched row counts, times going
  * backwards) throws a `LobsterInputError` naming the file and line, and nothing is left at `out`: the
- * recording is written to a temporary file beside it and renamed only when complete.
+ * recording is written to a temporary file beside it and renamed only when complete. An `out` that is one
+ * of the two inputs (same file by device and inode), a folder, or in a missing or unwritable folder is an
+ * `OutputFileError` before anything is read.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createGzip, type Gzip } from 'node:zlib';
+import { checkOutput, createTempBeside, discardTemp, publishTemp } from '../../files/output-file.js';
 import {
   LOBSTER_CONN_PREFIX,
   LOBSTER_EMPTY_ASK,
@@ -254,18 +257,29 @@ async function readInput(file: string): Promise<string> {
   }
 }
 
-/** Writes text chunks to a file (gzip when the name ends in .gz), honouring back-pressure. */
+/**
+ * Writes text chunks to an open file (gzip when the name ends in .gz), honouring back-pressure. A write
+ * error (a full disk) fails the next write or the close instead of leaving them waiting forever.
+ */
 class ChunkWriter {
   private readonly file: WriteStream;
   private readonly gzip: Gzip | null;
   private buffer = '';
   private failure: Error | null = null;
-  constructor(path: string, gz: boolean) {
-    this.file = createWriteStream(path);
-    this.file.on('error', (e) => (this.failure = e));
+  private readonly failed: Promise<never>;
+  constructor(fd: number, gz: boolean) {
+    this.file = createWriteStream('', { fd });
+    let reject: (error: Error) => void = () => undefined;
+    this.failed = new Promise<never>((_, rejectFailed) => (reject = rejectFailed));
+    this.failed.catch(() => undefined); // why: observed through the awaits below; never an unhandled rejection
+    const fail = (e: Error): void => {
+      this.failure ??= e;
+      reject(e);
+    };
+    this.file.on('error', fail);
     this.gzip = gz ? createGzip({ level: 6 }) : null;
     if (this.gzip) {
-      this.gzip.on('error', (e) => (this.failure = e));
+      this.gzip.on('error', fail);
       this.gzip.pipe(this.file);
     }
   }
@@ -278,22 +292,16 @@ class ChunkWriter {
     const target = this.gzip ?? this.file;
     const chunk = this.buffer;
     this.buffer = '';
-    if (!target.write(chunk)) await new Promise<void>((resolve) => target.once('drain', resolve));
+    if (!target.write(chunk)) await Promise.race([new Promise<void>((resolve) => target.once('drain', resolve)), this.failed]);
   }
   async close(): Promise<void> {
     await this.flush();
-    const done = new Promise<void>((resolve, reject) => {
-      this.file.once('finish', resolve);
-      this.file.once('error', reject);
-    });
+    const done = new Promise<void>((resolve) => this.file.once('close', resolve));
     (this.gzip ?? this.file).end();
-    await done;
+    await Promise.race([done, this.failed]);
     if (this.failure) throw this.failure;
   }
-  /**
-   * Stops writing and resolves once the file is closed. Why wait: the stream opens its file
-   * asynchronously, so removing the temp file before 'close' can race an open that creates it again.
-   */
+  /** Stops writing and resolves once the file descriptor is closed. */
   async destroy(): Promise<void> {
     const closed = this.file.closed ? Promise.resolve() : new Promise<void>((resolve) => this.file.once('close', () => resolve()));
     this.gzip?.destroy();
@@ -304,6 +312,11 @@ class ChunkWriter {
 
 export async function importLobster(options: LobsterImportOptions): Promise<LobsterImportResult> {
   const { messages: messageFile, orderbook: bookFile, out } = options;
+  const output = { path: out, name: '--out' };
+  const target = checkOutput(output, [
+    { path: messageFile, name: '--messages' },
+    { path: bookFile, name: '--orderbook' },
+  ]);
   const fromName = parseLobsterFileName(messageFile);
   const symbol = options.symbol ?? fromName.symbol;
   const date = options.date ?? fromName.date;
@@ -321,8 +334,8 @@ export async function importLobster(options: LobsterImportOptions): Promise<Lobs
   const levels = columns / 4;
   const totalRows = Math.max(1, messageText.length);
 
-  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  const writer = new ChunkWriter(tmp, out.endsWith('.gz'));
+  const temp = createTempBeside(output, target);
+  const writer = new ChunkWriter(temp.fd, out.endsWith('.gz'));
   const conn = `${LOBSTER_CONN_PREFIX}.${symbol}`;
   const byType: Record<LobsterEventType, number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 7: 0 };
   const mismatchList: LobsterMismatch[] = [];
@@ -411,10 +424,10 @@ export async function importLobster(options: LobsterImportOptions): Promise<Lobs
     }
     if (rows === 0) throw new LobsterInputError(messageFile, 0, 'no rows');
     await writer.close();
-    await rename(tmp, out);
+    publishTemp(temp, target);
   } catch (error) {
     await writer.destroy();
-    await rm(tmp, { force: true });
+    discardTemp(temp, false);
     throw error;
   }
   options.onProgress?.(1);

@@ -1,18 +1,14 @@
 /**
- * What a capture is: which venue's adapter it needs, which symbol it carries, and the instrument's tick
- * and lot. Detection reads the connection ids the recorders write (`BINANCE.ws.1`, `BINANCE_FUTURES`,
+ * What a capture is: which venue's adapter it needs and which symbol it carries (its tick and lot are
+ * `capture-instrument.ts`'s). Detection reads the connection ids the recorders write (`BINANCE.ws.1`, `BINANCE_FUTURES`,
  * `BYBIT`, `KRAKEN`, `COINBASE`, `LOBSTER`), then the message shapes (a Binance `depthUpdate` with `pu`
  * is USD-M; a Bybit `orderbook.N.SYM` topic; a Kraken `[id, {...}, "book-N", "PAIR"]` array; a Coinbase
  * `l2_data` channel; a LOBSTER line), REST urls (`fapi.` is USD-M) and the file name (`linear`/`spot`
- * for Bybit, whose two markets share a wire format). An explicit venue or symbol always wins. The
- * instrument comes from the known-instrument table, else it is inferred from the capture's own decimal
- * strings (the finest grid the printed prices and sizes need). Pure: no I/O.
+ * for Bybit, whose two markets share a wire format). An explicit venue wins; an explicit symbol must be one
+ * the capture carries. Pure: no I/O.
  */
 import { isVenueName } from '../../../shared/contract.js';
-import { decimalsOf, makeInstrument, type Instrument } from '../../../shared/units.js';
-import { knownInstrument } from '../adapters/instruments.js';
 import type { AdapterVenue } from '../adapters/types.js';
-import { lobsterInstrument } from '../lobster/format.js';
 
 /** One recorded message, times in µs on the capture's clock (`recv_ts`). */
 export interface ReplayFrame {
@@ -194,45 +190,4 @@ export function detectCapture(
     throw new CaptureDetectionError(`cannot tell the symbol of ${options.fileName ?? 'the capture'} (${venue}); pass the symbol explicitly`);
   }
   return { venue, symbol, reason };
-}
-
-/** Collects decimal strings of prices (index 0) and sizes (index 1) of `[[p, q], ...]` arrays. */
-function scanLevels(levels: unknown, acc: { price: number; size: number }): void {
-  if (!Array.isArray(levels)) return;
-  for (const level of levels) {
-    if (Array.isArray(level)) {
-      if (typeof level[0] === 'string') acc.price = Math.max(acc.price, decimalsOf(level[0]));
-      if (typeof level[1] === 'string') acc.size = Math.max(acc.size, decimalsOf(level[1]));
-    } else if (isRecord(level) && typeof level['price_level'] === 'string') {
-      acc.price = Math.max(acc.price, decimalsOf(level['price_level']));
-      if (typeof level['new_quantity'] === 'string') acc.size = Math.max(acc.size, decimalsOf(level['new_quantity']));
-    }
-  }
-}
-
-/**
- * The instrument of a capture: the known spec for venue+symbol, else a grid inferred from the decimals
- * the capture prints (tick = 10^−(most price decimals seen), lot likewise), which holds every recorded
- * price and size exactly.
- */
-export function captureInstrument(venue: AdapterVenue, symbol: string, frames: readonly ReplayFrame[]): Instrument {
-  if (venue === 'lobster') return lobsterInstrument(symbol);
-  const known = knownInstrument(venue, symbol);
-  if (known) return known;
-  const acc = { price: 0, size: 0 };
-  const limit = Math.min(frames.length, 20_000);
-  for (let i = 0; i < limit; i++) {
-    const msg = frames[i]!.msg;
-    if (Array.isArray(msg)) {
-      for (const part of msg) if (isRecord(part)) for (const k of ['as', 'bs', 'a', 'b']) scanLevels(part[k], acc);
-      continue;
-    }
-    const data = unwrapBinance(msg);
-    if (!data) continue;
-    for (const k of ['b', 'a', 'bids', 'asks']) scanLevels(data[k], acc);
-    if (isRecord(data['data'])) for (const k of ['b', 'a']) scanLevels(data['data'][k], acc);
-    if (Array.isArray(data['events'])) for (const ev of data['events']) if (isRecord(ev)) scanLevels(ev['updates'], acc);
-  }
-  const grid = (d: number): string => (d === 0 ? '1' : `0.${'0'.repeat(d - 1)}1`);
-  return makeInstrument({ venue, symbol, tickSize: grid(acc.price), lotSize: grid(acc.size) });
 }

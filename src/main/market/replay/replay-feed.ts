@@ -29,7 +29,8 @@ import { loadCapture } from '../capture/index.js';
 import { FeedHealthTracker } from '../feed-health.js';
 import { registerLobsterAdapter } from '../lobster/register.js';
 import type { BookReader, Clock, FeedEvent, FeedListener, MarketFeed, MarketTrade } from '../types.js';
-import { captureInstrument, detectCapture, type CaptureIdentity, type ReplayFrame } from './detect.js';
+import { captureInstrument, marketFrames, type InstrumentSource, type InstrumentSpec } from './capture-instrument.js';
+import { CaptureDetectionError, detectCapture, type CaptureIdentity, type ReplayFrame } from './detect.js';
 import { captureState, restoreState, type StateSnapshot } from './state-snapshot.js';
 
 export type ReplaySpeed = number | 'max';
@@ -54,7 +55,10 @@ export interface ReplayListener extends FeedListener {
 export interface ReplayFeedOptions {
   readonly venue?: AdapterVenue;
   readonly symbol?: string;
+  /** The instrument, as is (tests). Hosts pass `instrumentSpec` instead. */
   readonly instrument?: Instrument;
+  /** Tick and lot the user gave (`--tick-size`/`--lot-size`): checked against the capture, then used. */
+  readonly instrumentSpec?: InstrumentSpec;
   /** Name shown in ReplayView and used for venue detection (Bybit spot/linear). */
   readonly file?: string;
   /** Initial speed (default 1). */
@@ -106,6 +110,9 @@ export class ReplayFeed implements MarketFeed, Clock {
   readonly venue: AdapterVenue;
   readonly symbol: string;
   readonly identity: CaptureIdentity;
+  /** Where the tick and lot came from, and the one-line notice a host prints when they were guessed. */
+  readonly instrumentSource: InstrumentSource;
+  readonly instrumentNotice: string | null;
   readonly adapter: VenueAdapter;
   readonly file: string;
   private readonly frames: readonly ReplayFrame[];
@@ -137,23 +144,31 @@ export class ReplayFeed implements MarketFeed, Clock {
     return new ReplayFeed(loaded.frames, { ...options, file: options.file ?? file });
   }
 
-  constructor(frames: readonly ReplayFrame[], options: ReplayFeedOptions = {}) {
-    if (frames.length === 0) throw new Error(`capture ${options.file ?? ''} holds no frames`.replace('  ', ' '));
-    for (let i = 1; i < frames.length; i++) {
+  constructor(allFrames: readonly ReplayFrame[], options: ReplayFeedOptions = {}) {
+    this.file = options.file ?? '(memory)';
+    if (allFrames.length === 0) throw new CaptureDetectionError(`${this.file}: the capture holds no frames (an empty file?)`);
+    for (let i = 1; i < allFrames.length; i++) {
       // why: a capture is in receive order; a clock going backwards would break seeking and the event clock.
-      if (frames[i]!.localUs < frames[i - 1]!.localUs) {
-        throw new Error(`capture ${options.file ?? ''}: recv_ts goes backwards at frame ${i + 1}`);
+      if (allFrames[i]!.localUs < allFrames[i - 1]!.localUs) {
+        throw new CaptureDetectionError(`${this.file}: recv_ts goes backwards at frame ${i + 1}`);
       }
     }
-    this.frames = frames;
-    this.file = options.file ?? '(memory)';
     const detectOptions: { venue?: AdapterVenue; symbol?: string; fileName?: string } = { fileName: this.file };
     if (options.venue !== undefined) detectOptions.venue = options.venue;
     if (options.symbol !== undefined) detectOptions.symbol = options.symbol;
-    this.identity = detectCapture(frames, detectOptions);
+    this.identity = detectCapture(allFrames, detectOptions);
     this.venue = this.identity.venue;
     this.symbol = this.identity.symbol;
-    this.instrument = options.instrument ?? captureInstrument(this.venue, this.symbol, frames);
+    const spec = options.instrument
+      ? { instrument: options.instrument, source: 'given' as const, notice: null }
+      : captureInstrument(this.venue, this.symbol, allFrames, options.instrumentSpec);
+    this.instrument = spec.instrument;
+    this.instrumentSource = spec.source;
+    this.instrumentNotice = spec.notice;
+    // The venue's instrument answer is not market data: live, the adapter never saw it.
+    const frames = marketFrames(this.venue, this.symbol, allFrames);
+    if (frames.length === 0) throw new CaptureDetectionError(`${this.file}: the capture holds no market data`);
+    this.frames = frames;
     registerLobsterAdapter();
     const factory = options.adapterFactory ?? createAdapter;
     this.adapter = factory(this.venue, this.instrument, options.adapterOptions ?? {});
