@@ -3,7 +3,8 @@
  * while the desk quotes actively), in one run:
  *   (a) kill → answered (the HTTP round trip of POST /api/control/kill) and kill → every order cancelled (the
  *       stream update carrying "kill confirmed by the venue", which the desk emits once the venue holds
- *       nothing of ours), over KILLS kills with a re-arm between them: first with no stream client, then
+ *       nothing of ours, seen by a client that acknowledges each update at once: it includes the simulated
+ *       exchange's latency and the desk's publish interval, not the stream's per-frame pacing), over KILLS kills with a re-arm between them: first with no stream client, then
  *       with 150 reading clients and 150 that never read connected, and 200 more connecting at once right
  *       as each kill is sent (closed after the round); pause, resume and a parameter change are sent in the
  *       same rounds and timed too;
@@ -145,7 +146,8 @@ async function main(): Promise<void> {
   const stalled: Socket[] = [];
   const readers: ReadingClient[] = [];
   try {
-    const watcher = await openReader(serve.baseUrl);
+    // The watcher acknowledges every update at once, so what it sees is not held by the stream's pacing.
+    const watcher = await openReader(serve.baseUrl, { ack: true });
     const state = await serve.get<DeskState>('/api/state');
     console.log(`stream load — serve --sim-flow ${FLOW}, ${state.feed.messagesPerSec.toFixed(0)} market messages/s at start; node ${process.version}; ${KILLS} kills per scenario`);
 

@@ -26,6 +26,8 @@ export interface ReadingClient {
 
 export interface ClientOptions {
   readonly record?: boolean;
+  /** Acknowledge every update at once, as a page that renders instantly would (no server-side pacing). */
+  readonly ack?: boolean;
   readonly origin?: string;
   readonly protocols?: string[];
   readonly headers?: Record<string, string>;
@@ -42,6 +44,7 @@ export function openReader(baseUrl: string, options: ClientOptions = {}): Promis
   const parse = (data: Buffer): StreamMessage => JSON.parse(data.toString('utf8')) as StreamMessage;
   ws.on('message', (data: Buffer) => {
     count++;
+    if (options.ack) ws.send('{"type":"ack"}');
     if (!options.record && waiters.size === 0) {
       newest = data;
       return;
@@ -81,7 +84,10 @@ export function openReader(baseUrl: string, options: ClientOptions = {}): Promis
     close: () => ws.terminate(),
   };
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(client));
+    ws.once('open', () => {
+      if (options.ack) ws.send('{"type":"hello","ack":true}');
+      resolve(client);
+    });
     ws.once('unexpected-response', (_request, response) => {
       let body = '';
       response.setEncoding('utf8');
