@@ -7,10 +7,9 @@
  * query, and one that goes away ends it. Reads see committed data only; callers ask the engine to commit
  * what it queued first (`EngineLink.committed`).
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { checkOutput, createTempBeside, databaseFiles, discardTemp, publishTemp } from '../files/output-file.js';
 import { workerEntry } from '../engine/worker-entry.js';
 import type { ReadRequest } from './read-queries.js';
 import type { FromReadWorker, ReadWorkerSetup, ToReadWorker } from './read-worker.js';
@@ -123,19 +122,22 @@ export class ReadService {
 
   /**
    * Writes the read into `target` through a temporary file beside it, synced and renamed over it: a
-   * reader never sees half a file and a failed export leaves nothing behind.
+   * reader never sees half a file, a failed export leaves nothing behind, and the database itself (or its
+   * -wal/-shm) is never the target (`checkOutput`).
    */
   async toFile(request: ReadRequest, target: string): Promise<void> {
-    const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const handle = await open(temp, 'wx');
+    const output = { path: target, name: 'the export' };
+    const path = checkOutput(output, databaseFiles(this.dbPath, 'the database'));
+    const temp = createTempBeside(output, path);
+    let open = true;
     try {
-      for await (const chunk of this.chunks(request)) await handle.write(chunk);
-      await handle.sync();
-      await handle.close();
-      await rename(temp, target);
+      for await (const chunk of this.chunks(request)) writeSync(temp.fd, chunk);
+      fsyncSync(temp.fd);
+      open = false;
+      closeSync(temp.fd);
+      publishTemp(temp, path);
     } catch (error) {
-      await handle.close().catch(() => undefined);
-      await rm(temp, { force: true });
+      discardTemp(temp, open);
       throw error;
     }
   }
