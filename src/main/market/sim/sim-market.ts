@@ -611,6 +611,8 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
       size,
       fee: this.fee(price, size, liquidity),
       liquidity,
+      // The match instant; the simulated exchange reports it at once, so it is also the receipt time.
+      exchUs: this.nowUs,
       localUs: this.nowUs,
     };
     this.fillLog.add(fill);
