@@ -263,7 +263,7 @@ export class Desk implements FeedListener {
     this.auditNow('desk', 'session-end', { reason });
     const pnl = this.analytics.pnl(this.markTicks());
     try {
-      this.store.endSession(this.sessionIdValue, nowUs, { realizedPnl: pnl.realized, totalPnl: pnl.total });
+      this.store.endSession(this.sessionIdValue, nowUs, { realizedPnl: pnl.realized, totalPnl: pnl.total, ordersSent: this.stats.ordersSent });
       this.store.flushSync();
     } catch (error) {
       this.log(`could not end the session cleanly: ${(error as Error).message}`);

@@ -54,6 +54,7 @@ import type {
   SessionMeta,
   SessionMode,
   SessionRow,
+  SessionSummary,
   Store,
   StoredFill,
   StoredOrder,
@@ -182,7 +183,7 @@ type Op =
   | { readonly kind: 'markout'; readonly sessionId: number; readonly fillId: string; readonly horizonSec: number; readonly markoutBps: number }
   | { readonly kind: 'audit'; readonly entry: AuditEntry }
   | { readonly kind: 'pnl'; readonly snapshot: PnlSnapshot }
-  | { readonly kind: 'end'; readonly sessionId: number; readonly endedUs: LocalUs; readonly summary: { realizedPnl: number; totalPnl: number } }
+  | { readonly kind: 'end'; readonly sessionId: number; readonly endedUs: LocalUs; readonly summary: SessionSummary }
   | { readonly kind: 'recording'; readonly entry: RecordingEntry; readonly localUs: LocalUs };
 
 interface SessionDbRow {
@@ -684,7 +685,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  endSession(sessionId: number, endedUs: LocalUs, summary: { realizedPnl: number; totalPnl: number }): void {
+  endSession(sessionId: number, endedUs: LocalUs, summary: SessionSummary): void {
     this.enqueue({ kind: 'end', sessionId, endedUs, summary });
   }
 
