@@ -104,7 +104,7 @@ export function AdversePanel() {
           <div className="threshold breaker" style={{ left: `${breakerAt * 100}%` }} data-label={`breaker ${Math.round(breakerAt * 100)}%`} data-testid="adverse-breaker-threshold" />
         </div>
       </div>
-      <dl className="kv kv-3">
+      <dl className="kv kv-adverse">
         <dt title={metrics.definitions.avgAdverseMoveBps}>Adverse move</dt>
         <dd data-testid="adverse-move" data-value={isKnown(metrics.avgAdverseMoveBps) ? metrics.avgAdverseMoveBps : ''}>
           {formatOrNa(metrics, 'avgAdverseMoveBps', (x) => fmtBps(x))}

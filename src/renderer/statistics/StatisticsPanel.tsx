@@ -58,7 +58,7 @@ export function StatisticsPanel() {
       <div className="panel-head">
         <h3>Statistics</h3>
         <span className="muted" data-testid="stats-fills">
-          {metrics.numFills} fills · fill ratio {formatOrNa(metrics, 'fillRatio', (x) => fmtPct(x, 0))}
+          {metrics.numFills} fills · fill ratio {formatOrNa(metrics, 'fillRatio', (x) => fmtPct(x, 1))}
         </span>
       </div>
       <table className="stats-table" data-testid="stats-table">
