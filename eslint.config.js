@@ -68,6 +68,13 @@ export default tseslint.config(
     ...NODE_AND_NATIVE,
     ...UPWARD('main', 'preload/index'),
   ]),
+  // The independent check recomputes the statistics with its own code: it may read files, never borrow ours.
+  restrict(['test/support/reference/**'], [
+    { group: ['**/src/**'], message: 'the reference code of the independent check shares nothing with src/' },
+  ]),
+  restrict(['test/integration/backtest/independent-check.test.ts'], [
+    { group: ['**/src/main/analytics/**', '**/src/main/analytics'], message: 'the independent check shares nothing with the analytics it checks' },
+  ]),
   restrict(['src/preload/**'], [
     { group: ['node:*', 'ws', 'better-sqlite3'], message: 'the sandboxed preload exposes the typed bridge only' },
     ...UPWARD('main', 'renderer'),

@@ -71,19 +71,29 @@ export interface OpenOrderView {
   readonly purpose: 'quote' | 'flatten';
 }
 
+/**
+ * A fill as the outside sees it. It has two times: when it was EXECUTED (the venue's stamp live; the match
+ * instant on paper and in the simulator) and when its report reached the desk (local receipt; execution +
+ * the ack latency on paper). Markouts and the mid at the fill are taken at execution; inventory and PnL
+ * change when the report is received.
+ */
 export interface FillView {
   readonly fillId: string;
   readonly sessionId: number;
   readonly clientOrderId: string;
-  /** Local time of the fill, milliseconds since the epoch (event clock in replay). */
+  /** Local receipt time of the fill report, milliseconds since the epoch (event clock in replay). */
   readonly timeMs: number;
+  /** Execution time, milliseconds since the epoch (fractional: microsecond precision). */
+  readonly execTimeMs: number;
   readonly side: 'buy' | 'sell';
   readonly price: number;
   readonly size: number;
   /** Fee paid in quote currency (negative: a rebate received). */
   readonly fee: number;
   readonly liquidity: 'maker' | 'taker';
+  /** The mid prevailing just before execution (after every book message stamped before it); NaN/null when unknown. */
   readonly midAtFill: number;
+  /** The strategy's fair value when the fill report was received; NaN/null when unknown. */
   readonly fairValueAtFill: number;
   readonly inventoryAfter: number;
 }
@@ -186,26 +196,63 @@ export const MARKOUT_HORIZONS_SEC: readonly MarkoutHorizon[] = [1, 5, 30, 60];
 export interface MarkoutStats {
   /** Number of fills whose markout at this horizon is known. */
   readonly count: number;
-  /** Mean markout in bps of the mid at the fill, signed so that positive is in our favour. */
+  /** Mean markout in bps of the mid at the fill, signed so that positive is in our favour; NaN (null) when count is 0. */
   readonly meanBps: number;
-  /** Share of those fills whose markout is adverse (< 0). */
+  /** Share of those fills whose markout is adverse (< 0); NaN (null) when count is 0. */
   readonly adverseRate: number;
 }
 
 export interface HourlyRow {
   readonly hourUtc: number;
+  /** Fills EXECUTED in this UTC hour. */
   readonly fills: number;
+  /** Adverse share of this hour's fills with a known markout at the adverse horizon; NaN (null) when none. */
   readonly adverseRate: number;
+  /** Change of total PnL sampled in this hour. */
   readonly pnl: number;
+  /** Mean spread captured of this hour's fills with a mid; NaN (null) when none. */
   readonly avgSpreadCapturedBps: number;
 }
 
+/** Every figure of `DeskMetrics` that has a definition (`DeskMetrics.definitions`). */
+export const METRIC_NAMES = [
+  'totalPnl',
+  'dailyPnl',
+  'sharpe',
+  'winRate',
+  'avgSpreadCapturedBps',
+  'adverseSelectionRate',
+  'avgAdverseMoveBps',
+  'avgInventory',
+  'maxInventory',
+  'inventoryTurnover',
+  'numFills',
+  'fillRatio',
+  'maxDrawdown',
+  'fees',
+  'volumeTraded',
+  'markouts',
+  'hourly',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/**
+ * The statistics. A figure that means nothing yet (a rate with no fills, a Sharpe ratio below its minimum
+ * number of intervals) is NaN inside the engine and null over JSON: a client shows "n/a" with its
+ * condition, never 0. Every figure's definition, exactly as computed, is in `definitions`.
+ */
 export interface DeskMetrics {
   readonly totalPnl: number;
   readonly dailyPnl: number;
+  /** Annualised Sharpe ratio on the instrument's calendar; NaN (null) below `sharpeMinIntervals` complete intervals. */
   readonly sharpe: number;
-  /** How `sharpe` was computed, e.g. "PnL per 60 s interval, annualised ×√(525600)". */
+  /** How `sharpe` was computed (interval, calendar, intervals), or why it is n/a. */
   readonly sharpeBasis: string;
+  /** Complete Sharpe intervals so far, and how many the ratio needs before it is shown. */
+  readonly sharpeIntervals: number;
+  readonly sharpeMinIntervals: number;
+  /** The instrument's trading calendar the Sharpe ratio is annualised on, e.g. "252 days × 6.5 h (equities)". */
+  readonly tradingCalendar: string;
   readonly winRate: number;
   readonly winRateDefinition: string;
   readonly avgSpreadCapturedBps: number;
@@ -224,6 +271,8 @@ export interface DeskMetrics {
   readonly volumeTraded: number;
   readonly markouts: Record<'buy' | 'sell' | 'all', Record<`${MarkoutHorizon}s`, MarkoutStats>>;
   readonly hourly: HourlyRow[];
+  /** What each figure is, exactly as computed (the monitor's tooltips, the backtest report, `/api/metrics`). */
+  readonly definitions: Readonly<Record<MetricName, string>>;
 }
 
 /** One point of the time series the charts draw; sampled at most once per stream batch. */

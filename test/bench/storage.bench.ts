@@ -59,6 +59,7 @@ function fill(sessionId: number, n: number): StoredFill {
     fee: -0.0125,
     liquidity: 'maker',
     localUs: meta.startedUs + n,
+    exchUs: meta.startedUs + n,
     midAtFill: 6_500_000.5,
     fairValueAtFill: 6_500_000.25,
     inventoryAfter: n % 100,

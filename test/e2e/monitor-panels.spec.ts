@@ -184,10 +184,15 @@ test('statistics show the article table with definitions and agree with /api/met
     ['stat-adverse-rate', 'adverseSelectionRate'],
     ['stat-win-rate', 'winRate'],
   ];
+  // A figure the API reports as null (n/a) is shown as "n/a (condition)", with no value; any other as its value.
+  const shownAs = async (testid: string): Promise<number | null> => {
+    const value = await page.getByTestId(testid).getAttribute('data-value');
+    return value === null || value === '' ? null : Number(value);
+  };
   for (const [testid, key] of pairs) {
-    await expect.poll(async () => (await num(page.getByTestId(testid))) === (await serve.get<DeskMetrics>('/api/metrics'))[key]).toBe(true);
+    await expect.poll(async () => (await shownAs(testid)) === (await serve.get<DeskMetrics>('/api/metrics'))[key]).toBe(true);
   }
-  await expect.poll(async () => (await num(page.getByTestId('adverse-rate'))) === (await serve.get<DeskMetrics>('/api/metrics')).adverseSelectionRate).toBe(true);
+  await expect.poll(async () => (await shownAs('adverse-rate')) === (await serve.get<DeskMetrics>('/api/metrics')).adverseSelectionRate).toBe(true);
   await expect(page.getByTestId('hourly-row').first()).toBeVisible();
   await expect(page.getByTestId('markout-curves')).toBeVisible();
   const state = await serve.get<DeskState>('/api/state');

@@ -5,25 +5,19 @@
  * Space / arrow shortcuts change the replay as the API then shows; the ladder picks a tick grouping that
  * fits GOOG's wide spread. Skipped, with a message, only when ../shared/data is absent.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeskState } from '../../src/shared/contract.js';
-import { CLI, removeDir } from '../support/serve-process.js';
-import { hasSharedData, sharedDataPath } from '../support/shared-data.js';
+import { removeDir } from '../support/serve-process.js';
 import { expect, monitorUrl, test } from './fixtures.js';
+import { GOOG_SLICE, hasGoogSlice, importGoogSlice } from './recordings.js';
 
-const SLICE = 'GOOG_2012-06-21_L10_first2000rows';
-const available = hasSharedData() && existsSync(sharedDataPath('lobster', SLICE));
+const available = hasGoogSlice();
 const dir = mkdtempSync(join(tmpdir(), 'quotedesk-replay-e2e-'));
-const recording = join(dir, 'goog.jsonl');
-if (available) {
-  const base = sharedDataPath('lobster', SLICE, 'GOOG_2012-06-21_34200000_57600000');
-  execFileSync(process.execPath, [CLI, 'import-lobster', '--messages', `${base}_message_10.first2000.csv`, '--orderbook', `${base}_orderbook_10.first2000.csv`, '--out', recording], { stdio: 'pipe' });
-}
+const recording = available ? importGoogSlice(dir) : join(dir, 'goog.jsonl');
 test.afterAll(() => removeDir(dir));
-test.skip(!available, `../shared/data/lobster/${SLICE} is absent: the replay e2e needs the real LOBSTER slice`);
+test.skip(!available, `../shared/data/lobster/${GOOG_SLICE} is absent: the replay e2e needs the real LOBSTER slice`);
 test.use({ serveArgs: ['--recording', recording, '--speed', '1'] });
 
 const replayOf = async (serve: { get<T>(path: string): Promise<T> }) => {

@@ -4,46 +4,58 @@
  *
  * Pure and clock-free: time arrives as `localUs` arguments (the desk's event clock), no I/O. Prices in
  * ticks, sizes in lots; figures come out in quote currency (money) and instrument size units (lots × lot).
- * Definitions, each stated once:
+ * Definitions, each stated once (their words, with the counts behind them, come from `definitions.ts`):
  *   - PnL: see `ledger.ts` — total = realised + unrealised − fees ≡ cash (fees included) + inventory × mid.
- *   - Markout of a fill at horizon h (1, 5, 30, 60 s): side × (mid(t_fill + h) − mid_fill) / mid_fill × 10⁴,
- *     in bps, positive in our favour (buy: the mid rose; sell: it fell). mid(t) is the mid PREVAILING at t
- *     on the event clock: the mid of the last mark at or before t. It is resolved in `onMark` as soon as a
- *     mark at or after t arrives (a mark exactly at t uses its own mid), so a replay never reads a mid
- *     from beyond t. A fill without a mid at the fill never gets markouts.
+ *     Position, cash and every time-sampled figure change when a fill REPORT arrives (`Fill.localUs`).
+ *   - mid⁻(t): the mid prevailing just before instant t — the mid of the last mark stamped strictly
+ *     before t (`mid-history.ts`). The mid at a fill is mid⁻(execution), `Fill.exchUs`.
+ *   - Markout of a fill at horizon h (1, 5, 30, 60 s): side × (mid⁻(exec + h) − mid⁻(exec)) / mid⁻(exec)
+ *     × 10⁴, in bps, positive in our favour (buy: the mid rose). It is resolved in `onMark` as soon as
+ *     the event clock reaches exec + h (every mark before that instant is then known), so a replay never
+ *     reads a mid from beyond it. A fill without a mid at execution never gets markouts. Every resolved
+ *     markout is returned by `onMark` (the desk stores each one); none is resolved anywhere else.
  *   - Adverse fill at h: markout < 0. Adverse-selection rate = adverse / fills with a known markout at h.
  *     Average adverse move = mean |markout| over the adverse fills, bps.
  *   - Win rate: share of fills with a known markout at the adverse horizon whose markout is > 0.
  *   - Spread captured of a fill: buy (mid − price), sell (price − mid), in bps of the mid at the fill;
  *     averaged over fills that had a mid.
  *   - Sharpe: total-PnL change per fixed interval (default 60 s, intervals counted from the session start,
- *     empty intervals count as 0), mean / sample standard deviation × √(intervals per 365-day year); 0
- *     until two intervals are complete. `sharpeBasis` says which.
+ *     empty intervals count as 0; the total prevailing at an interval's end closes it), mean / sample
+ *     standard deviation × √(intervals per year on the instrument's trading calendar, `calendar.ts`).
  *   - Daily PnL: total PnL now − total PnL prevailing at the start of the current UTC day (or 0 at the
  *     session start if that is later).
  *   - Average inventory: time-weighted |inventory| over the session's elapsed event time (replay seeks
  *     excluded), size units. Max: max |inventory|.
  *   - Inventory turnover: volume traded / average |inventory|, both in size units, over the session so far
- *     (the article's "42x/day" is this figure for a one-day session); 0 while the average is 0.
+ *     (the article's "42x/day" is this figure for a one-day session).
  *   - Fill ratio: orders with at least one fill / orders placed (`onOrderPlaced`); partial fills of one
  *     order count once (recognised among the last 256 filled orders).
  *   - Max drawdown: largest peak-to-trough fall of total PnL sampled at every mark and fill.
- *   - Hourly rows (UTC hour of day): fills, adverse rate at the adverse horizon, PnL change sampled in that
- *     hour, average spread captured; only hours with a fill or a mark appear.
+ *   - Hourly rows (UTC hour of day): fills executed in that hour, their adverse rate at the adverse
+ *     horizon and average spread captured; PnL change sampled in that hour; only hours with a fill or a
+ *     mark appear.
+ * Conditions: a figure that means nothing yet is NaN, never 0 — every rate with no fill behind it, the
+ * Sharpe ratio below `sharpeMinIntervals` complete intervals (default 30) or with no variation, turnover
+ * while the average inventory is 0, the fill ratio before the first order.
  * Hot path (`onFill`, `onMark`): no allocation; fills are kept in a fixed ring of typed arrays (capacity
  * option) which also serves the pending markouts: fills are resolved in arrival order per horizon.
+ * This file must not do I/O or read a clock.
  */
 import type { DeskMetrics, HourlyRow, MarkoutHorizon, MarkoutStats } from '../../shared/contract.js';
 import { DecimalGrid, US_PER_SEC, type LocalUs, type Side } from '../../shared/units.js';
+import { CONTINUOUS_CALENDAR, type TradingCalendar } from './calendar.js';
+import { metricDefinitions, sharpeBasis, winRateDefinition, type DefinitionInputs } from './definitions.js';
 import { Ledger } from './ledger.js';
+import { MidHistory } from './mid-history.js';
 import type { AdverseRate, Analytics, AnalyticsFill, MarkoutResolved, PnlView, PositionView } from './types.js';
 
 export const ANALYTICS_HORIZONS_SEC: readonly MarkoutHorizon[] = [1, 5, 30, 60];
 const H = 4;
 const US_PER_HOUR = 3_600 * US_PER_SEC;
 const US_PER_DAY = 24 * US_PER_HOUR;
-const SECONDS_PER_YEAR = 365 * 86_400;
 const RECENT_FILLED_ORDERS = 256;
+/** Complete Sharpe intervals before the ratio is shown (30 one-minute intervals: half an hour). */
+export const DEFAULT_SHARPE_MIN_INTERVALS = 30;
 
 export interface AnalyticsOptions {
   /** The instrument's tick and lot as decimal strings ("0.01", "0.001"). */
@@ -57,6 +69,12 @@ export interface AnalyticsOptions {
   readonly sharpeIntervalSec?: number;
   /** Fills kept for markouts and windows (rounded up to a power of two; default 131072 ≥ the 100 000-fill window). */
   readonly fillCapacity?: number;
+  /** The instrument's trading calendar, on which the Sharpe ratio is annualised (default: 24/7). */
+  readonly calendar?: TradingCalendar;
+  /** Complete intervals before the Sharpe ratio is shown (default 30). */
+  readonly sharpeMinIntervals?: number;
+  /** Mid changes kept to find the mid before a past instant (default 65 536; see `mid-history.ts`). */
+  readonly midHistoryCapacity?: number;
 }
 
 /** The desk's analytics: the `Analytics` contract plus what the desk needs around it. */
@@ -71,7 +89,15 @@ export interface DeskAnalytics extends Analytics {
   restore(fills: readonly AnalyticsFill[], markouts?: readonly MarkoutResolved[]): void;
   /** Changes the horizon `metrics()` uses for the adverse-selection and win rates. */
   setAdverseHorizon(horizonSec: MarkoutHorizon): void;
-  /** Markouts that could not be resolved because the fill ring overflowed before they were due. */
+  /**
+   * mid⁻(t): the mid prevailing just before `tUs` on the marks seen so far (NaN when unknown). The desk
+   * takes a fill's mid at execution from here: `midBefore(fill.exchUs)`.
+   */
+  midBefore(tUs: number): number;
+  /**
+   * Markouts that could not be resolved: the fill ring overflowed before they were due, or their due
+   * instant was older than the mid history holds (a fill reported long after its horizon).
+   */
   droppedMarkouts(): number;
   /**
    * Time jumped (a replay seek, either way): pending markouts are abandoned (they would compare mids
@@ -122,6 +148,9 @@ class AnalyticsCore implements DeskAnalytics {
   private adverseH: number;
   private readonly intervalUs: number;
   private readonly intervalSec: number;
+  private readonly calendar: TradingCalendar;
+  private readonly sharpeMin: number;
+  private readonly mids: MidHistory;
 
   // Fill ring (struct of arrays); seq n lives in slot n & mask.
   private readonly mask: number;
@@ -162,7 +191,7 @@ class AnalyticsCore implements DeskAnalytics {
   private readonly hrKnown = new Float64Array(24 * H);
   private readonly hrAdverse = new Float64Array(24 * H);
 
-  // Marks and sampling.
+  // Marks and sampling (`lastMid`: the newest mark's mid, for PnL; `mids`: every change, for markouts).
   private lastMid = Number.NaN;
   private lastMarkUs = Number.NEGATIVE_INFINITY;
   private lastSampleUs: number;
@@ -210,6 +239,11 @@ class AnalyticsCore implements DeskAnalytics {
       throw new RangeError(`sharpeIntervalSec must be a positive number of seconds, got ${String(options.sharpeIntervalSec)}`);
     }
     this.intervalUs = this.intervalSec * US_PER_SEC;
+    this.calendar = options.calendar ?? CONTINUOUS_CALENDAR;
+    if (!(this.calendar.secondsPerYear > 0)) throw new RangeError('calendar.secondsPerYear must be positive');
+    this.sharpeMin = options.sharpeMinIntervals ?? DEFAULT_SHARPE_MIN_INTERVALS;
+    if (!Number.isInteger(this.sharpeMin) || this.sharpeMin < 2) throw new RangeError(`sharpeMinIntervals must be an integer ≥ 2, got ${String(options.sharpeMinIntervals)}`);
+    this.mids = new MidHistory(options.midHistoryCapacity);
     const requested = options.fillCapacity ?? 131_072;
     if (!Number.isInteger(requested) || requested < 1) throw new RangeError('fillCapacity must be a positive integer');
     this.capacity = nextPowerOfTwo(requested);
@@ -234,6 +268,10 @@ class AnalyticsCore implements DeskAnalytics {
 
   droppedMarkouts(): number {
     return this.dropped;
+  }
+
+  midBefore(tUs: number): number {
+    return this.mids.before(tUs);
   }
 
   onFill(fill: AnalyticsFill): void {
@@ -261,6 +299,7 @@ class AnalyticsCore implements DeskAnalytics {
 
   onDiscontinuity(nowUs: LocalUs): void {
     for (let h = 0; h < H; h++) this.resolveFrom[h] = this.nextSeq;
+    this.mids.clear();
     this.lastMid = Number.NaN;
     this.lastMarkUs = Number.NEGATIVE_INFINITY;
     this.lastSampleUs = nowUs;
@@ -277,7 +316,9 @@ class AnalyticsCore implements DeskAnalytics {
     const out = this.resolvedOut;
     out.length = 0;
     if (Number.isFinite(midTicks) && nowUs >= this.lastMarkUs) {
-      this.resolveDue(nowUs, midTicks);
+      // Marks come in time order: every mark before `nowUs` is known, so markouts due by now can resolve.
+      this.resolveDue(nowUs);
+      this.mids.record(nowUs, midTicks);
       this.lastMid = midTicks;
       this.lastMarkUs = nowUs;
     }
@@ -343,29 +384,42 @@ class AnalyticsCore implements DeskAnalytics {
     const avgInvLots = span > 0 ? area / span : Math.abs(ledger.inventoryLots);
     const avgInventory = avgInvLots * this.lotValue;
     const volumeTraded = ledger.volumeLots * this.lotValue;
-    const sharpeReady = this.nIntervals >= 2 && this.m2Interval > 0;
-    const perYear = SECONDS_PER_YEAR / this.intervalSec;
-    const sd = sharpeReady ? Math.sqrt(this.m2Interval / (this.nIntervals - 1)) : 0;
-    const sharpe = sharpeReady ? (this.meanInterval / sd) * Math.sqrt(perYear) : 0;
+    const n = this.nIntervals;
+    const sd = n >= 2 ? Math.sqrt(this.m2Interval / (n - 1)) : Number.NaN;
+    const varied = sd > 0;
+    const sharpe = n >= this.sharpeMin && varied ? (this.meanInterval / sd) * Math.sqrt(this.calendar.secondsPerYear / this.intervalSec) : Number.NaN;
     const horizonSec = ANALYTICS_HORIZONS_SEC[h] ?? 5;
+    const words: DefinitionInputs = {
+      horizonSec,
+      known,
+      adverse,
+      withMid: this.spreadCount,
+      ordersPlaced: this.ordersPlaced,
+      intervalSec: this.intervalSec,
+      intervals: n,
+      minIntervals: this.sharpeMin,
+      varied,
+      calendar: this.calendar,
+    };
     return {
       totalPnl: total,
       dailyPnl,
       sharpe,
-      sharpeBasis:
-        `total PnL per ${this.intervalSec} s interval (${this.nIntervals} complete), mean / sd annualised ×√${formatCount(perYear)} ` +
-        `(365-day year)${sharpeReady ? '' : '; 0 until 2 intervals with variation'}`,
-      winRate: known > 0 ? positive / known : 0,
-      winRateDefinition: `share of fills whose ${horizonSec} s markout is > 0 (${known} fills with a known markout)`,
-      avgSpreadCapturedBps: this.spreadCount > 0 ? this.spreadSumBps / this.spreadCount : 0,
-      adverseSelectionRate: known > 0 ? adverse / known : 0,
+      sharpeBasis: sharpeBasis(words),
+      sharpeIntervals: n,
+      sharpeMinIntervals: this.sharpeMin,
+      tradingCalendar: this.calendar.name,
+      winRate: ratio(positive, known),
+      winRateDefinition: winRateDefinition(words),
+      avgSpreadCapturedBps: ratio(this.spreadSumBps, this.spreadCount),
+      adverseSelectionRate: ratio(adverse, known),
       adverseHorizonSec: horizonSec,
-      avgAdverseMoveBps: adverse > 0 ? moveSum / adverse : 0,
+      avgAdverseMoveBps: ratio(moveSum, adverse),
       avgInventory,
       maxInventory: this.maxAbsInventory * this.lotValue,
-      inventoryTurnover: avgInventory > 0 ? volumeTraded / avgInventory : 0,
+      inventoryTurnover: avgInventory > 0 ? volumeTraded / avgInventory : Number.NaN,
       numFills: this.nextSeq,
-      fillRatio: this.ordersPlaced > 0 ? this.filledOrders / this.ordersPlaced : 0,
+      fillRatio: ratio(this.filledOrders, this.ordersPlaced),
       maxDrawdown: Math.max(this.maxDrawdown, this.peakTotal - total),
       peakPnl: Math.max(this.peakTotal, total),
       fees: ledger.fees,
@@ -376,6 +430,7 @@ class AnalyticsCore implements DeskAnalytics {
         all: this.sideStats(-1),
       },
       hourly: this.hourlyRows(),
+      definitions: metricDefinitions(words),
     };
   }
 
@@ -383,6 +438,7 @@ class AnalyticsCore implements DeskAnalytics {
 
   private bookFill(fill: AnalyticsFill, pending: boolean): void {
     if (!(fill.size > 0)) throw new RangeError(`fill ${fill.fillId}: size must be a positive number of lots, got ${fill.size}`);
+    if (!Number.isFinite(fill.exchUs)) throw new RangeError(`fill ${fill.fillId}: execution time must be a finite time, got ${fill.exchUs}`);
     const t = fill.localUs;
     this.advanceInventoryArea(t);
     this.ledger.book(fill.side, fill.price, fill.size, fill.fee);
@@ -404,10 +460,12 @@ class AnalyticsCore implements DeskAnalytics {
     const slot = seq & this.mask;
     const mid = fill.midAtFill;
     const hasMid = Number.isFinite(mid) && mid > 0;
-    const hour = Math.floor(t / US_PER_HOUR) % 24;
+    // The fill's own figures (markout clocks, its hour) run from execution; the position from receipt.
+    const execUs = fill.exchUs;
+    const hour = Math.floor(execUs / US_PER_HOUR) % 24;
     this.recId[slot] = fill.fillId;
     this.recSide[slot] = sideIndex(fill.side);
-    this.recTimeUs[slot] = t;
+    this.recTimeUs[slot] = execUs;
     this.recMid[slot] = hasMid ? mid : Number.NaN;
     this.recHour[slot] = hour;
     const base = slot * H;
@@ -423,12 +481,6 @@ class AnalyticsCore implements DeskAnalytics {
       this.spreadCount++;
       this.hrSpreadSum[hour] = (this.hrSpreadSum[hour] ?? 0) + captured;
       this.hrSpreadCount[hour] = (this.hrSpreadCount[hour] ?? 0) + 1;
-      // The fill's mid is an observation of the market at t: the markout's reference if no mark follows.
-      if (t >= this.lastMarkUs) {
-        if (pending) this.resolveDue(t, mid);
-        this.lastMid = mid;
-        this.lastMarkUs = t;
-      }
     }
     this.sample(t);
   }
@@ -441,8 +493,11 @@ class AnalyticsCore implements DeskAnalytics {
     this.filledOrders++;
   }
 
-  /** Resolves every pending markout due at or before `nowUs`; `mid` is the mid from `nowUs` on. */
-  private resolveDue(nowUs: LocalUs, mid: number): void {
+  /**
+   * Resolves every pending markout due at or before `nowUs` (every mark before its due instant is known),
+   * with mid⁻(due) from the history. A due instant older than the history holds is dropped (counted).
+   */
+  private resolveDue(nowUs: LocalUs): void {
     for (let h = 0; h < H; h++) {
       const horizonUs = (ANALYTICS_HORIZONS_SEC[h] ?? 0) * US_PER_SEC;
       let seq = this.resolveFrom[h] ?? 0;
@@ -452,12 +507,15 @@ class AnalyticsCore implements DeskAnalytics {
         if (due > nowUs) break;
         const midFill = this.recMid[slot] ?? Number.NaN;
         if (!Number.isNaN(midFill)) {
-          // Prevailing mid at `due`: this mark's when it is exactly at `due`, else the previous mark's.
-          const midAfter = due === nowUs || !Number.isFinite(this.lastMid) ? mid : this.lastMid;
-          const sign = this.recSide[slot] === 0 ? 1 : -1;
-          const bps = (sign * (midAfter - midFill) / midFill) * 10_000;
-          this.recordMarkout(slot, h, bps);
-          this.emit(this.recId[slot] ?? '', ANALYTICS_HORIZONS_SEC[h] ?? 1, bps, midAfter);
+          const midAfter = this.mids.before(due);
+          if (Number.isNaN(midAfter)) {
+            this.dropped++;
+          } else {
+            const sign = this.recSide[slot] === 0 ? 1 : -1;
+            const bps = (sign * (midAfter - midFill) / midFill) * 10_000;
+            this.recordMarkout(slot, h, bps);
+            this.emit(this.recId[slot] ?? '', ANALYTICS_HORIZONS_SEC[h] ?? 1, bps, midAfter);
+          }
         }
         seq++;
       }
@@ -567,11 +625,7 @@ class AnalyticsCore implements DeskAnalytics {
     const stat = (h: number): MarkoutStats => {
       const pick = (arr: Float64Array): number => (side < 0 ? this.allStat(arr, h) : (arr[side * H + h] ?? 0));
       const count = pick(this.mkCount);
-      return {
-        count,
-        meanBps: count > 0 ? pick(this.mkSum) / count : 0,
-        adverseRate: count > 0 ? pick(this.mkAdverse) / count : 0,
-      };
+      return { count, meanBps: ratio(pick(this.mkSum), count), adverseRate: ratio(pick(this.mkAdverse), count) };
     };
     return { '1s': stat(0), '5s': stat(1), '30s': stat(2), '60s': stat(3) };
   }
@@ -586,15 +640,16 @@ class AnalyticsCore implements DeskAnalytics {
       rows.push({
         hourUtc: hour,
         fills: this.hrFills[hour] ?? 0,
-        adverseRate: known > 0 ? (this.hrAdverse[hour * H + h] ?? 0) / known : 0,
+        adverseRate: ratio(this.hrAdverse[hour * H + h] ?? 0, known),
         pnl: this.hrPnl[hour] ?? 0,
-        avgSpreadCapturedBps: spreadCount > 0 ? (this.hrSpreadSum[hour] ?? 0) / spreadCount : 0,
+        avgSpreadCapturedBps: ratio(this.hrSpreadSum[hour] ?? 0, spreadCount),
       });
     }
     return rows;
   }
 }
 
-function formatCount(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+/** part / whole, NaN (n/a) when there is nothing to divide by. */
+function ratio(part: number, whole: number): number {
+  return whole > 0 ? part / whole : Number.NaN;
 }

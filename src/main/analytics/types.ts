@@ -10,9 +10,9 @@ import type { LocalUs, Lots } from '../../shared/units.js';
 import type { Fill } from '../execution/types.js';
 
 export interface AnalyticsFill extends Fill {
-  /** Mid at the moment of the fill, in ticks. */
+  /** The mid prevailing just before execution (`midBefore(exchUs)`), in ticks; NaN when unknown. */
   readonly midAtFill: number;
-  /** Fair value at the moment of the fill, in ticks. */
+  /** The strategy's fair value when the fill report was received, in ticks; NaN when unknown. */
   readonly fairValueAtFill: number;
 }
 
@@ -34,7 +34,7 @@ export interface AdverseRate {
   readonly rate: number;
   /** How many fills the rate is over. */
   readonly count: number;
-  /** Mean adverse move (absolute, bps of mid) over the adverse fills. */
+  /** Mean adverse move (absolute, bps of mid) over the adverse fills; NaN when none. */
   readonly avgAdverseMoveBps: number;
 }
 

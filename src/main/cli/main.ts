@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VENUES, isVenueName, type VenueName } from '../../shared/contract.js';
+import { formatOrNa, isKnown } from '../../shared/metrics-text.js';
 import { DEFAULT_PARAMS, applyParamsPatch, type DeskParams } from '../../shared/params.js';
 import { startServer } from '../bridge/http-server.js';
 import { createDesk } from '../desk/create-desk.js';
@@ -426,13 +427,13 @@ async function backtest(flags: ParsedFlags): Promise<number> {
     const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
     const rows: Array<[string, string]> = [
       ['Daily PnL', metrics.dailyPnl.toFixed(2)],
-      ['Sharpe Ratio', `${metrics.sharpe.toFixed(2)}  (${metrics.sharpeBasis})`],
-      ['Win Rate', `${pct(metrics.winRate)}  (${metrics.winRateDefinition})`],
-      ['Avg Spread Captured', `${metrics.avgSpreadCapturedBps.toFixed(2)} bps`],
-      ['Adverse Selection Rate', `${pct(metrics.adverseSelectionRate)}  (markout at ${metrics.adverseHorizonSec} s)`],
+      ['Sharpe Ratio', isKnown(metrics.sharpe) ? `${metrics.sharpe.toFixed(2)}  (${metrics.sharpeBasis})` : metrics.sharpeBasis],
+      ['Win Rate', `${formatOrNa(metrics, 'winRate', pct)}  (${metrics.winRateDefinition})`],
+      ['Avg Spread Captured', formatOrNa(metrics, 'avgSpreadCapturedBps', (x) => `${x.toFixed(2)} bps`)],
+      ['Adverse Selection Rate', `${formatOrNa(metrics, 'adverseSelectionRate', pct)}  (markout at ${metrics.adverseHorizonSec} s from execution)`],
       ['Avg Inventory', metrics.avgInventory.toFixed(2)],
       ['Max Inventory', metrics.maxInventory.toFixed(2)],
-      ['Inventory Turnover', `${metrics.inventoryTurnover.toFixed(2)}x`],
+      ['Inventory Turnover', formatOrNa(metrics, 'inventoryTurnover', (x) => `${x.toFixed(2)}x`)],
     ];
     process.stdout.write(
       [

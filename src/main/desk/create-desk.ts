@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { VenueName } from '../../shared/contract.js';
 import type { DeskParams } from '../../shared/params.js';
 import { US_PER_MS, type Instrument, type LocalUs } from '../../shared/units.js';
-import { createAnalytics, type DeskAnalytics } from '../analytics/index.js';
+import { createAnalytics, tradingCalendarFor, type DeskAnalytics } from '../analytics/index.js';
 import { PaperVenue } from '../execution/paper/index.js';
 import type { AdapterOptions } from '../market/adapters/base.js';
 import type { AdapterVenue } from '../market/adapters/types.js';
@@ -105,6 +105,8 @@ function analyticsFor(instrument: Instrument, params: DeskParams, startUs: Local
     lotSize: instrument.lotSize,
     sessionStartUs: startUs,
     adverseHorizonSec: params.strategy.adverseSelection.horizonSec,
+    // The Sharpe ratio is annualised on the instrument's market: 24/7 for crypto and the simulator, 252 × 6.5 h for equities.
+    calendar: tradingCalendarFor(instrument.venue),
   });
 }
 

@@ -3,11 +3,12 @@
  * simulated market), the order book it maintains, the quoting strategy, the order manager with its
  * execution venue, the risk gate, the analytics and the SQLite store, all on one injected clock.
  *
- * Flow per market event (one whole message): the feed has applied it to the book → analytics marks the
- * mid (markouts due are resolved and stored) → the paper venue, if any, sees the book → the risk gate
- * re-evaluates → the strategy decides → each side's quote is reconciled with the working orders through
- * the gate. Fills come back from the venue and are booked everywhere (order manager, analytics, store,
- * risk). Nothing here reads the wall clock: time is the feed's clock, so a replay is repeatable bit for
+ * Flow per market event (one whole message): the feed has applied it to the book → the paper venue, if
+ * any, sees the book (fills due are handed over) → analytics marks the mid (markouts due are resolved and
+ * stored) → the risk gate re-evaluates → the strategy decides → each side's quote is reconciled with the
+ * working orders through the gate. Fills come back from the venue and are booked everywhere (order
+ * manager, analytics, store, risk); a fill's mid is the one prevailing just before its execution, read
+ * from the analytics' mid history, whatever message was being applied when its report arrived. Nothing here reads the wall clock: time is the feed's clock, so a replay is repeatable bit for
  * bit. Hosts plug in a transport through `subscribe` (a batched stream, at most one message per
  * `publishIntervalMs`) and the command methods; they add no logic.
  */
@@ -264,7 +265,7 @@ export class Desk implements FeedListener {
     this.auditNow('desk', 'session-end', { reason });
     const pnl = this.analytics.pnl(this.markTicks());
     try {
-      this.store.endSession(this.sessionIdValue, nowUs, { realizedPnl: pnl.realized, totalPnl: pnl.total });
+      this.store.endSession(this.sessionIdValue, nowUs, { realizedPnl: pnl.realized, totalPnl: pnl.total, ordersSent: this.stats.ordersSent });
       this.store.flushSync();
     } catch (error) {
       this.log(`could not end the session cleanly: ${(error as Error).message}`);
@@ -888,7 +889,9 @@ export class Desk implements FeedListener {
   private bookFill(fill: Fill, order: ManagedOrder | null): void {
     this.venueActivity = true;
     const fairValue = Number.isNaN(this.decision.fairValue) ? this.midTicks : this.decision.fairValue;
-    const analyticsFill: AnalyticsFill = { ...fill, midAtFill: this.midTicks, fairValueAtFill: fairValue };
+    // why: the report arrives an ack latency after execution, often after newer book messages (and the
+    // current message's mid is already set): the mid at the fill is the one prevailing just before execution.
+    const analyticsFill: AnalyticsFill = { ...fill, midAtFill: this.analytics.midBefore(fill.exchUs), fairValueAtFill: fairValue };
     this.analytics.onFill(analyticsFill);
     this.stats.fills++;
     const stored: StoredFill = { ...analyticsFill, sessionId: this.sessionIdValue, inventoryAfter: this.orders.inventoryLots() };

@@ -14,6 +14,8 @@ export function fillView(fill: StoredFill, tick: DecimalGrid, lot: DecimalGrid):
     sessionId: fill.sessionId,
     clientOrderId: fill.clientOrderId,
     timeMs: Math.floor(fill.localUs / 1000),
+    // why: not floored: the execution instant keeps its microseconds (ms with a fraction).
+    execTimeMs: fill.exchUs / 1000,
     side: fill.side,
     price: tick.toNumber(fill.price),
     size: lot.toNumber(fill.size),

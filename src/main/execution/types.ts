@@ -6,7 +6,7 @@
  * the desk's clock. Client order ids are unique per session and are the key the store journals BEFORE a
  * request leaves. Prices in ticks, sizes in lots, money in quote currency.
  */
-import type { LocalUs, Lots, Side, Ticks } from '../../shared/units.js';
+import type { ExchUs, LocalUs, Lots, Side, Ticks } from '../../shared/units.js';
 
 export type TimeInForce = 'gtc' | 'ioc';
 export type OrderPurpose = 'quote' | 'flatten';
@@ -32,6 +32,12 @@ export interface Fill {
   /** Fee in quote currency (negative: rebate). */
   readonly fee: number;
   readonly liquidity: 'maker' | 'taker';
+  /**
+   * When the fill was executed: the venue's stamp live, the match instant on paper and in the simulator
+   * (both on the desk's clock). Markouts and the mid at the fill are taken here.
+   */
+  readonly exchUs: ExchUs;
+  /** When the fill report reached the desk (execution + the ack latency on paper): inventory changes here. */
   readonly localUs: LocalUs;
 }
 

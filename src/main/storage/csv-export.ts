@@ -4,11 +4,12 @@
  *
  * RFC 4180: a header row, CRLF line ends, fields quoted when they hold a comma, quote, CR or LF, quotes
  * doubled. Prices and sizes are printed as the instrument prints them (the decimal text stored beside
- * the ticks/lots), times as ISO-8601 UTC with microseconds; a text cell a spreadsheet would run as a formula
- * is neutralised (`csvField`). A file export is written to a temporary file beside the target, synced, and
- * renamed over it, so a reader never sees half a file and a failed export leaves nothing behind; it never
- * replaces the database it reads (`checkOutput`). Exports read committed data only; they never write to the
- * database.
+ * the ticks/lots), times as ISO-8601 UTC with microseconds; a fill has two (`time_utc`/`local_us`: its
+ * report's receipt; `exec_time_utc`/`exec_us`: its execution); a text cell a spreadsheet would run as a
+ * formula is neutralised (`csvField`). A file export is written to a temporary file beside the target,
+ * synced, and renamed over it, so a reader never sees half a file and a failed export leaves nothing
+ * behind; it never replaces the database it reads (`checkOutput`). Exports read committed data only; they
+ * never write to the database.
  */
 import { closeSync, fsyncSync, writeSync } from 'node:fs';
 import { gridCache, type DecimalGrid } from '../../shared/units.js';
@@ -34,6 +35,8 @@ const FILL_HEADER = [
   'client_order_id',
   'time_utc',
   'local_us',
+  'exec_time_utc',
+  'exec_us',
   'side',
   'price',
   'size',
@@ -116,6 +119,9 @@ function* fillLines(store: SqliteStore, query: ExportQuery): Generator<string> {
         fill.clientOrderId,
         isoUtcFromUs(fill.localUs),
         Math.round(fill.localUs),
+        // The execution time beside the receipt time (the mid at the fill and its markouts are taken here).
+        isoUtcFromUs(fill.exchUs),
+        Math.round(fill.exchUs),
         fill.side,
         fill.priceText,
         fill.sizeText,

@@ -5,7 +5,8 @@
  * new entry at the end. A database whose version is newer than `SCHEMA_VERSION` is refused by the store.
  *
  * v1 is the foundation (sessions and fills); v2 adds the order journal, order events, markouts, the
- * audit trail, PnL snapshots, the recordings index and a session summary column.
+ * audit trail, PnL snapshots, the recordings index and a session summary column; v3 gives every fill its
+ * execution time beside its receipt time (NULL on older fills, which read as executed when received).
  */
 import type Database from 'better-sqlite3';
 
@@ -137,6 +138,13 @@ export const MIGRATIONS: readonly Migration[] = [
         bytes       INTEGER NOT NULL DEFAULT 0,
         indexed_us  INTEGER NOT NULL
       );
+    `,
+  },
+  {
+    version: 3,
+    description: 'fills carry their execution time (exch_us) beside their receipt time (local_us)',
+    sql: `
+      ALTER TABLE fills ADD COLUMN exch_us INTEGER;
     `,
   },
 ];

@@ -54,6 +54,7 @@ import type {
   SessionMeta,
   SessionMode,
   SessionRow,
+  SessionSummary,
   Store,
   StoredFill,
   StoredOrder,
@@ -182,7 +183,7 @@ type Op =
   | { readonly kind: 'markout'; readonly sessionId: number; readonly fillId: string; readonly horizonSec: number; readonly markoutBps: number }
   | { readonly kind: 'audit'; readonly entry: AuditEntry }
   | { readonly kind: 'pnl'; readonly snapshot: PnlSnapshot }
-  | { readonly kind: 'end'; readonly sessionId: number; readonly endedUs: LocalUs; readonly summary: { realizedPnl: number; totalPnl: number } }
+  | { readonly kind: 'end'; readonly sessionId: number; readonly endedUs: LocalUs; readonly summary: SessionSummary }
   | { readonly kind: 'recording'; readonly entry: RecordingEntry; readonly localUs: LocalUs };
 
 interface SessionDbRow {
@@ -216,6 +217,8 @@ interface FillDbRow {
   fair_value_at_fill: number | null;
   inventory_after: number;
   local_us: number;
+  /** NULL on fills stored before migration 3 (their execution time was not kept). */
+  exch_us: number | null;
   tick_size: string;
   lot_size: string;
 }
@@ -285,7 +288,7 @@ const SIDECARS = ['-wal', '-shm', '-journal'] as const;
 const TERMINAL_EVENTS: ReadonlySet<OrderEventType> = new Set<OrderEventType>(['reject', 'cancelled', 'expired', 'ioc-remainder', 'filled']);
 
 const FILL_COLUMNS = `f.session_id, f.fill_id, f.client_order_id, f.side, f.price_ticks, f.price, f.size_lots, f.size, f.fee,
-  f.liquidity, f.mid_at_fill, f.fair_value_at_fill, f.inventory_after, f.local_us, s.tick_size, s.lot_size`;
+  f.liquidity, f.mid_at_fill, f.fair_value_at_fill, f.inventory_after, f.local_us, f.exch_us, s.tick_size, s.lot_size`;
 const SESSION_COLUMNS = `s.id, s.venue, s.symbol, s.mode, s.tick_size, s.lot_size, s.params_json, s.recording, s.started_us,
   s.ended_us, s.realized_pnl, s.total_pnl, (SELECT count(*) FROM fills f WHERE f.session_id = s.id) AS fill_count`;
 const ORDER_COLUMNS = `session_id, client_order_id, side, price_ticks, price, size_lots, size, time_in_force, post_only, purpose,
@@ -365,6 +368,8 @@ function toFillRecord(row: FillDbRow): FillRecord {
     fee: row.fee,
     liquidity: row.liquidity === 'taker' ? 'taker' : 'maker',
     localUs: row.local_us,
+    // why: a fill stored before execution times were kept reads as executed when it was received.
+    exchUs: row.exch_us ?? row.local_us,
     midAtFill: nullToNan(row.mid_at_fill),
     fairValueAtFill: nullToNan(row.fair_value_at_fill),
     inventoryAfter: row.inventory_after,
@@ -682,7 +687,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  endSession(sessionId: number, endedUs: LocalUs, summary: { realizedPnl: number; totalPnl: number }): void {
+  endSession(sessionId: number, endedUs: LocalUs, summary: SessionSummary): void {
     this.enqueue({ kind: 'end', sessionId, endedUs, summary });
   }
 
@@ -875,6 +880,7 @@ export class SqliteStore implements Store {
             nanToNull(f.fairValueAtFill),
             f.inventoryAfter,
             f.localUs,
+            f.exchUs,
           ],
           then: [f.size, f.size, f.localUs, f.sessionId, f.clientOrderId],
         };

@@ -24,6 +24,12 @@ export interface SessionMeta {
   readonly startedUs: LocalUs;
 }
 
+export interface SessionSummary {
+  readonly realizedPnl: number;
+  readonly totalPnl: number;
+  readonly ordersSent?: number;
+}
+
 export interface SessionRow extends SessionMeta {
   readonly id: number;
   readonly endedUs: LocalUs | null;
@@ -80,7 +86,11 @@ export interface RecoveredSession {
 export interface Store {
   readonly path: string;
   openSession(meta: SessionMeta): number;
-  endSession(sessionId: number, endedUs: LocalUs, summary: { realizedPnl: number; totalPnl: number }): void;
+  /**
+   * Ends a session with its summary (kept as JSON; `ordersSent` counts the orders the desk sent, the fill
+   * ratio's denominator, which a backtest does not journal order by order).
+   */
+  endSession(sessionId: number, endedUs: LocalUs, summary: SessionSummary): void;
   /** Journals an order intent; must be called before the request is sent. */
   journalOrder(sessionId: number, request: OrderRequest, localUs: LocalUs): void;
   recordOrderEvent(sessionId: number, clientOrderId: string, type: OrderEventType, localUs: LocalUs, detail?: Record<string, unknown>): void;

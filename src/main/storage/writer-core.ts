@@ -41,8 +41,8 @@ export const WRITE_STATEMENTS: { readonly [K in WriteOp]: WriteStatement } = {
   fill: {
     // why: not INSERT OR IGNORE, which would also silently swallow CHECK and NOT NULL violations.
     sql: `INSERT INTO fills (session_id, fill_id, client_order_id, side, price_ticks, price, size_lots, size, fee,
-            liquidity, mid_at_fill, fair_value_at_fill, inventory_after, local_us)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            liquidity, mid_at_fill, fair_value_at_fill, inventory_after, local_us, exch_us)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (session_id, fill_id) DO NOTHING`,
     then: {
       sql: `UPDATE orders SET filled_lots = filled_lots + ?,

@@ -1,10 +1,13 @@
 /**
- * Adverse selection: the adverse-selection rate (share of fills whose markout at the strategy's horizon
- * went against us) on a bar against the strategy's widening threshold and the risk breaker's trip rate,
- * the average adverse move, the spread captured, and the markout curves per side (mean markout in bps of
- * the mid at the fill, 1 s to 60 s; positive is in our favour) with the fill counts behind each point.
+ * Adverse selection: the adverse-selection rate (share of fills whose markout at the strategy's horizon,
+ * from execution, went against us) on a bar against the strategy's widening threshold and the risk
+ * breaker's trip rate, the average adverse move, the spread captured, and the markout curves per side
+ * (mean markout in bps of the mid at execution, 1 s to 60 s; positive is in our favour) with the fill
+ * counts behind each point. Every tooltip is the desk's own definition (`metrics.definitions`); a figure
+ * with nothing behind it reads "n/a (condition)", never 0 %.
  */
 import { MARKOUT_HORIZONS_SEC, type DeskMetrics, type MarkoutHorizon } from '../../shared/contract.js';
+import { formatOrNa, isKnown } from '../../shared/metrics-text.js';
 import { fmtBps, fmtPct } from '../desk-client/format.js';
 import { usePacedState, useMetrics } from '../desk-client/hooks.js';
 import { COLORS } from '../skew-chart/chart-kit.js';
@@ -33,7 +36,7 @@ function MarkoutCurves({ metrics }: { metrics: DeskMetrics }) {
   for (const side of sides) {
     for (const h of MARKOUT_HORIZONS_SEC) {
       const stats = metrics.markouts[side.key][`${h}s`];
-      if (stats.count > 0) {
+      if (stats.count > 0 && isKnown(stats.meanBps)) {
         lo = Math.min(lo, stats.meanBps);
         hi = Math.max(hi, stats.meanBps);
       }
@@ -83,7 +86,8 @@ export function AdversePanel() {
   const widenAt = state.params.strategy.adverseSelection.threshold;
   const breakerAt = state.params.risk.adverseBreakerRate;
   const rate = metrics.adverseSelectionRate;
-  const level = rate >= breakerAt ? 'breach' : rate >= widenAt ? 'warn' : 'ok';
+  const known = isKnown(rate);
+  const level = !known ? 'na' : rate >= breakerAt ? 'breach' : rate >= widenAt ? 'warn' : 'ok';
   return (
     <section className="panel side-panel adverse" data-testid="adverse-panel">
       <div className="panel-head">
@@ -91,28 +95,28 @@ export function AdversePanel() {
         <span className="muted">{metrics.adverseHorizonSec} s horizon</span>
       </div>
       <div className="rate-row">
-        <span className={`big level-${level}`} data-testid="adverse-rate" data-value={rate}>
-          {fmtPct(rate)}
+        <span className={`big level-${level}`} data-testid="adverse-rate" data-value={known ? rate : ''} title={metrics.definitions.adverseSelectionRate}>
+          {formatOrNa(metrics, 'adverseSelectionRate', (x) => fmtPct(x))}
         </span>
         <div className="threshold-bar" title={`widen at ${fmtPct(widenAt, 0)} (strategy), breaker at ${fmtPct(breakerAt, 0)} (${state.params.risk.adverseBreakerAction})`}>
-          <div className={`bar-fill level-${level}`} style={barFill(rate)} />
+          <div className={`bar-fill level-${level}`} style={barFill(known ? rate : 0)} />
           <div className="threshold widen" style={{ left: `${widenAt * 100}%` }} data-label={`widen ${Math.round(widenAt * 100)}%`} />
           <div className="threshold breaker" style={{ left: `${breakerAt * 100}%` }} data-label={`breaker ${Math.round(breakerAt * 100)}%`} data-testid="adverse-breaker-threshold" />
         </div>
       </div>
-      <dl className="kv kv-3">
-        <dt title="Mean markout of the adverse fills at the horizon, bps of the mid">Adverse move</dt>
-        <dd data-testid="adverse-move" data-value={metrics.avgAdverseMoveBps}>
-          {fmtBps(metrics.avgAdverseMoveBps)}
+      <dl className="kv kv-adverse">
+        <dt title={metrics.definitions.avgAdverseMoveBps}>Adverse move</dt>
+        <dd data-testid="adverse-move" data-value={isKnown(metrics.avgAdverseMoveBps) ? metrics.avgAdverseMoveBps : ''}>
+          {formatOrNa(metrics, 'avgAdverseMoveBps', (x) => fmtBps(x))}
         </dd>
-        <dt title="Average distance of the fill price from the mid at the fill, bps (positive: earned)">Spread captured</dt>
-        <dd data-testid="spread-captured" data-value={metrics.avgSpreadCapturedBps}>
-          {fmtBps(metrics.avgSpreadCapturedBps)}
+        <dt title={metrics.definitions.avgSpreadCapturedBps}>Spread captured</dt>
+        <dd data-testid="spread-captured" data-value={isKnown(metrics.avgSpreadCapturedBps) ? metrics.avgSpreadCapturedBps : ''}>
+          {formatOrNa(metrics, 'avgSpreadCapturedBps', (x) => fmtBps(x))}
         </dd>
       </dl>
       <div className="markouts">
         <MarkoutCurves metrics={metrics} />
-        <table className="markout-table" data-testid="markout-table">
+        <table className="markout-table" data-testid="markout-table" title={metrics.definitions.markouts}>
           <thead>
             <tr>
               <th />
@@ -128,8 +132,8 @@ export function AdversePanel() {
                 {MARKOUT_HORIZONS_SEC.map((h) => {
                   const s = metrics.markouts[side][`${h}s`];
                   return (
-                    <td key={h} data-testid={`markout-${side}-${h}s`} data-value={s.meanBps} title={`${s.count} fills, ${fmtPct(s.adverseRate, 0)} adverse`}>
-                      {s.count > 0 ? s.meanBps.toFixed(2) : '—'}
+                    <td key={h} data-testid={`markout-${side}-${h}s`} data-value={isKnown(s.meanBps) ? s.meanBps : ''} title={s.count > 0 ? `${s.count} fills with a known ${h} s markout, ${fmtPct(s.adverseRate, 0)} adverse` : `n/a: no ${h} s markout known yet`}>
+                      {isKnown(s.meanBps) ? s.meanBps.toFixed(2) : 'n/a'}
                     </td>
                   );
                 })}

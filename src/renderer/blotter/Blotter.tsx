@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DeskEventView, FillView, OpenOrderView, SessionSummaryView } from '../../shared/contract.js';
 import type { ExportKind } from '../../shared/contract.js';
+import { isKnown } from '../../shared/metrics-text.js';
 import { fmtDateTime, fmtMoney, fmtPrice, fmtSize, fmtTime, signClass } from '../desk-client/format.js';
 import { useDesk, usePacedState, useEvents, useFills } from '../desk-client/hooks.js';
 import { VirtualTable, type Column, type SortState } from './VirtualTable.js';
@@ -21,9 +22,11 @@ interface PastSession {
   readonly fills: readonly FillView[];
 }
 
+/** Spread captured by one fill, bps of the mid just before its execution; NaN when that mid is unknown. */
 function edgeBps(fill: FillView): number {
-  if (!fill.midAtFill) return 0;
-  return ((fill.side === 'buy' ? fill.midAtFill - fill.price : fill.price - fill.midAtFill) / fill.midAtFill) * 10_000;
+  const mid = fill.midAtFill as number | null;
+  if (!isKnown(mid) || mid <= 0) return Number.NaN;
+  return ((fill.side === 'buy' ? mid - fill.price : fill.price - mid) / mid) * 10_000;
 }
 
 export function Blotter({ tab, onTab }: { tab: BlotterTab; onTab: (t: BlotterTab) => void }) {
@@ -107,11 +110,23 @@ function FillsTable({ fills }: { fills: readonly FillView[] }) {
   const [sort, setSort] = useState<SortState | null>(null);
   const columns = useMemo<Column<FillView>[]>(
     () => [
-      { key: 'time', label: 'Time (UTC)', width: '96px', render: (f) => fmtTime(f.timeMs, true), sort: (f) => f.timeMs },
+      { key: 'exec', label: 'Executed (UTC)', width: '96px', title: 'When the fill was executed (the venue\'s stamp; the match instant on paper and in the simulator): markouts and the mid at the fill are taken here', render: (f) => fmtTime(f.execTimeMs, true), sort: (f) => f.execTimeMs },
+      { key: 'time', label: 'Received', width: '96px', title: 'When its report reached the desk (execution + the ack latency on paper): inventory and PnL change here', render: (f) => fmtTime(f.timeMs, true), sort: (f) => f.timeMs },
       { key: 'side', label: 'Side', width: '44px', render: (f) => <b className={f.side === 'buy' ? 'pos' : 'neg'}>{f.side === 'buy' ? 'BUY' : 'SELL'}</b>, sort: (f) => f.side },
       { key: 'price', label: 'Price', width: '1fr', align: 'right', render: (f) => fmtPrice(f.price, pd), sort: (f) => f.price },
       { key: 'size', label: 'Size', width: '1fr', align: 'right', render: (f) => fmtSize(f.size, sd), sort: (f) => f.size },
-      { key: 'edge', label: 'Edge', width: '1fr', align: 'right', title: 'Distance from the mid at the fill, bps (positive: earned)', render: (f) => <span className={signClass(edgeBps(f))}>{edgeBps(f).toFixed(2)}</span>, sort: edgeBps },
+      {
+        key: 'edge',
+        label: 'Edge',
+        width: '1fr',
+        align: 'right',
+        title: 'Spread captured: distance from the mid just before execution, bps of that mid (positive: earned)',
+        render: (f) => {
+          const edge = edgeBps(f);
+          return isKnown(edge) ? <span className={signClass(edge)}>{edge.toFixed(2)}</span> : <span className="muted">n/a</span>;
+        },
+        sort: (f) => (isKnown(edgeBps(f)) ? edgeBps(f) : Number.NEGATIVE_INFINITY),
+      },
       { key: 'fee', label: 'Fee', width: '1fr', align: 'right', title: 'Fee paid (negative: rebate)', render: (f) => fmtMoney(f.fee, 4), sort: (f) => f.fee },
       { key: 'liq', label: 'Liq', width: '44px', render: (f) => (f.liquidity === 'maker' ? 'M' : 'T'), sort: (f) => f.liquidity },
       { key: 'inv', label: 'Inv after', width: '1fr', align: 'right', render: (f) => fmtSize(f.inventoryAfter, sd), sort: (f) => f.inventoryAfter },

@@ -85,7 +85,7 @@ export function ControlBar({ run, kill, openDialog, notice }: { run: RunCommand;
         <button className="btn" data-testid="params-open" onClick={() => openDialog('params')} title="Parameter editor (E)">
           ⚙ Params
         </button>
-        <button className="btn btn-icon" data-testid="help-open" onClick={() => openDialog('help')} title="Keyboard shortcuts (?)">
+        <button className="btn btn-icon" data-testid="help-open" onClick={() => openDialog('help')} title="Keyboard shortcuts and how paper fills are decided (?)">
           ?
         </button>
       </div>

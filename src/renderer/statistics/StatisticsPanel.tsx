@@ -1,10 +1,12 @@
 /**
  * Statistics: the article's table with its names — Daily PnL, Sharpe Ratio, Win Rate, Avg Spread
  * Captured, Adverse Selection Rate, Avg Inventory, Max Inventory, Inventory Turnover — each with a tooltip
- * giving its definition (the Sharpe basis and the win-rate definition as the desk states them), and a
- * per-hour breakdown (UTC hour, fills, adverse rate, PnL, spread captured).
+ * that is the desk's own definition of what it computed (`metrics.definitions`), and a per-hour breakdown
+ * (UTC hour, fills executed, adverse rate, PnL, spread captured). A figure that means nothing yet reads
+ * "n/a (condition)", e.g. "n/a (12 of 30 intervals)", never 0.
  */
-import type { DeskMetrics } from '../../shared/contract.js';
+import type { DeskMetrics, MetricName } from '../../shared/contract.js';
+import { formatOrNa, isKnown, naCondition, type ConditionalFigure } from '../../shared/metrics-text.js';
 import { fmtBps, fmtMoney, fmtNumber, fmtPct, fmtSize, signClass } from '../desk-client/format.js';
 import { usePacedState, useMetrics } from '../desk-client/hooks.js';
 
@@ -12,21 +14,36 @@ interface StatRow {
   readonly key: string;
   readonly name: string;
   readonly value: string;
-  readonly raw: number;
+  /** The figure, or null when it is n/a. */
+  readonly raw: number | null;
+  /** Why the figure is n/a, or null. */
+  readonly na: string | null;
   readonly definition: string;
   readonly tone?: string;
 }
 
 export function statisticsRows(m: DeskMetrics, sizeDecimals: number, ccy: string): StatRow[] {
+  const row = (key: string, name: string, metric: MetricName & keyof DeskMetrics, text: (value: number) => string, conditional: ConditionalFigure | null, extra = ''): StatRow => {
+    const value = m[metric] as number | null;
+    const na = conditional === null ? null : naCondition(m, conditional);
+    return {
+      key,
+      name,
+      value: conditional === null ? text(value ?? Number.NaN) : formatOrNa(m, conditional, text),
+      raw: isKnown(value) ? value : null,
+      na,
+      definition: `${m.definitions[metric]}${extra}`,
+    };
+  };
   return [
-    { key: 'daily-pnl', name: 'Daily PnL', value: fmtMoney(m.dailyPnl), raw: m.dailyPnl, tone: signClass(m.dailyPnl), definition: `PnL since the start of the UTC day: realised + unrealised at the mid − fees, in ${ccy}.` },
-    { key: 'sharpe', name: 'Sharpe Ratio', value: fmtNumber(m.sharpe, 2), raw: m.sharpe, definition: `Sharpe ratio: ${m.sharpeBasis}.` },
-    { key: 'win-rate', name: 'Win Rate', value: fmtPct(m.winRate), raw: m.winRate, definition: `Win rate: ${m.winRateDefinition}.` },
-    { key: 'spread-captured', name: 'Avg Spread Captured', value: fmtBps(m.avgSpreadCapturedBps), raw: m.avgSpreadCapturedBps, definition: 'Average over fills of the distance between the fill price and the mid at the fill, in bps of that mid (positive: earned).' },
-    { key: 'adverse-rate', name: 'Adverse Selection Rate', value: fmtPct(m.adverseSelectionRate), raw: m.adverseSelectionRate, definition: `Share of fills whose ${m.adverseHorizonSec} s markout went against us (the mid moved through the fill price).` },
-    { key: 'avg-inventory', name: 'Avg Inventory', value: fmtSize(m.avgInventory, Math.max(1, sizeDecimals)), raw: m.avgInventory, definition: 'Time-weighted average of |inventory| over the session.' },
-    { key: 'max-inventory', name: 'Max Inventory', value: fmtSize(m.maxInventory, sizeDecimals), raw: m.maxInventory, definition: 'Largest |inventory| held during the session.' },
-    { key: 'turnover', name: 'Inventory Turnover', value: fmtNumber(m.inventoryTurnover, 1), raw: m.inventoryTurnover, definition: 'Volume traded divided by the average |inventory|: how many times the average position was turned over.' },
+    { ...row('daily-pnl', 'Daily PnL', 'dailyPnl', fmtMoney, null, ` (${ccy})`), tone: signClass(m.dailyPnl) },
+    row('sharpe', 'Sharpe Ratio', 'sharpe', (x) => fmtNumber(x, 2), 'sharpe'),
+    row('win-rate', 'Win Rate', 'winRate', (x) => fmtPct(x), 'winRate'),
+    row('spread-captured', 'Avg Spread Captured', 'avgSpreadCapturedBps', (x) => fmtBps(x), 'avgSpreadCapturedBps'),
+    row('adverse-rate', 'Adverse Selection Rate', 'adverseSelectionRate', (x) => fmtPct(x), 'adverseSelectionRate'),
+    row('avg-inventory', 'Avg Inventory', 'avgInventory', (x) => fmtSize(x, Math.max(1, sizeDecimals)), null),
+    row('max-inventory', 'Max Inventory', 'maxInventory', (x) => fmtSize(x, sizeDecimals), null),
+    row('turnover', 'Inventory Turnover', 'inventoryTurnover', (x) => fmtNumber(x, 1), 'inventoryTurnover'),
   ];
 }
 
@@ -41,19 +58,19 @@ export function StatisticsPanel() {
       <div className="panel-head">
         <h3>Statistics</h3>
         <span className="muted" data-testid="stats-fills">
-          {metrics.numFills} fills · fill ratio {fmtPct(metrics.fillRatio, 0)}
+          {metrics.numFills} fills · fill ratio {formatOrNa(metrics, 'fillRatio', (x) => fmtPct(x, 1))}
         </span>
       </div>
       <table className="stats-table" data-testid="stats-table">
         <tbody>
           {rows.map((row) => (
-            <tr key={row.key} data-testid={`stat-${row.key}`} data-value={row.raw}>
+            <tr key={row.key} data-testid={`stat-${row.key}`} data-value={row.raw ?? ''} data-na={row.na ?? undefined}>
               <th>
                 <span className="has-tip" title={row.definition} data-tip={row.definition} tabIndex={0}>
                   {row.name}
                 </span>
               </th>
-              <td className={row.tone ?? ''}>{row.value}</td>
+              <td className={row.na !== null ? 'na' : (row.tone ?? '')}>{row.value}</td>
             </tr>
           ))}
         </tbody>
@@ -62,10 +79,10 @@ export function StatisticsPanel() {
         <thead>
           <tr>
             <th title="Hour of the day, UTC">Hour</th>
-            <th>Fills</th>
-            <th title={`Adverse at ${metrics.adverseHorizonSec} s`}>Adverse</th>
-            <th>PnL</th>
-            <th title="Average spread captured, bps">Spread</th>
+            <th title="Fills executed in this hour">Fills</th>
+            <th title={`Adverse share of this hour's fills with a known ${metrics.adverseHorizonSec} s markout`}>Adverse</th>
+            <th title="Change of total PnL sampled in this hour">PnL</th>
+            <th title="Mean spread captured of this hour's fills, bps of the mid at execution">Spread</th>
           </tr>
         </thead>
         <tbody>
@@ -80,9 +97,9 @@ export function StatisticsPanel() {
             <tr key={h.hourUtc} data-testid="hourly-row">
               <td>{String(h.hourUtc).padStart(2, '0')}:00</td>
               <td>{h.fills}</td>
-              <td>{fmtPct(h.adverseRate, 0)}</td>
+              <td>{isKnown(h.adverseRate) ? fmtPct(h.adverseRate, 0) : 'n/a'}</td>
               <td className={signClass(h.pnl)}>{fmtMoney(h.pnl)}</td>
-              <td>{h.avgSpreadCapturedBps.toFixed(2)}</td>
+              <td>{isKnown(h.avgSpreadCapturedBps) ? h.avgSpreadCapturedBps.toFixed(2) : 'n/a'}</td>
             </tr>
           ))}
         </tbody>

@@ -50,6 +50,9 @@ const METRIC_KEYS: Record<keyof DeskMetrics, true> = {
   dailyPnl: true,
   sharpe: true,
   sharpeBasis: true,
+  sharpeIntervals: true,
+  sharpeMinIntervals: true,
+  tradingCalendar: true,
   winRate: true,
   winRateDefinition: true,
   avgSpreadCapturedBps: true,
@@ -67,6 +70,7 @@ const METRIC_KEYS: Record<keyof DeskMetrics, true> = {
   volumeTraded: true,
   markouts: true,
   hourly: true,
+  definitions: true,
 };
 
 const TWELVE_YEARS_MS = 12 * 365 * 86_400_000;

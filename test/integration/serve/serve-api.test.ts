@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { DeskMetrics, DeskState, FillView, StreamMessage } from '../../../src/shared/contract.js';
+import { METRIC_NAMES, type DeskMetrics, type DeskState, type FillView, type StreamMessage } from '../../../src/shared/contract.js';
 import { CLI, PROJECT_ROOT, removeDir, startServe, type ServeHandle } from '../../support/serve-process.js';
 
 /** Parameters under which the simulated market fills our quotes often (quotes at the touch). */
@@ -89,8 +89,14 @@ describe('quotedesk serve on the simulated market', () => {
     for (let i = 1; i < fills.length; i++) expect(fills[i]!.timeMs).toBeLessThanOrEqual(fills[i - 1]!.timeMs);
     const db = new Database(serve.dbPath, { readonly: true, fileMustExist: true });
     try {
-      const ids = new Set((db.prepare('SELECT fill_id FROM fills').all() as Array<{ fill_id: string }>).map((row) => row.fill_id));
-      for (const fill of fills) expect(ids.has(fill.fillId)).toBe(true);
+      // Each fill carries both of its times, as the fills table stores them.
+      const rows = new Map((db.prepare('SELECT fill_id, exch_us, local_us FROM fills').all() as Array<{ fill_id: string; exch_us: number; local_us: number }>).map((row) => [row.fill_id, row]));
+      for (const fill of fills) {
+        const row = rows.get(fill.fillId);
+        expect(row).toBeDefined();
+        expect(fill.execTimeMs).toBe((row?.exch_us ?? Number.NaN) / 1_000);
+        expect(fill.timeMs).toBe(Math.floor((row?.local_us ?? Number.NaN) / 1_000));
+      }
     } finally {
       db.close();
     }
@@ -99,6 +105,14 @@ describe('quotedesk serve on the simulated market', () => {
     for (const key of ['totalPnl', 'dailyPnl', 'sharpe', 'winRate', 'avgSpreadCapturedBps', 'adverseSelectionRate', 'avgInventory', 'maxInventory', 'inventoryTurnover', 'numFills', 'markouts']) {
       expect(metrics).toHaveProperty(key);
     }
+    // Every definition, one per figure, the words the monitor's tooltips show.
+    expect(Object.keys(metrics.definitions).sort()).toEqual([...METRIC_NAMES].sort());
+    for (const name of METRIC_NAMES) expect(metrics.definitions[name].length, name).toBeGreaterThan(30);
+    // The simulated market trades around the clock: its Sharpe ratio is annualised on 365 days × 24 h, and
+    // a fresh session has far fewer than 30 complete intervals: n/a (null), with the count in the basis.
+    expect(metrics.tradingCalendar).toContain('365 days × 24 h');
+    expect(metrics.sharpe).toBeNull();
+    expect(metrics.sharpeBasis).toContain(`n/a (${metrics.sharpeIntervals} of ${metrics.sharpeMinIntervals} intervals)`);
   });
 
   it('serves the same figures in the Prometheus format', async () => {

@@ -47,7 +47,7 @@ function turn(): void {
     store.recordOrderEvent(sessionId, clientOrderId, 'ack', localUs);
     inventory += side === 'buy' ? size : -size;
     store.recordFill({
-      sessionId, fillId: `F${n}`, clientOrderId, side, price: 10_000 + (n % 11), size, fee: -0.001, liquidity: 'maker', localUs,
+      sessionId, fillId: `F${n}`, clientOrderId, side, price: 10_000 + (n % 11), size, fee: -0.001, liquidity: 'maker', localUs, exchUs: localUs,
       midAtFill: 10_005, fairValueAtFill: 10_005, inventoryAfter: inventory,
     });
   }

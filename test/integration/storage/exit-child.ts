@@ -16,7 +16,7 @@ store.onCommitted((fills) => process.stdout.write(`C ${fills.length}\n`));
 const sessionId = store.openSession({ venue: 'sim', symbol: 'EXIT', mode: 'live', tickSize: '0.01', lotSize: '1', params: DEFAULT_PARAMS, recording: null, startedUs: 1 });
 for (let n = 0; n < count; n++) {
   store.recordFill({
-    sessionId, fillId: `F${n}`, clientOrderId: `O${n}`, side: 'buy', price: 10_000, size: 1, fee: 0, liquidity: 'maker', localUs: n,
+    sessionId, fillId: `F${n}`, clientOrderId: `O${n}`, side: 'buy', price: 10_000, size: 1, fee: 0, liquidity: 'maker', localUs: n, exchUs: n,
     midAtFill: 10_000, fairValueAtFill: 10_000, inventoryAfter: n + 1,
   });
 }

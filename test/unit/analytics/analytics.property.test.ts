@@ -43,6 +43,7 @@ describe('ledger properties', () => {
               size: f.size,
               fee: f.fee,
               liquidity: 'maker',
+              exchUs: t,
               localUs: t,
               midAtFill: f.price + f.midOffset,
               fairValueAtFill: f.price,

@@ -8,7 +8,7 @@ import { FillHistory, VENUE_FILL_HISTORY } from '../../../src/main/execution/fil
 import type { Fill } from '../../../src/main/execution/types.js';
 import { FILL_ID_MEMORY } from '../../../src/main/execution/order-manager.js';
 
-const fill = (n: number): Fill => ({ fillId: `f-${n}`, clientOrderId: `o-${n}`, side: n % 2 ? 'buy' : 'sell', price: 100 + n, size: 1, fee: 0, liquidity: 'maker', localUs: n * 1_000 });
+const fill = (n: number): Fill => ({ fillId: `f-${n}`, clientOrderId: `o-${n}`, side: n % 2 ? 'buy' : 'sell', price: 100 + n, size: 1, fee: 0, liquidity: 'maker', exchUs: n * 1_000, localUs: n * 1_000 });
 
 describe('FillHistory', () => {
   it('answers fillsSince oldest first from the time asked', () => {

@@ -76,7 +76,7 @@ describe('the ladder rows', () => {
 
   it('flash a fill on its level, stepping down with age, and forget it after FLASH_MS', () => {
     const ask = state.book.asks[0]!;
-    const fill: FillView = { fillId: 'f1', sessionId: 1, clientOrderId: 'q1', timeMs: 0, side: 'sell', price: ask[0], size: 1, fee: 0, liquidity: 'maker', midAtFill: ask[0], fairValueAtFill: ask[0], inventoryAfter: -1 };
+    const fill: FillView = { fillId: 'f1', sessionId: 1, clientOrderId: 'q1', timeMs: 0, execTimeMs: 0, side: 'sell', price: ask[0], size: 1, fee: 0, liquidity: 'maker', midAtFill: ask[0], fairValueAtFill: ask[0], inventoryAfter: -1 };
     const centre = ticks(state.mid ?? 0);
     const levels = [0, 400, 1_000, FLASH_MS].map((age) => buildRows(state, [{ fill, arrivedAtMs: 1_000 }], centre, 40, 1, 1_000 + age).find((row) => row.bucket === ticks(ask[0]))!.flash?.level ?? 0);
     expect(levels).toEqual([3, 2, 1, 0]);

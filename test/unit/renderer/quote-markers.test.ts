@@ -14,6 +14,7 @@ function fill(fillId: string, timeMs: number, side: 'buy' | 'sell' = 'buy', pric
     sessionId: 1,
     clientOrderId: `c-${fillId}`,
     timeMs,
+    execTimeMs: timeMs,
     side,
     price,
     size: 1,

@@ -60,7 +60,8 @@ async function deskFeedingStore(): Promise<{ run: RunningDesk; store: DeskStore;
   const dir = mkdtempSync(join(tmpdir(), 'quotedesk-store-'));
   const patched = applyParamsPatch(DEFAULT_PARAMS, FILL_OFTEN);
   if (!patched.ok) throw new Error(patched.issue.message);
-  const run = await createDesk({ venue: 'sim', dbPath: join(dir, 'desk.db'), params: patched.params, startUs: START_US, sim: { seed: 5 } });
+  // A busy market (3× the calm order flow): fills must come faster than the readings for the pacing to be tested.
+  const run = await createDesk({ venue: 'sim', dbPath: join(dir, 'desk.db'), params: patched.params, startUs: START_US, sim: { seed: 5, flowMultiplier: 3 } });
   open.push({ run, dir });
   await run.start();
   const clock = new HandClock();

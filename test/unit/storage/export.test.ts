@@ -66,7 +66,7 @@ beforeEach(() => {
   s2 = store.openSession(sessionMeta({ symbol: 'DOGE-USD', tickSize: '0.00001', lotSize: '1' }));
   store.journalOrder(s1, makeOrder('b,1', { size: 1_500, price: 6_500_012 }), Date.UTC(2024, 2, 1, 14, 30, 0) * 1000 + 123_456);
   store.recordFill(
-    makeFill(s1, 1, { fillId: 'f"1', clientOrderId: 'b,1', side: 'buy', price: 6_500_012, size: 500, fee: -0.0000001, midAtFill: 6_500_012.5, fairValueAtFill: Number.NaN, inventoryAfter: 500, localUs: Date.UTC(2024, 2, 1, 14, 30, 1) * 1000 + 7 }),
+    makeFill(s1, 1, { fillId: 'f"1', clientOrderId: 'b,1', side: 'buy', price: 6_500_012, size: 500, fee: -0.0000001, midAtFill: 6_500_012.5, fairValueAtFill: Number.NaN, inventoryAfter: 500, localUs: Date.UTC(2024, 2, 1, 14, 30, 1) * 1000 + 7, exchUs: Date.UTC(2024, 2, 1, 14, 30, 0) * 1000 + 995_007 }),
   );
   store.recordFill(makeFill(s2, 2, { price: 12_345, size: 3, inventoryAfter: -3, side: 'sell', midAtFill: 12_346, fairValueAtFill: 12_345.75 }));
   store.audit({ sessionId: s1, localUs: 1_000_000, who: 'operator:http', action: 'params', detail: { note: 'line1\nline2, "x"' } });
@@ -121,14 +121,16 @@ describe('fills', () => {
     const [header, first, second, ...rest] = parseCsv(text);
     expect(rest).toEqual([]);
     expect(header).toEqual([
-      'session_id', 'fill_id', 'client_order_id', 'time_utc', 'local_us', 'side', 'price', 'size', 'fee', 'liquidity',
+      'session_id', 'fill_id', 'client_order_id', 'time_utc', 'local_us', 'exec_time_utc', 'exec_us', 'side', 'price', 'size', 'fee', 'liquidity',
       'mid_at_fill', 'fair_value_at_fill', 'inventory_after',
     ]);
+    // Both times of a fill: the receipt of its report, and its execution 5 ms earlier.
     expect(first).toEqual([
-      String(s1), 'f"1', 'b,1', '2024-03-01T14:30:01.000007Z', String(Date.UTC(2024, 2, 1, 14, 30, 1) * 1000 + 7), 'buy', '65000.12', '0.500',
+      String(s1), 'f"1', 'b,1', '2024-03-01T14:30:01.000007Z', String(Date.UTC(2024, 2, 1, 14, 30, 1) * 1000 + 7),
+      '2024-03-01T14:30:00.995007Z', String(Date.UTC(2024, 2, 1, 14, 30, 0) * 1000 + 995_007), 'buy', '65000.12', '0.500',
       '-0.0000001', 'maker', '65000.125', '', '0.500',
     ]);
-    expect(second?.slice(5)).toEqual(['sell', '0.12345', '3', '-0.0125', 'maker', '0.123460', '0.1234575', '-3']);
+    expect(second?.slice(7)).toEqual(['sell', '0.12345', '3', '-0.0125', 'maker', '0.123460', '0.1234575', '-3']);
   });
 
   it('filters by session', () => {

@@ -33,6 +33,7 @@ export function sessionMeta(overrides: Partial<SessionMeta> = {}): SessionMeta {
 }
 
 export function makeFill(sessionId: number, n: number, overrides: Partial<StoredFill> = {}): StoredFill {
+  const localUs = overrides.localUs ?? 1_700_000_000_000_000 + n * 1_000;
   return {
     sessionId,
     fillId: `F${n}`,
@@ -42,7 +43,9 @@ export function makeFill(sessionId: number, n: number, overrides: Partial<Stored
     size: 10 + (n % 7),
     fee: -0.0125,
     liquidity: 'maker',
-    localUs: 1_700_000_000_000_000 + n * 1_000,
+    localUs,
+    // Executed 5 ms before its report arrived (the paper venue's default ack latency).
+    exchUs: localUs - 5_000,
     midAtFill: 6_500_000.5 + n,
     fairValueAtFill: 6_500_000.25 + n,
     inventoryAfter: n,

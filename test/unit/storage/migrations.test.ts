@@ -1,7 +1,8 @@
 /**
  * Every migration path, from every earlier schema version, on a database WITH data: the rows of each
  * table that existed are kept and readable through the store, and the tables the newer versions add are
- * usable at once. Seeders are per version, so a future v3 only adds `seed[3]` and its checks.
+ * usable at once. Seeders are per version: v3 adds the execution time of a fill, so the fills written by
+ * v1 read as executed when received, and a fill written with both times keeps both.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -43,6 +44,12 @@ const seed: Record<number, (db: Database.Database) => void> = {
     db.prepare(`INSERT INTO audit (session_id, local_us, who, action, detail_json) VALUES (2, 3_300, 'operator:http', 'pause', '{"why":"lunch"}')`).run();
     db.prepare(`INSERT INTO markouts (session_id, fill_id, horizon_sec, markout_bps) VALUES (1, 'old-1', 5, 1.5)`).run();
   },
+  3: (db) => {
+    db.prepare(
+      `INSERT INTO fills (session_id, fill_id, client_order_id, side, price_ticks, price, size_lots, size, fee, liquidity,
+         mid_at_fill, fair_value_at_fill, inventory_after, local_us, exch_us) VALUES (2, 'v3-1', 'c3', 'buy', 6_500_001, '65000.01', 1, '0.001', 0, 'maker', 6_500_002, NULL, -1, 3_900, 3_850)`,
+    ).run();
+  },
 };
 
 function checkSeeded(path: string, fromVersion: number, writer: 'worker' | 'inline'): void {
@@ -51,16 +58,24 @@ function checkSeeded(path: string, fromVersion: number, writer: 'worker' | 'inli
   if (fromVersion >= 1) {
     const sessions = store.sessions(10);
     expect(sessions.map((s) => [s.id, s.mode, s.endedUs, s.realizedPnl, s.fillCount])).toEqual([
-      [2, 'live', null, null, 1],
+      [2, 'live', null, null, fromVersion >= 3 ? 2 : 1],
       [1, 'backtest', 2_000, 3.5, 1],
     ]);
-    const fills = store.fills({ limit: 10 });
+    const fills = store.fills({ limit: 10 }).filter((f) => f.fillId.startsWith('old-'));
     expect(fills.map((f) => [f.fillId, f.side, f.price, f.size, f.inventoryAfter])).toEqual([
       ['old-2', 'sell', 6_500_010, 2, -2],
       ['old-1', 'buy', 6_500_000, 5, 5],
     ]);
     expect(Number.isNaN(fills[0]?.midAtFill)).toBe(true);
+    // Fills stored before v3 kept one time: they read as executed when their report was received.
+    expect(fills.map((f) => [f.localUs, f.exchUs])).toEqual([
+      [3_500, 3_500],
+      [1_500, 1_500],
+    ]);
     expect(store.unfinishedSession('sim', 'BTC-USD')?.session.id).toBe(2);
+  }
+  if (fromVersion >= 3) {
+    expect(store.fills({ sessionId: 2, limit: 10 }).find((f) => f.fillId === 'v3-1')).toMatchObject({ localUs: 3_900, exchUs: 3_850, midAtFill: 6_500_002 });
   }
   if (fromVersion >= 2) {
     expect(store.unfinishedSession('sim', 'BTC-USD')?.openOrders.map((o) => o.clientOrderId)).toEqual(['open-1']);
@@ -71,7 +86,7 @@ function checkSeeded(path: string, fromVersion: number, writer: 'worker' | 'inli
   const sessionId = fromVersion >= 1 ? 2 : store.openSession(sessionMeta({ startedUs: 5_000 }));
   store.journalOrder(sessionId, makeOrder('new-1', { size: 3 }), 5_100);
   store.recordOrderEvent(sessionId, 'new-1', 'ack', 5_200);
-  store.recordFill(makeFill(sessionId, 9, { clientOrderId: 'new-1', size: 3 }));
+  store.recordFill(makeFill(sessionId, 9, { clientOrderId: 'new-1', size: 3, localUs: 5_250, exchUs: 5_240 }));
   store.recordMarkout(sessionId, 'F9', 1, -0.5);
   store.audit({ sessionId, localUs: 5_300, who: 'desk', action: 'state', detail: { to: 'active' } });
   store.recordPnl({ sessionId, localUs: 5_400, inventoryLots: 3, cash: -1, realized: 0, unrealized: 0.1, fees: 0, mid: 6_500_000 });
@@ -80,6 +95,8 @@ function checkSeeded(path: string, fromVersion: number, writer: 'worker' | 'inli
   store.flushSync();
   expect(store.stats().rowsRejected).toBe(0);
   expect(store.order(sessionId, 'new-1')).toMatchObject({ filled: 3, status: 'done' });
+  // A fill written on the migrated file keeps both of its times.
+  expect(store.fills({ sessionId, limit: 10 }).find((f) => f.fillId === 'F9')).toMatchObject({ localUs: 5_250, exchUs: 5_240 });
   expect(store.orderEvents(sessionId, 'new-1').map((e) => e.type)).toEqual(['ack']);
   expect(store.markouts(sessionId).some((m) => m.fillId === 'F9')).toBe(true);
   expect(store.pnlSnapshots(sessionId, 1)[0]?.inventoryLots).toBe(3);
@@ -91,10 +108,11 @@ function checkSeeded(path: string, fromVersion: number, writer: 'worker' | 'inli
 describe('migrations', () => {
   it('are numbered 1..N without gaps, and the store writes the latest', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
+    expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(3);
   });
 
-  for (let from = 0; from < SCHEMA_VERSION; from++) {
+  // From every earlier version, and from the latest (the seeders of every version then run: no migration, data kept).
+  for (let from = 0; from <= SCHEMA_VERSION; from++) {
     it.each(['worker', 'inline'] as const)(`migrate from v${from} to v${SCHEMA_VERSION} keeping the data (%s writer)`, (writer) => {
       const path = join(dir, `from-v${from}.db`);
       const db = new Database(path);

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreError, openStore } from '../../../src/main/storage/index.js';
+import { SCHEMA_VERSION, StoreError, openStore } from '../../../src/main/storage/index.js';
 import type { SqliteStore } from '../../../src/main/storage/index.js';
 import type { StoredFill } from '../../../src/main/storage/types.js';
 import { makeFill, makeOrder, makeTempDir, manualScheduler, sessionMeta } from './helpers.js';
@@ -37,11 +37,11 @@ describe('opening', () => {
   it('creates a WAL database with synchronous=FULL and foreign keys on', () => {
     const path = join(dir, 'desk.db');
     const store = track(openStore(path, { writer, logger: () => {} }));
-    expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'full', foreignKeys: true, schemaVersion: 2 });
+    expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'full', foreignKeys: true, schemaVersion: SCHEMA_VERSION });
     store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../../src/main/storage/index.js';
+import { SCHEMA_VERSION, openStore } from '../../../src/main/storage/index.js';
 import type { CommitInfo } from '../../../src/main/storage/index.js';
 import { listDir, makeFill, makeOrder, makeTempDir, sessionMeta } from './helpers.js';
 
@@ -122,7 +122,7 @@ describe('writer thread', () => {
 
   it('settings() describe the writer connection; close() leaves the database file alone with no -wal/-shm', () => {
     const store = openStore(join(dir, 'x.db'), { scheduleFlush: () => {}, logger: () => {} });
-    expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'full', foreignKeys: true, schemaVersion: 2 });
+    expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'full', foreignKeys: true, schemaVersion: SCHEMA_VERSION });
     const id = store.openSession(sessionMeta());
     for (let n = 0; n < 500; n++) store.recordFill(makeFill(id, n));
     store.flush();

@@ -6,11 +6,12 @@
  *
  * Time. Every input carries the desk's event-clock time. A request sent at t reaches the venue at
  * t + entryLatencyMs; everything the venue says back (ack, reject, fill, done) reaches the desk
- * ackLatencyMs after the venue decided it, and `Fill.localUs` is that arrival time. Before a market event
- * at t is applied, every venue event due at or before t is run, in (time, submission) order; an order that
- * arrives before a book message joins the book as it was BEFORE that message. A cancel takes effect when
- * it reaches the venue: fills in between are real and are delivered (the order manager books them). A
- * cancel for an order that is done, or unknown, is ignored (its fills or done tell the story).
+ * ackLatencyMs after the venue decided it. A fill carries both times: `exchUs`, the match instant (the
+ * event at which the venue decided it), and `localUs`, the arrival of its report (exchUs + ackLatencyMs).
+ * Before a market event at t is applied, every venue event due at or before t is run, in (time,
+ * submission) order; an order that arrives before a book message joins the book as it was BEFORE that
+ * message. A cancel takes effect when it reaches the venue: fills in between are real and are delivered
+ * (the order manager books them). A cancel for an order that is done, or unknown, is ignored.
  *
  * Arrival. Invalid size/price or a duplicate id → reject. A post-only order that would cross (buy ≥ best
  * ask, sell ≤ best bid) → reject. Otherwise ack, then a crossing order takes liquidity: it walks the
@@ -19,15 +20,19 @@
  * A passive IOC is done at once ('ioc-remainder'). A resting order joins the queue with ahead = the
  * displayed size at its price at that moment (0 if it improves the price).
  *
- * Resting fills, fillModel 'queue' (all maker fills at our price):
- *   1. A public trade at our price whose aggressor is the other side (or unknown) advances our queue by
- *      its size; whatever of it exceeds the volume ahead fills us, capped by our remaining size and by
- *      what our earlier orders in this trade left of it.
- *   2. Trade-through: a trade at a worse price than ours (buy: below our bid; sell: above our ask) whose
- *      aggressor is the other side (or unknown), or an opposite best at or beyond our price after a book
- *      message, fills our whole remaining size. (A GTC order that took liquidity and rests its remainder is
- *      not filled again by the displayed levels it took: the book rule re-arms once the opposite best has
- *      moved beyond its price.)
+ * Resting fills, fillModel 'queue' (the default: fills no larger than what traded, all maker fills at
+ * our price):
+ *   1. A public trade at or through our price (buy: at or below our bid; sell: at or above our ask) whose
+ *      aggressor is the other side (or unknown) first consumes the volume ahead of us at our price, then
+ *      fills us with what is left of it, capped by our remaining size and by what our earlier orders took
+ *      of the same trade; the rest of our order keeps working. Trades at our price also explain level
+ *      decreases (rule 3).
+ *   2. Cross: after a book message the opposite side reaches our price (buy: best ask ≤ our bid). Whoever
+ *      posted it would have traded with us: we fill up to the displayed opposite volume at prices that
+ *      reach ours, less what this crossing already gave us (our fills are invisible to the replayed book,
+ *      so the same displayed volume must not fill us twice); new volume there fills us again, and once the
+ *      opposite side is back beyond our price the crossing is forgotten. A GTC order that took liquidity
+ *      at arrival counts what it took as already given.
  *   3. A level-size decrease at our price that the trades since the last book message do not explain is a
  *      cancel; the share ahead of us is f(ahead)/(f(ahead)+f(behind)), f(x)=xⁿ (power) or ln(1+x) (log)
  *      (see `queue-model.ts`). Cancels never fill us. Increases join behind us.
@@ -37,10 +42,10 @@
  *      a vanished level is treated as cancels (rule 3).
  *   Trades at a price better than ours (buy: above our bid), and trades whose aggressor is on our own
  *   side, never touch us.
- * Resting fills, fillModel 'touch' (the article's optimistic model, FOR COMPARISON ONLY): the whole
- * remaining size fills at our price as soon as a trade prints at or through it, the opposite best
- * reaches it, or the level at our price vanishes while the market moves through it (rule 4, with or
- * without trades) — no queue, no size cap.
+ * Resting fills, fillModel 'touch' (the article's optimistic model, FOR COMPARISON ONLY): our whole
+ * remaining size fills at our price when a trade from the other side (or unknown) prints at or through
+ * it, or when the opposite side newly reaches it (rule 2's crossing, uncapped) — no queue, no size cap.
+ * Nothing else fills it: a level that merely vanishes never does.
  *
  * A replay seek (`onDiscontinuity`) delivers what was already decided, then expires every order.
  *
@@ -91,10 +96,10 @@ interface PaperOrder {
   tradedSinceBook: Lots;
   reportedAhead: number;
   /**
-   * False after the order took liquidity and rested its remainder while the displayed opposite side still
-   * reaches its price: those levels are the ones it already took, so they must not fill it again.
+   * Displayed opposite volume at prices reaching ours that already filled us (rule 2), or that the order
+   * took at arrival: the replayed book still shows it, and it must not fill us again. 0 when not crossed.
    */
-  throughArmed: boolean;
+  crossTaken: Lots;
 }
 
 type Outbound =
@@ -142,6 +147,9 @@ export class PaperVenue implements ExecutionVenue {
   private readonly snapBidSz: Float64Array;
   private readonly snapAskPx: Float64Array;
   private readonly snapAskSz: Float64Array;
+  /** Scratch for the opposite levels of a crossing (rule 2). */
+  private readonly crossPx: Float64Array;
+  private readonly crossSz: Float64Array;
   private snapBidN = 0;
   private snapAskN = 0;
   private snapFresh = false;
@@ -159,6 +167,8 @@ export class PaperVenue implements ExecutionVenue {
     this.snapBidSz = new Float64Array(this.snapDepth);
     this.snapAskPx = new Float64Array(this.snapDepth);
     this.snapAskSz = new Float64Array(this.snapDepth);
+    this.crossPx = new Float64Array(this.snapDepth);
+    this.crossSz = new Float64Array(this.snapDepth);
   }
 
   /* ------------------------------------------------------------------ ExecutionVenue */
@@ -198,7 +208,7 @@ export class PaperVenue implements ExecutionVenue {
       levelSeen: 0,
       tradedSinceBook: 0,
       reportedAhead: Number.NaN,
-      throughArmed: true,
+      crossTaken: 0,
     };
     this.inFlightArrivals++;
     this.schedule({ kind: 'arrive', timeUs: localUs + this.params.entryLatencyMs * US_PER_MS, seq: this.eventSeq++, order });
@@ -304,30 +314,26 @@ export class PaperVenue implements ExecutionVenue {
   private applyBook(o: PaperOrder, book: BookReader, t: LocalUs): boolean {
     const req = o.request;
     const buy = req.side === 'buy';
-    const opposite = buy ? book.bestAsk() : book.bestBid();
-    const reaches = buy ? opposite <= req.price : opposite >= req.price; // NaN compares false
-    if (!o.throughArmed && !reaches) o.throughArmed = true;
-    if (reaches && o.throughArmed) {
-      this.fillResting(o, req.size - o.filled, t);
-      return false;
-    }
-    const cur = book.sizeAt(o.own, req.price);
+    const crossing = this.crossingVolume(book, buy, req.price);
+    if (crossing < o.crossTaken) o.crossTaken = crossing;
+    const fresh = crossing - o.crossTaken;
     switch (this.params.fillModel) {
-      case 'touch': {
-        // As optimistic as it claims: a level at our price that vanished while the market moved through it
-        // fills us whether or not the source prints trades (the queue model's rule 4, without its caution).
-        const seen = o.levelSeen;
-        o.levelSeen = cur;
-        o.tradedSinceBook = 0;
-        if (seen > 0 && cur === 0 && this.movedThrough(book, buy, req.price)) {
+      case 'touch':
+        if (fresh > 0) {
           this.fillResting(o, req.size - o.filled, t);
-          return false;
+          if (o.state === 'done') return false;
         }
         return true;
-      }
       case 'queue':
         break;
     }
+    if (fresh > 0) {
+      const qty = Math.min(req.size - o.filled, fresh);
+      o.crossTaken += qty;
+      this.fillResting(o, qty, t);
+      if (o.state === 'done') return false;
+    }
+    const cur = book.sizeAt(o.own, req.price);
     const prev = o.levelSeen;
     o.ahead = advanceOnDepth(this.params.queueModel, this.params.queuePower, o.ahead, prev, cur, o.tradedSinceBook);
     o.tradedSinceBook = 0;
@@ -337,6 +343,20 @@ export class PaperVenue implements ExecutionVenue {
       return false;
     }
     return true;
+  }
+
+  /** Displayed opposite volume at prices that reach ours (buy: asks ≤ our bid), lots; 0 when none does. */
+  private crossingVolume(book: BookReader, buy: boolean, price: Ticks): Lots {
+    const opposite = buy ? book.bestAsk() : book.bestBid();
+    if (!(buy ? opposite <= price : opposite >= price)) return 0; // NaN compares false
+    const n = book.top(buy ? 'ask' : 'bid', this.snapDepth, this.crossPx, this.crossSz);
+    let volume = 0;
+    for (let i = 0; i < n; i++) {
+      const px = this.crossPx[i] ?? Number.NaN;
+      if (!(buy ? px <= price : px >= price)) break;
+      volume += this.crossSz[i] ?? 0;
+    }
+    return volume;
   }
 
   /** The best on our side is now worse than our price. An emptied side (NaN) proves nothing. */
@@ -349,28 +369,23 @@ export class PaperVenue implements ExecutionVenue {
   private applyTrade(o: PaperOrder, trade: MarketTrade, left: Lots, t: LocalUs): Lots {
     const req = o.request;
     const buy = req.side === 'buy';
-    const remaining = req.size - o.filled;
     // An aggressor on our own side trades with the other side's orders, never with ours.
-    const ours = trade.aggressor !== req.side;
-    const through = ours && (buy ? trade.price < req.price : trade.price > req.price);
-    const atPrice = ours && trade.price === req.price;
+    if (trade.aggressor === req.side) return left;
+    const atPrice = trade.price === req.price;
+    if (!atPrice && !(buy ? trade.price < req.price : trade.price > req.price)) return left;
     switch (this.params.fillModel) {
       case 'touch':
-        if (through || atPrice) this.fillResting(o, remaining, t);
+        this.fillResting(o, req.size - o.filled, t);
         return left;
       case 'queue':
         break;
     }
-    if (through) {
-      this.fillResting(o, remaining, t);
-      return left;
-    }
-    if (!atPrice) return left;
-    o.tradedSinceBook += trade.size;
+    if (atPrice) o.tradedSinceBook += trade.size;
+    // The aggressor meets the volume ahead of us first; what is left of it reaches us.
     const beyond = trade.size - o.ahead;
     o.ahead = Math.max(0, o.ahead - trade.size);
     if (beyond > 0 && left > 0) {
-      const qty = Math.floor(Math.min(remaining, beyond, left));
+      const qty = Math.floor(Math.min(req.size - o.filled, beyond, left));
       if (qty > 0) {
         this.fillResting(o, qty, t);
         return left - qty;
@@ -405,6 +420,7 @@ export class PaperVenue implements ExecutionVenue {
     }
     this.send(t, { kind: 'ack', id });
     if (crosses) this.take(o, t);
+    const taken = o.filled;
     const remaining = req.size - o.filled;
     if (remaining <= 0) {
       this.markDone(o);
@@ -419,7 +435,8 @@ export class PaperVenue implements ExecutionVenue {
     o.ahead = this.snapSize(o.own, req.price);
     o.levelSeen = o.ahead;
     o.tradedSinceBook = 0;
-    o.throughArmed = !crosses;
+    // The displayed levels it took are still in the replayed book: they must not fill its remainder (rule 2).
+    o.crossTaken = taken;
     this.live.push(o);
   }
 
@@ -466,6 +483,7 @@ export class PaperVenue implements ExecutionVenue {
       size: qty,
       fee: (price * qty * this.moneyPerTickLot * bps) / 10_000,
       liquidity,
+      exchUs: t,
       localUs: t + this.params.ackLatencyMs * US_PER_MS,
     };
     this.fills.add(fill);

@@ -2,7 +2,9 @@
  * Defect 9 of the article's fill model (fills ignoring size and queue, one side only, size 0), as
  * properties of the paper venue over random markets and requests (fast-check): every fill has a positive
  * whole size, an order never fills beyond its size, passive fills are at the order's price and taker
- * fills within its limit, nothing fills after the order is done, both sides can fill, fill ids are unique.
+ * fills within its limit, nothing fills after the order is done, both sides can fill, fill ids are unique,
+ * a fill's report never precedes its execution, and under the queue model the passive fills a trade
+ * decides never add up to more than the trade's size.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +30,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 describe('paper venue properties (defect 9)', () => {
   it('fills respect sizes, prices, limits and order lifetimes, on both sides, under both models', () => {
-    const seen = { maker: 0, taker: 0 };
+    const seen = { maker: 0, taker: 0, tradeFills: 0 };
     fc.assert(
       fc.property(
         fc.constantFrom('queue' as const, 'touch' as const),
@@ -54,6 +56,7 @@ describe('paper venue properties (defect 9)', () => {
             book.set('ask', mid + i, 20);
           }
           venue.onBook(book, t);
+          const tradeSizeAt = new Map<number, number>();
           for (const s of steps) {
             t += 100;
             switch (s.kind) {
@@ -65,6 +68,7 @@ describe('paper venue properties (defect 9)', () => {
                 venue.onBook(book, t);
                 break;
               case 'trade':
+                tradeSizeAt.set(t, s.size);
                 venue.onTrade({ localUs: t, exchUs: null, price: mid + s.offset, size: s.size, aggressor: s.aggressor });
                 break;
               case 'submit': {
@@ -89,6 +93,7 @@ describe('paper venue properties (defect 9)', () => {
           venue.onTime(t + 1_000_000);
           const filled = new Map<string, number>();
           const seenIds = new Set<string>();
+          const makerAtTrade = new Map<number, number>();
           for (const h of rec.heard) {
             if (h.type === 'done' || h.type === 'reject') {
               done.add(h.id);
@@ -104,14 +109,20 @@ describe('paper venue properties (defect 9)', () => {
             expect(seenIds.has(f.fillId)).toBe(false);
             seenIds.add(f.fillId);
             expect(f.side).toBe(req.side);
+            expect(f.localUs).toBe(f.exchUs + latencyMs * 1_000);
+            // Every step has its own instant: a maker fill executed at a trade's instant was decided by that trade.
+            if (f.liquidity === 'maker' && tradeSizeAt.has(f.exchUs)) makerAtTrade.set(f.exchUs, (makerAtTrade.get(f.exchUs) ?? 0) + f.size);
             if (f.liquidity === 'maker') expect(f.price).toBe(req.price);
             else expect(req.side === 'buy' ? f.price <= req.price : f.price >= req.price).toBe(true);
             expect(Math.sign(f.fee)).toBe(f.liquidity === 'maker' ? -1 : 1);
-            seen[f.liquidity]++;
+            if (f.liquidity === 'maker') seen.maker++;
+            else seen.taker++;
             const total = (filled.get(f.clientOrderId) ?? 0) + f.size;
             filled.set(f.clientOrderId, total);
             expect(total).toBeLessThanOrEqual(req.size);
           }
+          if (fillModel === 'queue') for (const [at, size] of makerAtTrade) expect(size).toBeLessThanOrEqual(tradeSizeAt.get(at) ?? 0);
+          seen.tradeFills += makerAtTrade.size;
           expect(venue.fillsSince(0).map((f) => f.fillId)).toEqual([...seenIds]);
           for (const o of venue.openOrders()) expect(o.filled).toBe(filled.get(o.clientOrderId) ?? 0);
         },
@@ -121,6 +132,7 @@ describe('paper venue properties (defect 9)', () => {
     // The properties were exercised, not vacuously true.
     expect(seen.maker).toBeGreaterThan(20);
     expect(seen.taker).toBeGreaterThan(20);
+    expect(seen.tradeFills).toBeGreaterThan(20);
   });
 
   it('both of our quotes can fill in the same stretch of market (the article checked the ask first, one side only)', () => {

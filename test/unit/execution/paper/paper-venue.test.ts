@@ -1,8 +1,10 @@
 /**
  * The paper venue against scripted markets: each test's sequence of book changes, trades and requests
  * gives exactly the fills the module header defines (queue ahead at join, advance by trades, the cancel
- * model's shares, partial fills capped by trade size, trade-through, latency ordering, a fill while a
- * cancel is in flight, IOC walking, fees), the touch model for comparison, and determinism.
+ * model's shares, partial fills capped by trade size, trades through our price capped by what traded after
+ * the queue ahead, a crossing opposite side capped by the volume displayed there, latency ordering and the
+ * execution vs report times, a fill while a cancel is in flight, IOC walking, fees), the touch model for
+ * comparison (trades and crossings only), and determinism.
  */
 import { describe, expect, it } from 'vitest';
 import { PaperVenue, cancelShareAhead, type PaperExecutionParams } from '../../../../src/main/execution/paper/index.js';
@@ -115,15 +117,51 @@ describe('queue model', () => {
     expect(venue.queueAhead('s1')).toBeCloseTo(40 - s * 10, 9);
   });
 
-  it('is filled in full by a trade through its price, or by the opposite best reaching it', () => {
+  it('a trade through its price fills at most what traded, after the volume ahead; the rest keeps working', () => {
+    // The case: buy 96 improving the bid, and a 1-share hidden print below it.
+    const { venue, rec, levels, trade } = setup();
+    levels(0, [['bid', 56_902, 200], ['ask', 56_912, 100]]);
+    venue.submit(order('b1', 'buy', 56_908, 96), 1 * MS);
+    venue.onTime(1 * MS);
+    expect(venue.queueAhead('b1')).toBe(0);
+    trade(2 * MS, 56_902, 1, 'sell'); // a seller printed 1 share below our bid: it would have met us first, for 1
+    expect(rec.fillTriples()).toEqual([[56_908, 1, 'maker']]);
+    expect(venue.openOrders()).toEqual([{ clientOrderId: 'b1', side: 'buy', price: 56_908, size: 96, filled: 1 }]);
+    trade(3 * MS, 56_901, 40, 'sell');
+    trade(3 * MS, 56_900, 100, 'sell'); // a sweep: 40 + 55 reach us, the last 45 of it went elsewhere
+    expect(rec.fillTriples()).toEqual([[56_908, 1, 'maker'], [56_908, 40, 'maker'], [56_908, 55, 'maker']]);
+    expect(venue.openOrders()).toEqual([]);
+  });
+
+  it('a trade through its price meets the volume ahead of us at our price first', () => {
     const { venue, rec, levels, trade } = setup();
     levels(0, [['bid', 10_000, 50], ['bid', 9_999, 30], ['ask', 10_002, 40]]);
     venue.submit(order('b1', 'buy', 10_000, 7), 1 * MS);
+    trade(2 * MS, 9_999, 30, 'sell'); // 50 ahead of us: all of it meets them
+    expect(rec.fills()).toEqual([]);
+    expect(venue.queueAhead('b1')).toBe(20);
+    trade(3 * MS, 9_999, 25, 'sell'); // 20 more ahead, then 5 reach us
+    expect(rec.fillTriples()).toEqual([[10_000, 5, 'maker']]);
+    expect(venue.queueAhead('b1')).toBe(0);
+  });
+
+  it('the opposite best reaching its price fills up to the volume displayed there, once', () => {
+    const { venue, rec, levels, trade } = setup();
+    levels(0, [['bid', 10_000, 50], ['ask', 10_002, 40], ['ask', 10_003, 40]]);
     venue.submit(order('s1', 'sell', 10_002, 9), 1 * MS);
-    trade(2 * MS, 9_999, 1, 'sell'); // a seller went below our bid: our 7 are gone
-    expect(rec.fillTriples()).toEqual([[10_000, 7, 'maker']]);
-    levels(3 * MS, [['bid', 10_002, 5]]); // the bid reaches our ask
-    expect(rec.fillTriples()).toEqual([[10_000, 7, 'maker'], [10_002, 9, 'maker']]);
+    trade(1 * MS, 10_000, 1, 'sell'); // the source prints trades (rule 4, for depth-only sources, stays out of this)
+    levels(2 * MS, [['ask', 10_002, 0], ['bid', 10_002, 5]]); // a buyer posts 5 at our ask: they meet us
+    expect(rec.fillTriples()).toEqual([[10_002, 5, 'maker']]);
+    levels(3 * MS, [['bid', 9_999, 10]]); // the same 5 still displayed (our fill is invisible to the replay)
+    expect(rec.fills()).toHaveLength(1);
+    levels(4 * MS, [['bid', 10_002, 3]]); // 2 of them went away
+    levels(5 * MS, [['bid', 10_002, 4], ['bid', 10_003, 1]]); // 1 new at our price, 1 above it: 2 fresh lots reach us
+    expect(rec.fillTriples()).toEqual([[10_002, 5, 'maker'], [10_002, 2, 'maker']]);
+    levels(6 * MS, [['bid', 10_002, 0], ['bid', 10_003, 0]]); // back below us: the crossing is over
+    levels(7 * MS, [['bid', 10_002, 8]]); // a new crossing: our last 2
+    expect(rec.fillTriples()).toEqual([[10_002, 5, 'maker'], [10_002, 2, 'maker'], [10_002, 2, 'maker']]);
+    expect(venue.openOrders()).toEqual([]);
+    expect(rec.fills().map((f) => f.exchUs)).toEqual([2 * MS, 5 * MS, 7 * MS]);
   });
 
   it('is not touched by trades at a better price or by aggressors on its own side', () => {
@@ -187,7 +225,8 @@ describe('latency', () => {
     expect(venue.openOrders()).toEqual([{ clientOrderId: 'b1', side: 'buy', price: 10_000, size: 10, filled: 3 }]);
     venue.onTime(106 * MS);
     expect(venue.openOrders()).toEqual([]);
-    expect(venue.fillsSince(0).map((f) => [f.size, f.localUs])).toEqual([[3, 107 * MS]]);
+    // Executed at 102 ms (the match instant), reported at 107 ms.
+    expect(venue.fillsSince(0).map((f) => [f.size, f.exchUs, f.localUs])).toEqual([[3, 102 * MS, 107 * MS]]);
     venue.onTime(200 * MS);
     expect(rec.heard.slice(1)).toEqual([
       { type: 'fill', fill: expect.objectContaining({ clientOrderId: 'b1', size: 3, localUs: 107 * MS }) as unknown },
@@ -264,8 +303,9 @@ describe('aggressive orders and fees', () => {
     expect(rec.fillTriples()).toEqual([[10_001, 10, 'taker']]);
     expect(venue.openOrders()).toEqual([{ clientOrderId: 'g1', side: 'buy', price: 10_001, size: 25, filled: 10 }]);
     levels(3 * MS, [['ask', 10_001, 0]]); // the market moves above us
-    levels(4 * MS, [['ask', 10_001, 4]]); // a new seller at our price: the market reaches us
-    expect(rec.fillTriples()).toEqual([[10_001, 10, 'taker'], [10_001, 15, 'maker']]);
+    levels(4 * MS, [['ask', 10_001, 4]]); // a new seller of 4 at our price: they meet us, for 4
+    expect(rec.fillTriples()).toEqual([[10_001, 10, 'taker'], [10_001, 4, 'maker']]);
+    expect(venue.openOrders()).toEqual([{ clientOrderId: 'g1', side: 'buy', price: 10_001, size: 25, filled: 14 }]);
   });
 
   it('rejects invalid sizes and duplicate ids', () => {
@@ -298,6 +338,18 @@ describe('touch model (the article, for comparison only)', () => {
     trade(3 * MS, 10_000, 1, 'sell');
     expect(rec.fillTriples()).toEqual([[10_000, 100, 'maker']]);
     expect(rec.fills()[0]?.fee).toBeCloseTo(100 * 100 * DEFAULT_PARAMS.execution.makerFeeBps * 1e-4, 12);
+  });
+
+  it('fills the whole order when the opposite side newly reaches its price, and never on a level that merely vanishes', () => {
+    const { venue, rec, levels, trade } = setup({ fillModel: 'touch' });
+    levels(0, [['bid', 10_000, 500], ['bid', 9_998, 10], ['ask', 10_002, 40]]);
+    venue.submit(order('b1', 'buy', 10_000, 100), 1 * MS);
+    venue.submit(order('s1', 'sell', 10_002, 30), 1 * MS);
+    trade(2 * MS, 10_001, 5, 'buy'); // a trade between our quotes touches neither
+    levels(3 * MS, [['bid', 10_000, 0], ['bid', 9_999, 10]]); // our bid's level vanishes, the bid below it: no trade, no fill
+    expect(rec.fills()).toEqual([]);
+    levels(4 * MS, [['bid', 10_002, 1]]); // a buyer reaches our ask
+    expect(rec.fillTriples()).toEqual([[10_002, 30, 'maker']]);
   });
 
   it('the queue model gives a different, smaller answer for the same market', () => {
