@@ -104,7 +104,7 @@ describe('csv helpers', () => {
     store.flushSync();
     const fill = parseCsv(fillsCsv(store, { sessionId: s2 })).find((row) => row[1] === "'=1+1");
     expect(fill?.slice(1, 3)).toEqual(["'=1+1", "'@x"]);
-    expect(fill?.[8]).toBe('-0.0125');
+    expect(fill?.[10]).toBe('-0.0125');
     expect(parseCsv(auditCsv(store, { sessionId: s2 }))[1]?.[3]).toBe("'-operator");
   });
 
