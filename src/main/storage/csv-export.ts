@@ -114,24 +114,24 @@ function* fillLines(store: SqliteStore, query: ExportQuery): Generator<string> {
     const tick = gridOf(fill.tickSize);
     const lot = gridOf(fill.lotSize);
     yield csvLine([
-        fill.sessionId,
-        fill.fillId,
-        fill.clientOrderId,
-        isoUtcFromUs(fill.localUs),
-        Math.round(fill.localUs),
-        // The execution time beside the receipt time (the mid at the fill and its markouts are taken here).
-        isoUtcFromUs(fill.exchUs),
-        Math.round(fill.exchUs),
-        fill.side,
-        fill.priceText,
-        fill.sizeText,
-        money(fill.fee),
-        fill.liquidity,
-        // why: a mid may sit on a half tick and a fair value anywhere: one and two digits beyond the tick.
-        ticksText(fill.midAtFill, tick, 1),
-        ticksText(fill.fairValueAtFill, tick, 2),
-        lot.format(fill.inventoryAfter),
-      ]);
+      fill.sessionId,
+      fill.fillId,
+      fill.clientOrderId,
+      isoUtcFromUs(fill.localUs),
+      Math.round(fill.localUs),
+      // The execution time beside the receipt time (the mid at the fill and its markouts are taken here).
+      isoUtcFromUs(fill.exchUs),
+      Math.round(fill.exchUs),
+      fill.side,
+      fill.priceText,
+      fill.sizeText,
+      money(fill.fee),
+      fill.liquidity,
+      // why: a mid may sit on a half tick and a fair value anywhere: one and two digits beyond the tick.
+      ticksText(fill.midAtFill, tick, 1),
+      ticksText(fill.fairValueAtFill, tick, 2),
+      lot.format(fill.inventoryAfter),
+    ]);
   }
 }
 
@@ -147,19 +147,19 @@ function* orderLines(store: SqliteStore, query: ExportQuery): Generator<string> 
       lotOf.set(order.sessionId, lot);
     }
     yield csvLine([
-        order.sessionId,
-        order.clientOrderId,
-        isoUtcFromUs(order.createdUs),
-        order.side,
-        order.priceText,
-        order.sizeText,
-        lot.format(order.filled),
-        order.timeInForce,
-        order.postOnly ? 'true' : 'false',
-        order.purpose,
-        order.status,
-        isoUtcFromUs(order.updatedUs),
-      ]);
+      order.sessionId,
+      order.clientOrderId,
+      isoUtcFromUs(order.createdUs),
+      order.side,
+      order.priceText,
+      order.sizeText,
+      lot.format(order.filled),
+      order.timeInForce,
+      order.postOnly ? 'true' : 'false',
+      order.purpose,
+      order.status,
+      isoUtcFromUs(order.updatedUs),
+    ]);
   }
 }
 
