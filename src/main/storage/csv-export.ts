@@ -45,6 +45,7 @@ const FILL_HEADER = [
   'mid_at_fill',
   'fair_value_at_fill',
   'inventory_after',
+  'execution',
 ] as const;
 const ORDER_HEADER = [
   'session_id',
@@ -59,6 +60,7 @@ const ORDER_HEADER = [
   'purpose',
   'status',
   'updated_utc',
+  'execution',
 ] as const;
 const AUDIT_HEADER = ['seq', 'session_id', 'time_utc', 'who', 'action', 'detail'] as const;
 
@@ -131,21 +133,24 @@ function* fillLines(store: SqliteStore, query: ExportQuery): Generator<string> {
       ticksText(fill.midAtFill, tick, 1),
       ticksText(fill.fairValueAtFill, tick, 2),
       lot.format(fill.inventoryAfter),
+      // Every export of a live session says so on every row.
+      fill.execution === 'live' ? 'LIVE' : 'paper',
     ]);
   }
 }
 
 function* orderLines(store: SqliteStore, query: ExportQuery): Generator<string> {
-  const lotOf = new Map<number, DecimalGrid>();
+  const sessionOf = new Map<number, { readonly lot: DecimalGrid; readonly execution: string }>();
   const gridOf = gridCache();
   yield csvLine(ORDER_HEADER);
   for (const order of store.iterateOrders(query.sessionId)) {
-    let lot = lotOf.get(order.sessionId);
-    if (lot === undefined) {
-      const session = store.session(order.sessionId);
-      lot = gridOf(session?.lotSize ?? '1');
-      lotOf.set(order.sessionId, lot);
+    let session = sessionOf.get(order.sessionId);
+    if (session === undefined) {
+      const row = store.session(order.sessionId);
+      session = { lot: gridOf(row?.lotSize ?? '1'), execution: row?.execution === 'live' ? 'LIVE' : 'paper' };
+      sessionOf.set(order.sessionId, session);
     }
+    const lot = session.lot;
     yield csvLine([
       order.sessionId,
       order.clientOrderId,
@@ -159,6 +164,7 @@ function* orderLines(store: SqliteStore, query: ExportQuery): Generator<string> 
       order.purpose,
       order.status,
       isoUtcFromUs(order.updatedUs),
+      session.execution,
     ]);
   }
 }

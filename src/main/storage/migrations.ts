@@ -6,7 +6,9 @@
  *
  * v1 is the foundation (sessions and fills); v2 adds the order journal, order events, markouts, the
  * audit trail, PnL snapshots, the recordings index and a session summary column; v3 gives every fill its
- * execution time beside its receipt time (NULL on older fills, which read as executed when received).
+ * execution time beside its receipt time (NULL on older fills, which read as executed when received); v4
+ * says whether a session traded for real (`execution`), where its orders went (`endpoint`), and the
+ * holding at the venue its inventory counts from (`baseline_lots`, live sessions only).
  */
 import type Database from 'better-sqlite3';
 
@@ -145,6 +147,15 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'fills carry their execution time (exch_us) beside their receipt time (local_us)',
     sql: `
       ALTER TABLE fills ADD COLUMN exch_us INTEGER;
+    `,
+  },
+  {
+    version: 4,
+    description: 'sessions say paper or live, where live orders went, and the venue holding their inventory counts from',
+    sql: `
+      ALTER TABLE sessions ADD COLUMN execution TEXT NOT NULL DEFAULT 'paper' CHECK (execution IN ('paper', 'live'));
+      ALTER TABLE sessions ADD COLUMN endpoint TEXT;
+      ALTER TABLE sessions ADD COLUMN baseline_lots INTEGER;
     `,
   },
 ];

@@ -42,12 +42,13 @@ import { MessageChannel, Worker, receiveMessageOnPort, threadId as mainThreadId 
 import type { MessagePort } from 'node:worker_threads';
 import type { DeskParams } from '../../shared/params.js';
 import { DecimalGrid, assertNever } from '../../shared/units.js';
-import type { LocalUs, Side } from '../../shared/units.js';
+import type { LocalUs, Lots, Side } from '../../shared/units.js';
 import type { Fill, OrderPurpose, OrderRequest, TimeInForce } from '../execution/types.js';
 import { ROW_LEVEL_CODE_PREFIXES, StoreError, errorCodeOf, isRowLevelError, toStoreError } from './errors.js';
 import { SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations.js';
 import type {
   AuditEntry,
+  ExecutionMode,
   OrderEventType,
   PnlSnapshot,
   RecoveredSession,
@@ -116,6 +117,8 @@ export interface FillRecord extends StoredFill {
   readonly sizeText: string;
   readonly tickSize: string;
   readonly lotSize: string;
+  /** Whether the fill's session traded for real. */
+  readonly execution: ExecutionMode;
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -184,6 +187,7 @@ type Op =
   | { readonly kind: 'audit'; readonly entry: AuditEntry }
   | { readonly kind: 'pnl'; readonly snapshot: PnlSnapshot }
   | { readonly kind: 'end'; readonly sessionId: number; readonly endedUs: LocalUs; readonly summary: SessionSummary }
+  | { readonly kind: 'baseline'; readonly sessionId: number; readonly baselineLots: Lots }
   | { readonly kind: 'recording'; readonly entry: RecordingEntry; readonly localUs: LocalUs };
 
 interface SessionDbRow {
@@ -200,6 +204,9 @@ interface SessionDbRow {
   realized_pnl: number | null;
   total_pnl: number | null;
   fill_count: number;
+  execution: string;
+  endpoint: string | null;
+  baseline_lots: number | null;
 }
 
 interface FillDbRow {
@@ -221,6 +228,7 @@ interface FillDbRow {
   exch_us: number | null;
   tick_size: string;
   lot_size: string;
+  execution: string;
 }
 
 interface OrderDbRow {
@@ -288,9 +296,10 @@ const SIDECARS = ['-wal', '-shm', '-journal'] as const;
 const TERMINAL_EVENTS: ReadonlySet<OrderEventType> = new Set<OrderEventType>(['reject', 'cancelled', 'expired', 'ioc-remainder', 'filled']);
 
 const FILL_COLUMNS = `f.session_id, f.fill_id, f.client_order_id, f.side, f.price_ticks, f.price, f.size_lots, f.size, f.fee,
-  f.liquidity, f.mid_at_fill, f.fair_value_at_fill, f.inventory_after, f.local_us, f.exch_us, s.tick_size, s.lot_size`;
+  f.liquidity, f.mid_at_fill, f.fair_value_at_fill, f.inventory_after, f.local_us, f.exch_us, s.tick_size, s.lot_size, s.execution`;
 const SESSION_COLUMNS = `s.id, s.venue, s.symbol, s.mode, s.tick_size, s.lot_size, s.params_json, s.recording, s.started_us,
-  s.ended_us, s.realized_pnl, s.total_pnl, (SELECT count(*) FROM fills f WHERE f.session_id = s.id) AS fill_count`;
+  s.ended_us, s.realized_pnl, s.total_pnl, (SELECT count(*) FROM fills f WHERE f.session_id = s.id) AS fill_count,
+  s.execution, s.endpoint, s.baseline_lots`;
 const ORDER_COLUMNS = `session_id, client_order_id, side, price_ticks, price, size_lots, size, time_in_force, post_only, purpose,
   created_us, status, filled_lots, updated_us`;
 
@@ -354,6 +363,9 @@ function toSessionRow(row: SessionDbRow): SessionRow {
     fillCount: row.fill_count,
     realizedPnl: row.realized_pnl,
     totalPnl: row.total_pnl,
+    execution: row.execution === 'live' ? 'live' : 'paper',
+    endpoint: row.endpoint,
+    baselineLots: row.baseline_lots,
   };
 }
 
@@ -377,6 +389,7 @@ function toFillRecord(row: FillDbRow): FillRecord {
     sizeText: row.size,
     tickSize: row.tick_size,
     lotSize: row.lot_size,
+    execution: row.execution === 'live' ? 'live' : 'paper',
   };
 }
 
@@ -667,6 +680,9 @@ export class SqliteStore implements Store {
       JSON.stringify(meta.params),
       meta.recording,
       meta.startedUs,
+      meta.execution ?? 'paper',
+      meta.endpoint ?? null,
+      meta.baselineLots ?? null,
     ];
     try {
       let id: number;
@@ -689,6 +705,10 @@ export class SqliteStore implements Store {
 
   endSession(sessionId: number, endedUs: LocalUs, summary: SessionSummary): void {
     this.enqueue({ kind: 'end', sessionId, endedUs, summary });
+  }
+
+  setBaseline(sessionId: number, baselineLots: Lots): void {
+    this.enqueue({ kind: 'baseline', sessionId, baselineLots });
   }
 
   journalOrder(sessionId: number, request: OrderRequest, localUs: LocalUs): void {
@@ -926,6 +946,8 @@ export class SqliteStore implements Store {
       }
       case 'end':
         return { op: 'end', params: [op.endedUs, op.summary.realizedPnl, op.summary.totalPnl, JSON.stringify(op.summary), op.sessionId], then: null };
+      case 'baseline':
+        return { op: 'baseline', params: [op.baselineLots, op.sessionId], then: null };
       case 'recording': {
         const r = op.entry;
         return { op: 'recording', params: [r.path, r.venue, r.symbol, r.startUs, r.endUs, r.frames, r.bytes, op.localUs], then: null };
@@ -1401,6 +1423,8 @@ function describeOp(op: Op): string {
       return `PnL snapshot of session ${op.snapshot.sessionId}`;
     case 'end':
       return `end of session ${op.sessionId}`;
+    case 'baseline':
+      return `baseline of session ${op.sessionId}`;
     case 'recording':
       return `recording ${op.entry.path}`;
     default:

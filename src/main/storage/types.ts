@@ -22,7 +22,15 @@ export interface SessionMeta {
   readonly params: DeskParams;
   readonly recording: string | null;
   readonly startedUs: LocalUs;
+  /** Paper (the default) or live: real orders at a venue. */
+  readonly execution?: ExecutionMode;
+  /** Live: where the orders went (`testnet`, `mainnet`, or the override's host). */
+  readonly endpoint?: string | null;
+  /** Live: the venue holding (base balance or position, in lots) the session's inventory counts from. */
+  readonly baselineLots?: Lots | null;
 }
+
+export type ExecutionMode = 'paper' | 'live';
 
 export interface SessionSummary {
   readonly realizedPnl: number;
@@ -32,6 +40,9 @@ export interface SessionSummary {
 
 export interface SessionRow extends SessionMeta {
   readonly id: number;
+  readonly execution: ExecutionMode;
+  readonly endpoint: string | null;
+  readonly baselineLots: Lots | null;
   readonly endedUs: LocalUs | null;
   readonly fillCount: number;
   readonly realizedPnl: number | null;
@@ -91,6 +102,8 @@ export interface Store {
    * ratio's denominator, which a backtest does not journal order by order).
    */
   endSession(sessionId: number, endedUs: LocalUs, summary: SessionSummary): void;
+  /** Live: the venue holding the session's inventory counts from changed (the operator accepted the venue's). */
+  setBaseline(sessionId: number, baselineLots: Lots): void;
   /** Journals an order intent; must be called before the request is sent. */
   journalOrder(sessionId: number, request: OrderRequest, localUs: LocalUs): void;
   recordOrderEvent(sessionId: number, clientOrderId: string, type: OrderEventType, localUs: LocalUs, detail?: Record<string, unknown>): void;

@@ -16,7 +16,7 @@
 import type Database from 'better-sqlite3';
 
 /** Kinds of queued write; each is one statement, some with a follow-up statement in the same row. */
-export type WriteOp = 'fill' | 'order' | 'event' | 'markout' | 'audit' | 'pnl' | 'end' | 'recording';
+export type WriteOp = 'fill' | 'order' | 'event' | 'markout' | 'audit' | 'pnl' | 'end' | 'baseline' | 'recording';
 
 export type SqlValue = number | string | null;
 
@@ -69,6 +69,7 @@ export const WRITE_STATEMENTS: { readonly [K in WriteOp]: WriteStatement } = {
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   },
   end: { sql: `UPDATE sessions SET ended_us = ?, realized_pnl = ?, total_pnl = ?, summary_json = ? WHERE id = ?` },
+  baseline: { sql: `UPDATE sessions SET baseline_lots = ? WHERE id = ?` },
   recording: {
     sql: `INSERT INTO recordings (path, venue, symbol, start_us, end_us, frames, bytes, indexed_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (path) DO UPDATE SET venue = excluded.venue, symbol = excluded.symbol, start_us = excluded.start_us,
@@ -77,8 +78,9 @@ export const WRITE_STATEMENTS: { readonly [K in WriteOp]: WriteStatement } = {
 };
 
 /** The one write that is not queued: a new session, whose id the caller needs at once. */
-export const INSERT_SESSION_SQL = `INSERT INTO sessions (venue, symbol, mode, tick_size, lot_size, params_json, recording, started_us)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+export const INSERT_SESSION_SQL = `INSERT INTO sessions (venue, symbol, mode, tick_size, lot_size, params_json, recording, started_us,
+    execution, endpoint, baseline_lots)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** What the core needs besides its connection. */
 export interface WriterCoreConfig {

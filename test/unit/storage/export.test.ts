@@ -122,15 +122,15 @@ describe('fills', () => {
     expect(rest).toEqual([]);
     expect(header).toEqual([
       'session_id', 'fill_id', 'client_order_id', 'time_utc', 'local_us', 'exec_time_utc', 'exec_us', 'side', 'price', 'size', 'fee', 'liquidity',
-      'mid_at_fill', 'fair_value_at_fill', 'inventory_after',
+      'mid_at_fill', 'fair_value_at_fill', 'inventory_after', 'execution',
     ]);
     // Both times of a fill: the receipt of its report, and its execution 5 ms earlier.
     expect(first).toEqual([
       String(s1), 'f"1', 'b,1', '2024-03-01T14:30:01.000007Z', String(Date.UTC(2024, 2, 1, 14, 30, 1) * 1000 + 7),
       '2024-03-01T14:30:00.995007Z', String(Date.UTC(2024, 2, 1, 14, 30, 0) * 1000 + 995_007), 'buy', '65000.12', '0.500',
-      '-0.0000001', 'maker', '65000.125', '', '0.500',
+      '-0.0000001', 'maker', '65000.125', '', '0.500', 'paper',
     ]);
-    expect(second?.slice(7)).toEqual(['sell', '0.12345', '3', '-0.0125', 'maker', '0.123460', '0.1234575', '-3']);
+    expect(second?.slice(7)).toEqual(['sell', '0.12345', '3', '-0.0125', 'maker', '0.123460', '0.1234575', '-3', 'paper']);
   });
 
   it('filters by session', () => {
@@ -193,10 +193,21 @@ describe('fills', () => {
 describe('orders and audit', () => {
   it('exports orders with their state', () => {
     const rows = parseCsv(ordersCsv(store));
-    expect(rows[0]).toEqual(['session_id', 'client_order_id', 'created_utc', 'side', 'price', 'size', 'filled', 'time_in_force', 'post_only', 'purpose', 'status', 'updated_utc']);
-    expect(rows[1]).toEqual([String(s1), 'b,1', '2024-03-01T14:30:00.123456Z', 'buy', '65000.12', '1.500', '0.500', 'gtc', 'true', 'quote', 'open', '2024-03-01T14:30:01.000007Z']);
+    expect(rows[0]).toEqual(['session_id', 'client_order_id', 'created_utc', 'side', 'price', 'size', 'filled', 'time_in_force', 'post_only', 'purpose', 'status', 'updated_utc', 'execution']);
+    expect(rows[1]).toEqual([String(s1), 'b,1', '2024-03-01T14:30:00.123456Z', 'buy', '65000.12', '1.500', '0.500', 'gtc', 'true', 'quote', 'open', '2024-03-01T14:30:01.000007Z', 'paper']);
     const out = join(dir, 'orders.csv');
     expect(exportOrdersCsv(store, { sessionId: s1 }, out).rows).toBe(1);
+  });
+
+  it('marks every row of a live session LIVE, in the fills and the orders', () => {
+    const live = store.openSession(sessionMeta({ execution: 'live', endpoint: 'testnet', baselineLots: 0 }));
+    store.journalOrder(live, makeOrder('L1'), 1_700_000_000_000_000);
+    store.recordFill(makeFill(live, 1, { clientOrderId: 'L1' }));
+    store.flushSync();
+    const fills = parseCsv(fillsCsv(store, { sessionId: live }));
+    const orders = parseCsv(ordersCsv(store, { sessionId: live }));
+    expect(fills.slice(1).map((row) => row[row.length - 1])).toEqual(['LIVE']);
+    expect(orders.slice(1).map((row) => row[row.length - 1])).toEqual(['LIVE']);
   });
 
   it('exports the audit trail with its detail as JSON in one field', () => {

@@ -2,7 +2,8 @@
  * Every migration path, from every earlier schema version, on a database WITH data: the rows of each
  * table that existed are kept and readable through the store, and the tables the newer versions add are
  * usable at once. Seeders are per version: v3 adds the execution time of a fill, so the fills written by
- * v1 read as executed when received, and a fill written with both times keeps both.
+ * v1 read as executed when received, and a fill written with both times keeps both; v4 says whether a
+ * session traded for real, so older sessions read as paper and a live one keeps its endpoint and baseline.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -44,6 +45,12 @@ const seed: Record<number, (db: Database.Database) => void> = {
     db.prepare(`INSERT INTO audit (session_id, local_us, who, action, detail_json) VALUES (2, 3_300, 'operator:http', 'pause', '{"why":"lunch"}')`).run();
     db.prepare(`INSERT INTO markouts (session_id, fill_id, horizon_sec, markout_bps) VALUES (1, 'old-1', 5, 1.5)`).run();
   },
+  4: (db) => {
+    db.prepare(
+      `INSERT INTO sessions (venue, symbol, mode, tick_size, lot_size, params_json, recording, started_us, execution, endpoint, baseline_lots)
+       VALUES ('binance-spot', 'ETHUSDT', 'live', '0.01', '0.001', '{}', NULL, 4_000, 'live', 'testnet', 1500)`,
+    ).run();
+  },
   3: (db) => {
     db.prepare(
       `INSERT INTO fills (session_id, fill_id, client_order_id, side, price_ticks, price, size_lots, size, fee, liquidity,
@@ -57,9 +64,9 @@ function checkSeeded(path: string, fromVersion: number, writer: 'worker' | 'inli
   expect(store.settings().schemaVersion).toBe(SCHEMA_VERSION);
   if (fromVersion >= 1) {
     const sessions = store.sessions(10);
-    expect(sessions.map((s) => [s.id, s.mode, s.endedUs, s.realizedPnl, s.fillCount])).toEqual([
-      [2, 'live', null, null, fromVersion >= 3 ? 2 : 1],
-      [1, 'backtest', 2_000, 3.5, 1],
+    expect(sessions.filter((s) => s.id <= 2).map((s) => [s.id, s.mode, s.endedUs, s.realizedPnl, s.fillCount, s.execution, s.endpoint, s.baselineLots])).toEqual([
+      [2, 'live', null, null, fromVersion >= 3 ? 2 : 1, 'paper', null, null],
+      [1, 'backtest', 2_000, 3.5, 1, 'paper', null, null],
     ]);
     const fills = store.fills({ limit: 10 }).filter((f) => f.fillId.startsWith('old-'));
     expect(fills.map((f) => [f.fillId, f.side, f.price, f.size, f.inventoryAfter])).toEqual([
@@ -73,6 +80,9 @@ function checkSeeded(path: string, fromVersion: number, writer: 'worker' | 'inli
       [1_500, 1_500],
     ]);
     expect(store.unfinishedSession('sim', 'BTC-USD')?.session.id).toBe(2);
+  }
+  if (fromVersion >= 4) {
+    expect(store.session(3)).toMatchObject({ venue: 'binance-spot', execution: 'live', endpoint: 'testnet', baselineLots: 1500 });
   }
   if (fromVersion >= 3) {
     expect(store.fills({ sessionId: 2, limit: 10 }).find((f) => f.fillId === 'v3-1')).toMatchObject({ localUs: 3_900, exchUs: 3_850, midAtFill: 6_500_002 });
@@ -92,7 +102,10 @@ function checkSeeded(path: string, fromVersion: number, writer: 'worker' | 'inli
   store.recordPnl({ sessionId, localUs: 5_400, inventoryLots: 3, cash: -1, realized: 0, unrealized: 0.1, fees: 0, mid: 6_500_000 });
   store.indexRecording({ path: '/rec/b.qdrec', venue: 'sim', symbol: 'BTC-USD', startUs: 1, endUs: 2, frames: 3, bytes: 4 }, 5_500);
   store.endSession(sessionId, 6_000, { realizedPnl: 0, totalPnl: 0.1 });
+  const live = store.openSession(sessionMeta({ startedUs: 6_100, execution: 'live', endpoint: 'mainnet', baselineLots: 20 }));
+  store.setBaseline(live, 35);
   store.flushSync();
+  expect(store.session(live)).toMatchObject({ execution: 'live', endpoint: 'mainnet', baselineLots: 35 });
   expect(store.stats().rowsRejected).toBe(0);
   expect(store.order(sessionId, 'new-1')).toMatchObject({ filled: 3, status: 'done' });
   // A fill written on the migrated file keeps both of its times.
