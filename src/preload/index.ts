@@ -16,6 +16,7 @@ const api = {
   pause: () => ipcRenderer.invoke(IPC_CHANNELS.pause),
   resume: () => ipcRenderer.invoke(IPC_CHANNELS.resume),
   reduce: () => ipcRenderer.invoke(IPC_CHANNELS.reduce),
+  acceptPosition: () => ipcRenderer.invoke(IPC_CHANNELS.acceptPosition),
   flatten: (request) => ipcRenderer.invoke(IPC_CHANNELS.flatten, request),
   cancelFlatten: () => ipcRenderer.invoke(IPC_CHANNELS.cancelFlatten),
   setParams: (patch) => ipcRenderer.invoke(IPC_CHANNELS.setParams, patch),

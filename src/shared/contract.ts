@@ -43,6 +43,8 @@ export const NOT_QUOTING_REASONS = [
   'zero-size',
   'storage-fault',
   'replay-paused',
+  'venue-disconnected',
+  'position-mismatch',
 ] as const;
 export type NotQuotingReason = (typeof NOT_QUOTING_REASONS)[number];
 
@@ -160,8 +162,37 @@ export interface InstrumentView {
   readonly quoteCurrency: string;
 }
 
+/** A live desk's link to its venue, as the monitor shows it. */
+export interface LiveVenueView {
+  readonly venue: string;
+  /** Where orders go: `testnet`, `mainnet`, or an override's host. */
+  readonly endpoint: string;
+  readonly userStream: 'connecting' | 'up' | 'down';
+  readonly detail: string;
+  /** Whether the venue cancels our orders by itself if the desk goes quiet. */
+  readonly deadMansSwitch: 'armed' | 'none at this venue' | 'failing' | 'off';
+  /** Orders whose answer was lost and that the venue has not yet been able to tell us about. */
+  readonly unresolvedOrders: number;
+  readonly lastError: string | null;
+  readonly weightUsed: number | null;
+  readonly weightLimit: number | null;
+  readonly ordersUsed: number | null;
+  readonly ordersLimit: number | null;
+  /** Until when the venue told us to back off (429/418), ms since the epoch. */
+  readonly backOffUntilMs: number | null;
+  /** The venue's holding (spot base balance or USD-M position), the holding the stored fills imply, and the baseline, in size units. */
+  readonly holding: number | null;
+  readonly expectedHolding: number | null;
+  readonly baseline: number | null;
+  readonly positionMismatch: boolean;
+}
+
 export interface DeskState {
   readonly sessionId: number;
+  /** Paper (simulated fills) or live (real orders at the venue). */
+  readonly execution: 'paper' | 'live';
+  /** A live desk's venue link; null on paper. */
+  readonly venueLink: LiveVenueView | null;
   readonly venue: string;
   readonly symbol: string;
   readonly mode: DeskMode;
@@ -426,6 +457,8 @@ export interface DeskApi {
   replay(command: ReplayCommand): Promise<CommandResult>;
   /** Only orders that reduce |inventory| (state `reducing`). */
   reduce(): Promise<CommandResult>;
+  /** Live: accept the venue's holding where it differs from the stored fills (moves the baseline; audited). */
+  acceptPosition(): Promise<CommandResult>;
   /** Past sessions, newest first, with their summary figures. */
   getSessions(limit: number): Promise<SessionSummaryView[]>;
   /** Fills of one session (a past one too), newest first. */

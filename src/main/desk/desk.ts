@@ -43,6 +43,8 @@ import type { StoredFill, Store } from '../storage/types.js';
 import type { QuoteInputs, QuotingStrategy } from '../strategy/types.js';
 import { emptyDecision, type QuoteDecision } from '../strategy/types.js';
 import { statSync } from 'node:fs';
+import { isLiveVenue, type LiveVenue } from '../execution/live/live-venue.js';
+import { LiveSession, type LiveDeskContext } from './live-session.js';
 import { fillView, round, sessionSummaryView } from './views.js';
 
 /** A venue that also watches the market (the paper venue fills from the book and the trades). */
@@ -85,6 +87,13 @@ export interface DeskParts {
    * deterministic function of the recording and the parameters, and its fills are what it stores.
    */
   readonly journalOrders?: boolean;
+  /**
+   * Client order ids start with this (default `q`). A live desk makes it unique per start, so an id is never
+   * reused at the venue, where a query by client order id must find exactly one order.
+   */
+  readonly orderIdPrefix?: string;
+  /** Live: where orders go (`testnet`, `mainnet`, or an override's host), stored with the session. */
+  readonly endpoint?: string;
 }
 
 const MAX_RECENT_FILLS = 500;
@@ -191,7 +200,8 @@ export class Desk implements FeedListener {
     this.tick = new DecimalGrid(parts.feed.instrument.tickSize);
     this.lot = new DecimalGrid(parts.feed.instrument.lotSize);
     this.risk = new RiskGate(parts.params.risk, this.riskHooks());
-    this.orders = new OrderManager(parts.venue, (request, exposure) => this.risk.allows(request, exposure), this.orderHooks(), 'q', parts.params.risk.maxOrdersPerSec);
+    this.orders = new OrderManager(parts.venue, (request, exposure) => this.risk.allows(request, exposure), this.orderHooks(), parts.orderIdPrefix ?? 'q', parts.params.risk.maxOrdersPerSec);
+    this.live = isLiveVenue(parts.venue) ? new LiveSession(this.liveContext(parts.venue, parts.endpoint ?? 'testnet'), null) : null;
     this.flattener = new Flattener(this.orders, {
       progress: (text) => this.pushEvent('operator', text),
       finished: (status, detail) => {
@@ -244,10 +254,12 @@ export class Desk implements FeedListener {
   async start(options: { publishIntervalMs?: number } = {}): Promise<void> {
     if (this.started) throw new Error('desk already started');
     this.started = true;
-    const nowUs = this.clock.nowUs();
     this.risk.setReconciling(true);
-    this.openOrResumeSession(nowUs);
+    // A live venue is connected first: its rules must match the instrument before a session is opened.
+    if (this.live) await this.live.connect();
+    this.openOrResumeSession(this.clock.nowUs());
     await this.feed.start(this);
+    if (this.live) await this.live.prepare();
     this.reconcile(this.clock.nowUs());
     if (options.publishIntervalMs !== undefined && options.publishIntervalMs > 0) {
       this.publishTimer = setInterval(() => this.publish(), options.publishIntervalMs);
@@ -262,6 +274,13 @@ export class Desk implements FeedListener {
     this.publishTimer = null;
     const nowUs = this.clock.nowUs();
     this.orders.cancelAll(nowUs);
+    if (this.live) {
+      try {
+        await this.live.stop();
+      } catch (error) {
+        this.log(`the live venue did not stop cleanly: ${(error as Error).message}`);
+      }
+    }
     this.auditNow('desk', 'session-end', { reason });
     const pnl = this.analytics.pnl(this.markTicks());
     try {
@@ -294,7 +313,10 @@ export class Desk implements FeedListener {
         this.orders.rememberFill(fill.fillId);
         this.stats.fills++;
         this.rememberFillView(this.fillView(fill), false);
+        this.newestExchUs = Math.max(this.newestExchUs, fill.exchUs);
+        this.live?.noteFill(fill);
       }
+      if (this.live) this.live.resumeBaseline(recovered.session.baselineLots);
       for (const order of recovered.openOrders) maxSeq = Math.max(maxSeq, sequenceOf(order.clientOrderId));
       for (const fill of fills) maxSeq = Math.max(maxSeq, sequenceOf(fill.clientOrderId));
       this.orders.setInventory(inventory);
@@ -313,10 +335,38 @@ export class Desk implements FeedListener {
         params,
         recording: this.parts.recording ?? null,
         startedUs: nowUs,
+        execution: this.live ? 'live' : 'paper',
+        endpoint: this.live ? (this.parts.endpoint ?? 'testnet') : null,
       });
       this.auditNow('desk', 'session-start', { venue: feed.instrument.venue, symbol: feed.instrument.symbol, mode: this.parts.mode });
     }
     this.store.flushSync();
+  }
+
+  private readonly live: LiveSession | null;
+  /** The execution time of the newest booked fill (where a reconciliation's trades start). */
+  private newestExchUs = Number.NEGATIVE_INFINITY;
+
+  private liveContext(venue: LiveVenue, endpoint: string): LiveDeskContext {
+    return {
+      venue,
+      risk: this.risk,
+      store: this.store,
+      lot: this.lot,
+      tick: this.tick,
+      endpoint,
+      nowUs: () => this.clock.nowUs(),
+      sessionId: () => this.sessionIdValue,
+      inventoryLots: () => this.orders.inventoryLots(),
+      newestFillExchUs: () => (Number.isFinite(this.newestExchUs) ? this.newestExchUs : this.sessionStartUs),
+      audit: (who, action, detail) => this.auditNow(who, action, detail),
+      event: (kind, text) => this.pushEvent(kind, text),
+      reconcile: () => this.reconcile(this.clock.nowUs()),
+      pullQuotes: () => {
+        this.stats.cancelsSent += this.orders.cancelAll(this.clock.nowUs(), (order) => order.purpose === 'quote');
+      },
+      requote: () => this.requote(this.clock.nowUs()),
+    };
   }
 
   private pendingRecovered: Array<{ clientOrderId: string; side: Side; price: Ticks; size: Lots; filled: Lots; createdUs: LocalUs }> = [];
@@ -344,18 +394,23 @@ export class Desk implements FeedListener {
       const live = venueOrders.get(stored.clientOrderId);
       if (live) {
         this.orders.adopt({ clientOrderId: stored.clientOrderId, side: stored.side, price: stored.price, size: stored.size, filled: live.filled, status: 'working', purpose: 'quote', placedUs: stored.createdUs, queueAhead: null });
+        if (this.live) this.live.adopt(live);
         venueOrders.delete(stored.clientOrderId);
       } else {
         this.store.recordOrderEvent(this.sessionIdValue, stored.clientOrderId, 'expired', nowUs, { reason: 'not open at the venue after restart' });
       }
     }
     this.pendingRecovered = [];
+    // Orders the desk tracks are known (a reconciliation after a reconnect finds them at the venue).
+    for (const order of this.orders.liveOrders()) venueOrders.delete(order.clientOrderId);
     if (this.parts.cancelOnConnect !== false) {
       for (const unknown of venueOrders.values()) {
         this.venue.cancel(unknown.clientOrderId, nowUs);
         this.auditNow('desk', 'cancel-on-connect', { clientOrderId: unknown.clientOrderId });
       }
     }
+    // A live desk's holding at the venue must agree with its fills (see live-session.ts).
+    this.live?.checkHoldings();
     this.reconciled = true;
     this.risk.setReconciling(false);
     this.auditNow('desk', 'reconciled', { openOrders: this.orders.liveCount(), untrackedFills: this.stats.untrackedFills });
@@ -500,7 +555,10 @@ export class Desk implements FeedListener {
     this.risk.kill(who, nowUs, why);
     this.flattener.cancel('kill switch', nowUs);
     this.stats.cancelsSent += this.orders.cancelAll(nowUs);
-    this.killWatch = { sinceUs: nowUs, lastRetryUs: nowUs, retries: 0 };
+    // A live venue also cancels everything of ours on the symbol at once, then is asked what remains.
+    const mark = this.live ? this.live.openOrdersMark() : 0;
+    this.live?.killAtVenue();
+    this.killWatch = { sinceUs: nowUs, lastRetryUs: nowUs, retries: 0, venueMark: mark };
     this.auditNow(who, 'kill', { openOrders: open, why });
     this.pushEvent('operator', `KILL by ${who}: ${open} open order(s) cancelled`);
     this.flushQuietly();
@@ -509,20 +567,28 @@ export class Desk implements FeedListener {
     return { ok: true };
   }
 
-  private killWatch: { sinceUs: LocalUs; lastRetryUs: LocalUs; retries: number } | null = null;
+  /** A kill being confirmed: since when, the last retry, and (live) the venue's open-orders request mark at the kill. */
+  private killWatch: { sinceUs: LocalUs; lastRetryUs: LocalUs; retries: number; venueMark: number } | null = null;
 
   /** Asks the venue whether anything of ours survived the kill; retries survivors' cancels. */
   private checkKill(nowUs: LocalUs): void {
     const watch = this.killWatch;
     if (!watch) return;
     const survivors = this.venue.openOrders();
-    if (survivors.length === 0 && this.orders.liveCount() === 0) {
+    // A live kill is confirmed only by the venue's own answer, given after the kill.
+    const venueAnswered = this.live === null || this.live.answeredAfter(watch.venueMark);
+    if (survivors.length === 0 && this.orders.liveCount() === 0 && venueAnswered) {
       this.killWatch = null;
       const latencyMs = (nowUs - watch.sinceUs) / 1000;
       this.stats.killConfirmedMs = latencyMs;
-      this.audit('risk', 'kill-confirmed', { latencyMs, retries: watch.retries }, nowUs);
+      this.audit('risk', 'kill-confirmed', { latencyMs, retries: watch.retries, ...(this.live ? { venueAnswer: 'no open order of ours on the symbol', endpoint: this.parts.endpoint ?? 'testnet' } : {}) }, nowUs);
       this.pushEvent('operator', `kill confirmed by the venue: no open order left (${latencyMs.toFixed(1)} ms)`, nowUs);
       return;
+    }
+    if (this.live && nowUs - watch.lastRetryUs >= KILL_RETRY_US) {
+      // Ask again: the confirmation (or the survivors) come from the venue's answer.
+      this.live.askForOpenOrders();
+      if (survivors.length === 0) watch.lastRetryUs = nowUs;
     }
     if (survivors.length > 0 && nowUs - watch.lastRetryUs >= KILL_RETRY_US) {
       watch.lastRetryUs = nowUs;
@@ -597,6 +663,14 @@ export class Desk implements FeedListener {
     return { ok: true };
   }
 
+  /** Live: the operator accepts the venue's holding where it differs from the stored fills (live-session.ts). */
+  acceptPosition(who: string): CommandResult {
+    if (!this.live) return { ok: false, error: 'this desk trades on paper: there is no venue position to accept' };
+    const result = this.live.acceptPosition(who);
+    if (result.ok) this.dirty = true;
+    return result;
+  }
+
   setParams(patch: unknown, who: string): CommandResult {
     const result = applyParamsPatch(this.params, patch);
     if (!result.ok) return { ok: false, error: result.issue.message, field: result.issue.field };
@@ -645,6 +719,8 @@ export class Desk implements FeedListener {
     const decision = this.decision;
     return {
       sessionId: this.sessionIdValue,
+      execution: this.live ? 'live' : 'paper',
+      venueLink: this.live ? this.live.view() : null,
       venue: instrument.venue,
       symbol: instrument.symbol,
       mode: this.feed.mode,
@@ -896,6 +972,8 @@ export class Desk implements FeedListener {
     this.stats.fills++;
     const stored: StoredFill = { ...analyticsFill, sessionId: this.sessionIdValue, inventoryAfter: this.orders.inventoryLots() };
     this.store.recordFill(stored);
+    this.newestExchUs = Math.max(this.newestExchUs, fill.exchUs);
+    this.live?.noteFill(fill);
     this.risk.onFill(fill.localUs);
     this.flattener.onFill(fill, order);
     this.metricsDirty = true;

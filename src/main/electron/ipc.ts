@@ -102,6 +102,7 @@ export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWin
   handle(IPC_CHANNELS.pause, command('pause'));
   handle(IPC_CHANNELS.resume, command('resume'));
   handle(IPC_CHANNELS.reduce, command('reduce'));
+  handle(IPC_CHANNELS.acceptPosition, command('acceptPosition'));
   handle(IPC_CHANNELS.flatten, command('flatten'));
   handle(IPC_CHANNELS.cancelFlatten, command('cancelFlatten'));
   handle(IPC_CHANNELS.setParams, command('setParams'));

@@ -14,7 +14,7 @@ import {
 } from '../../shared/contract.js';
 import type { Desk } from '../desk/desk.js';
 
-export const COMMAND_NAMES = ['kill', 'rearm', 'pause', 'resume', 'reduce', 'flatten', 'cancelFlatten', 'setParams', 'replay'] as const;
+export const COMMAND_NAMES = ['kill', 'rearm', 'pause', 'resume', 'reduce', 'flatten', 'cancelFlatten', 'setParams', 'replay', 'acceptPosition'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** A body that may be absent: `undefined`/`null`/`{}` all mean "no options". */
@@ -44,7 +44,8 @@ function runCommand(desk: Desk, name: CommandName, payload: unknown, transport: 
     case 'pause':
     case 'resume':
     case 'reduce':
-    case 'cancelFlatten': {
+    case 'cancelFlatten':
+    case 'acceptPosition': {
       const parsed = OPERATOR_SCHEMA.safeParse(optionalObject(payload));
       if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
       const who = operatorName(transport, parsed.data.who);
@@ -52,6 +53,7 @@ function runCommand(desk: Desk, name: CommandName, payload: unknown, transport: 
       if (name === 'pause') return desk.pause(who);
       if (name === 'resume') return desk.resume(who);
       if (name === 'reduce') return desk.reduceOnly(who);
+      if (name === 'acceptPosition') return desk.acceptPosition(who);
       return desk.cancelFlatten(who);
     }
     case 'rearm': {

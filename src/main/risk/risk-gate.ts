@@ -19,7 +19,20 @@ import type { LocalUs, Lots, Side } from '../../shared/units.js';
 import type { Exposure } from '../execution/order-manager.js';
 import type { OrderRequest } from '../execution/types.js';
 
-export type BreakerName = 'session-loss' | 'daily-loss' | 'fill-burst' | 'price-band' | 'adverse-selection' | 'stale-feed' | 'book-untrusted' | 'storage-fault';
+export type BreakerName =
+  | 'session-loss'
+  | 'daily-loss'
+  | 'fill-burst'
+  | 'price-band'
+  | 'adverse-selection'
+  | 'stale-feed'
+  | 'book-untrusted'
+  | 'storage-fault'
+  | 'venue-disconnected'
+  | 'position-mismatch';
+
+/** A live venue's conditions that stop quoting while they hold (see `venueCondition`). */
+export type VenueCondition = 'venue-disconnected' | 'position-mismatch';
 
 export interface RiskHooks {
   transitioned(from: TradingState, to: TradingState, cause: string, who: string, nowUs: LocalUs): void;
@@ -141,6 +154,15 @@ export class RiskGate {
     this.hooks.breakerCleared('storage-fault', nowUs);
   }
 
+  /**
+   * A live venue's condition: its user data stream is down (fills cannot be seen as they happen), or its
+   * holding disagrees with the session's stored fills until the operator accepts it. While either holds
+   * no quote is placed and no order but a cancel leaves; it clears when the condition does.
+   */
+  venueCondition(name: VenueCondition, on: boolean, detail: Record<string, unknown>, nowUs: LocalUs): void {
+    this.flag(name, on, detail, nowUs);
+  }
+
   /* ---------------------------------------------------------------- automatic */
 
   onFill(nowUs: LocalUs): void {
@@ -234,6 +256,8 @@ export class RiskGate {
     }
     if (this.tripped.has('session-loss') || this.tripped.has('daily-loss')) out.push('loss-limit');
     if (this.tripped.has('storage-fault')) out.push('storage-fault');
+    if (this.tripped.has('venue-disconnected')) out.push('venue-disconnected');
+    if (this.tripped.has('position-mismatch')) out.push('position-mismatch');
     if (this.reconciling) out.push('reconciling');
     if (this.tripped.has('stale-feed')) out.push('stale-feed');
     if (this.tripped.has('book-untrusted')) out.push('resyncing');
@@ -264,6 +288,8 @@ export class RiskGate {
         break;
     }
     if (this.storageFault) return 'storage fault';
+    if (this.tripped.has('venue-disconnected')) return "the venue's user data stream is down";
+    if (this.tripped.has('position-mismatch')) return 'the venue position differs from the stored fills (accept it first)';
     const worst = request.side === 'buy' ? exposure.inventoryLots + exposure.openBuyLots + request.size : exposure.inventoryLots - exposure.openSellLots - request.size;
     if (Math.abs(worst) > this.params.maxInventoryLots && !reduces) return 'would breach the hard inventory limit';
     return null;

@@ -46,6 +46,7 @@ class BridgeDeskApi implements StreamingDeskApi {
   pause = () => this.bridge.pause();
   resume = () => this.bridge.resume();
   reduce = () => this.bridge.reduce();
+  acceptPosition = () => this.bridge.acceptPosition();
   flatten: DeskApi['flatten'] = (request) => this.bridge.flatten(request);
   cancelFlatten = () => this.bridge.cancelFlatten();
   setParams = (patch: unknown) => this.bridge.setParams(patch);

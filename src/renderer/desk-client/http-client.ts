@@ -127,6 +127,9 @@ export class HttpDeskApi implements StreamingDeskApi {
   reduce(): Promise<CommandResult> {
     return this.send('POST', '/api/control/reduce', {});
   }
+  acceptPosition(): Promise<CommandResult> {
+    return this.send('POST', '/api/control/accept-position', {});
+  }
   flatten(request: FlattenRequest): Promise<CommandResult> {
     return this.send('POST', '/api/control/flatten', request);
   }

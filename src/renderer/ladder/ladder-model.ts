@@ -40,6 +40,8 @@ export const REASON_TEXT: Record<NotQuotingReason, string> = {
   'zero-size': 'zero size',
   'storage-fault': 'storage fault',
   'replay-paused': 'replay paused',
+  'venue-disconnected': "venue's user stream down",
+  'position-mismatch': 'venue position differs (accept it)',
 };
 
 /**

@@ -94,6 +94,9 @@ export class LiveVenue implements ExecutionVenue {
   private dms: LiveVenueStatus['deadMansSwitch'] = 'off';
   private dmsTimer: ReturnType<typeof setInterval> | null = null;
   private lastError: string | null = null;
+  /** Requests for our open orders made, and the newest of them the venue answered (by their order). */
+  private openOrdersAsked = 0;
+  private openOrdersAnswered = 0;
   private stopped = false;
   private readonly retryMs: number;
   private readonly dmsMs: number;
@@ -128,10 +131,15 @@ export class LiveVenue implements ExecutionVenue {
     return rules;
   }
 
+  /** Disarms the dead-man's switch (the desk cancelled its orders first) and closes the gateway. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.dmsTimer) clearInterval(this.dmsTimer);
     this.dmsTimer = null;
+    if (this.dms === 'armed') {
+      await this.options.gateway.armDeadMansSwitch(0).catch((error: unknown) => this.noteError(`disarming the dead-man's switch: ${describe(error)}`));
+      this.dms = 'off';
+    }
     await this.options.gateway.stop();
   }
 
@@ -158,7 +166,17 @@ export class LiveVenue implements ExecutionVenue {
 
   cancel(clientOrderId: string, _localUs: LocalUs): void {
     const tracked = this.orders.get(clientOrderId);
-    if (tracked === undefined || tracked.state === 'done') return;
+    if (tracked === undefined) {
+      // An order of ours the venue holds that this venue object never placed (cancel-on-connect).
+      if (this.venueOpen.has(clientOrderId)) {
+        this.options.gateway.cancel(clientOrderId).then(
+          (state) => this.applyState(state),
+          (error: unknown) => this.noteError(`cancel ${clientOrderId}: ${describe(error)}`),
+        );
+      }
+      return;
+    }
+    if (tracked.state === 'done') return;
     tracked.cancelRequested = true;
     // A cancel for an order whose placement is still unanswered waits for its answer (then goes out).
     if (tracked.state === 'sending' || tracked.state === 'unresolved') return;
@@ -167,6 +185,26 @@ export class LiveVenue implements ExecutionVenue {
 
   openOrders(): VenueOpenOrder[] {
     return [...this.venueOpen.values()];
+  }
+
+  /**
+   * Takes over an order the journal and the venue both hold (a restart): from now on it is tracked like one
+   * this venue placed, so its cancel, fills and end reach the order manager.
+   */
+  adopt(order: VenueOpenOrder, purpose: OrderRequest['purpose']): void {
+    if (this.orders.has(order.clientOrderId)) return;
+    const request: OrderRequest = { clientOrderId: order.clientOrderId, side: order.side, price: order.price, size: order.size, timeInForce: 'gtc', postOnly: true, purpose };
+    this.orders.set(order.clientOrderId, { request, sentUs: this.options.nowUs(), state: 'open', executedLots: order.filled, cancelRequested: false });
+  }
+
+  /** How many times the venue has been asked for our open orders so far (a mark to compare answers with). */
+  openOrdersMark(): number {
+    return this.openOrdersAsked;
+  }
+
+  /** Whether the venue has answered a request for our open orders made after `mark` (a kill's confirmation). */
+  answeredAfter(mark: number): boolean {
+    return this.openOrdersAnswered > mark;
   }
 
   /** The trades `prepare()` fetched (reconciliation after a start or a reconnect). */
@@ -182,7 +220,9 @@ export class LiveVenue implements ExecutionVenue {
    */
   async prepare(sinceUs: LocalUs): Promise<void> {
     const gateway = this.options.gateway;
+    const asked = ++this.openOrdersAsked;
     const [open, trades, holdings] = await Promise.all([gateway.openOrders(), gateway.trades(sinceUs), gateway.holdings()]);
+    this.openOrdersAnswered = Math.max(this.openOrdersAnswered, asked);
     this.venueOpen = new Map();
     for (const state of open) this.noteVenueState(state);
     this.fetched = trades.map((trade) => this.toFill(trade, this.options.nowUs()));
@@ -197,8 +237,10 @@ export class LiveVenue implements ExecutionVenue {
 
   /** Asks the venue for our open orders now (the kill's confirmation reads the answer in `openOrders()`). */
   refreshOpenOrders(): Promise<void> {
+    const asked = ++this.openOrdersAsked;
     return this.options.gateway.openOrders().then(
       (open) => {
+        this.openOrdersAnswered = Math.max(this.openOrdersAnswered, asked);
         this.venueOpen = new Map();
         for (const state of open) this.noteVenueState(state);
       },

@@ -37,6 +37,12 @@ export class ScriptedGateway implements VenueGateway {
   readonly calls: Call[] = [];
   private listener: ((event: GatewayEvent) => void) | null = null;
 
+  /**
+   * Answers calls as they come, where it returns something: a value resolves the call, an Error rejects it,
+   * undefined leaves it pending for the test to answer by hand.
+   */
+  responder: ((kind: CallKind, args: readonly unknown[]) => unknown) | null = null;
+
   constructor(private readonly rules: SymbolRules = RULES) {}
 
   start(listener: (event: GatewayEvent) => void): Promise<SymbolRules> {
@@ -103,7 +109,13 @@ export class ScriptedGateway implements VenueGateway {
 
   private record<T>(kind: CallKind, args: unknown[]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.calls.push({ kind, args, resolve: resolve as (value: unknown) => void, reject, settled: false });
+      const call: Call = { kind, args, resolve: resolve as (value: unknown) => void, reject, settled: false };
+      this.calls.push(call);
+      const answer = this.responder?.(kind, args);
+      if (answer === undefined) return;
+      call.settled = true;
+      if (answer instanceof Error) reject(answer);
+      else resolve(answer as T);
     });
   }
 }
