@@ -21,7 +21,7 @@ let window: BrowserWindow | null = null;
 /** An operator command from the menu or a shortcut, through the same validated path as the window's. */
 function operate(name: 'kill' | 'pause' | 'resume' | 'reduce', source: string): void {
   if (!link) return;
-  link.command(name, { who: source }, 'electron').then(
+  link.command(name, { who: source }, 'operator:electron').then(
     (result) => {
       if (!result.ok) console.error(`${name} from the ${source} was refused: ${result.error}`);
     },

@@ -25,6 +25,8 @@ export interface ReadingClient {
 }
 
 export interface ClientOptions {
+  /** The stream's path (default `/api/stream`, the main desk's). */
+  readonly path?: string;
   readonly record?: boolean;
   /** Acknowledge every update at once, as a page that renders instantly would (no server-side pacing). */
   readonly ack?: boolean;
@@ -35,7 +37,7 @@ export interface ClientOptions {
 
 /** Opens a reading client; rejects with the server's status and text if the upgrade is refused. */
 export function openReader(baseUrl: string, options: ClientOptions = {}): Promise<ReadingClient> {
-  const url = `${baseUrl.replace(/^http/, 'ws')}/api/stream`;
+  const url = `${baseUrl.replace(/^http/, 'ws')}${options.path ?? '/api/stream'}`;
   const ws = new WebSocket(url, options.protocols ?? [], { ...(options.origin ? { origin: options.origin } : {}), ...(options.headers ? { headers: options.headers } : {}) });
   const messages: StreamMessage[] = [];
   const waiters = new Set<{ match: (message: StreamMessage) => boolean; resolve: (message: StreamMessage) => void }>();

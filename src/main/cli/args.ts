@@ -14,6 +14,8 @@ export type FlagKind = 'string' | 'number' | 'boolean';
 export interface FlagSpec {
   readonly kind: FlagKind;
   readonly required?: boolean;
+  /** A string flag that may be given more than once; its values are collected in order (`list`). */
+  readonly repeatable?: boolean;
   readonly help: string;
 }
 
@@ -24,7 +26,7 @@ export interface CommandSpec {
   readonly notes?: readonly string[];
 }
 
-export type ParsedFlags = Map<string, string | number | boolean>;
+export type ParsedFlags = Map<string, string | number | boolean | string[]>;
 
 export function parseFlags(command: string, spec: CommandSpec, argv: readonly string[]): ParsedFlags {
   const out: ParsedFlags = new Map();
@@ -35,7 +37,7 @@ export function parseFlags(command: string, spec: CommandSpec, argv: readonly st
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     const flag = spec.flags[name];
     if (!flag) throw new UsageError(`unknown flag --${name} for \`quotedesk ${command}\` (see quotedesk ${command} --help)`);
-    if (out.has(name)) throw new UsageError(`flag --${name} given twice`);
+    if (out.has(name) && !flag.repeatable) throw new UsageError(`flag --${name} given twice`);
     if (flag.kind === 'boolean') {
       if (eq >= 0) {
         const text = arg.slice(eq + 1);
@@ -57,6 +59,9 @@ export function parseFlags(command: string, spec: CommandSpec, argv: readonly st
       const number = Number(value);
       if (value.trim() === '' || !Number.isFinite(number)) throw new UsageError(`flag --${name} must be a number, got "${value}"`);
       out.set(name, number);
+    } else if (flag.repeatable) {
+      const values = out.get(name);
+      out.set(name, Array.isArray(values) ? [...values, value] : [value]);
     } else {
       out.set(name, value);
     }
@@ -72,6 +77,12 @@ export function parseFlags(command: string, spec: CommandSpec, argv: readonly st
 export function str(flags: ParsedFlags, name: string): string | undefined {
   const value = flags.get(name);
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Every value of a repeatable flag, in the order given (empty when absent). */
+export function list(flags: ParsedFlags, name: string): string[] {
+  const value = flags.get(name);
+  return Array.isArray(value) ? value : [];
 }
 
 export function num(flags: ParsedFlags, name: string): number | undefined {
@@ -93,7 +104,7 @@ export function helpText(command: string, spec: CommandSpec): string {
   const lines = [`quotedesk ${command}: ${spec.summary}`, ''];
   for (const [name, flag] of Object.entries(spec.flags)) {
     const value = flag.kind === 'boolean' ? '' : flag.kind === 'number' ? ' N' : ' VALUE';
-    lines.push(`  --${name}${value}${flag.required ? ' (required)' : ''}`.padEnd(34) + flag.help);
+    lines.push(`  --${name}${value}${flag.required ? ' (required)' : ''}${flag.repeatable ? ' …' : ''}`.padEnd(34) + flag.help);
   }
   for (const note of spec.notes ?? []) lines.push('', ...wrap(note, 100));
   return lines.join('\n');

@@ -19,7 +19,8 @@ import { startServer } from '../bridge/http-server.js';
 import { createDesk } from '../desk/create-desk.js';
 import { accessPolicy, isLoopbackBind } from '../bridge/request-policy.js';
 import { classifyError } from '../desk/input-errors.js';
-import { EngineLink } from '../engine/engine-link.js';
+import { DeskFleet } from '../engine/desk-fleet.js';
+import { desksFromFile, desksFromFlags, type ServeDesks } from './desk-specs.js';
 import { inspectCapture } from '../market/inspect.js';
 import { importLobster } from '../market/lobster/import.js';
 import type { AdapterOptions } from '../market/adapters/base.js';
@@ -27,7 +28,7 @@ import { recordLive } from '../market/live/record.js';
 import { checkInstrumentSpec, type InstrumentSource, type InstrumentSpec, type ReplaySpeed } from '../market/replay/index.js';
 import { checkOutput, databaseFiles, type NamedFile } from '../files/output-file.js';
 import { exportFillsCsv, openStore, StoreError, type StoredFill } from '../storage/index.js';
-import { UsageError, bool, helpText, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
+import { UsageError, bool, helpText, list, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
 
 const VERSION = '0.1.0';
 
@@ -56,7 +57,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
       params: { kind: 'string', help: 'JSON file of parameters (merged over the defaults, validated as a whole)' },
       token: { kind: 'string', help: 'bearer token for control requests (default: $QUOTEDESK_TOKEN or a random one)' },
       'allowed-hosts': { kind: 'string', help: 'comma-separated host names the Host header may carry besides the bound address (for a non-loopback --host)' },
-      'max-clients': { kind: 'number', help: 'stream clients (monitors, scripts) at once; more are refused (default 256)' },
+      'max-clients': { kind: 'number', help: 'stream clients (monitors, scripts) at once, all desks together; more are refused (default 256)' },
+      desk: { kind: 'string', repeatable: true, help: 'run this desk too: VENUE[:SYMBOL[:PARAMS.json]] (repeat for several desks in one process)' },
+      desks: { kind: 'string', help: 'JSON file of desks {"desks": [{name?, venue, symbol?, params?, recording?, db?}], "firmLimits"?} (see README)' },
       'ws-url': { kind: 'string', help: "override the venue's WebSocket endpoint" },
       'rest-url': { kind: 'string', help: "override the venue's REST endpoint" },
       seed: { kind: 'number', help: 'simulated market: random seed (default 1)' },
@@ -254,12 +257,21 @@ function inputFiles(flags: ParsedFlags, names: readonly string[]): NamedFile[] {
 }
 
 async function serve(flags: ParsedFlags): Promise<number> {
+  const deskFlags = list(flags, 'desk');
+  const desksFile = str(flags, 'desks');
+  if (deskFlags.length > 0 && desksFile !== undefined) throw new UsageError('--desk and --desks are two ways to name the desks: give one of them');
+  const several = deskFlags.length > 0 || desksFile !== undefined;
+  if (several) {
+    for (const single of ['venue', 'symbol', 'recording', 'speed', 'tick-size', 'lot-size']) {
+      if (flags.has(single)) throw new UsageError(`--${single} names the one desk of a single-desk serve; with --desk or --desks, each desk says its own`);
+    }
+  }
   const recording = recordingFlag(flags);
   const spec = instrumentFlags(flags);
   if (spec && !recording) throw new UsageError('--tick-size and --lot-size apply to a replay (--recording FILE)');
   const venue = venueFlag(flags, 'sim');
   const symbol = str(flags, 'symbol');
-  if (!recording && venue !== 'sim' && !symbol) throw new UsageError(`missing --symbol for the live venue ${venue}`);
+  if (!several && !recording && venue !== 'sim' && !symbol) throw new UsageError(`missing --symbol for the live venue ${venue}`);
   if (recording && flags.has('sim-flow')) throw new UsageError('--sim-flow applies to the simulated market, not to a recording');
   const speed = speedFlag(flags);
   if (speed !== undefined && !recording) throw new UsageError('--speed applies to a replay (--recording FILE)');
@@ -281,37 +293,42 @@ async function serve(flags: ParsedFlags): Promise<number> {
   const allowedHosts = listFlag(flags, 'allowed-hosts');
   const maxClients = num(flags, 'max-clients');
   if (maxClients !== undefined && (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > 100_000)) throw new UsageError(`--max-clients must be an integer from 1 to 100000, got ${maxClients}`);
-  const dbPath = dbPathFlag(flags, inputFiles(flags, ['recording', 'params']));
-  const link = await EngineLink.start(
-    {
-      dbPath,
-      params,
-      recordingsDir: resolve(str(flags, 'recordings') ?? join(dirname(dbPath), 'recordings')),
-      base: {
-        ...(wsUrl ? { wsUrl } : {}),
-        ...(restUrl ? { restUrl } : {}),
-        ...(adapterOptions ? { adapterOptions } : {}),
-        ...(spec && recording ? { instrument: { recording: resolve(recording), ...spec } } : {}),
-        sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
-      },
-      trustedRecordings: recording ? [resolve(recording)] : [],
-    },
-    log,
-  );
-  const started = await link.startSession({
-    venue,
-    ...(symbol ? { symbol } : {}),
-    ...(recording ? { recording: resolve(recording) } : {}),
-    ...(speed !== undefined ? { speed } : {}),
-  });
-  if (!started.ok) {
-    await link.close();
-    if (started.badInput) throw new UsageError(started.error);
-    throw new Error(started.error);
+  const dbPath = dbPathFlag(flags, inputFiles(flags, ['recording', 'params', 'desks']));
+  const recordingsDir = resolve(str(flags, 'recordings') ?? join(dirname(dbPath), 'recordings'));
+  const chosen: ServeDesks = desksFile !== undefined
+    ? desksFromFile(desksFile, params, dbPath)
+    : deskFlags.length > 0
+      ? desksFromFlags(deskFlags, params, dbPath)
+      : { desks: [{ name: 'main', venue, ...(symbol ? { symbol } : {}), ...(recording ? { recording: resolve(recording) } : {}), ...(speed !== undefined ? { speed } : {}), params, dbPath }], firmLimits: null };
+  for (const desk of chosen.desks) {
+    for (const other of chosen.desks) {
+      if (other !== desk && other.dbPath === desk.dbPath) throw new UsageError(`desks ${desk.name} and ${other.name} would share the database ${desk.dbPath}: give each its own`);
+    }
   }
+  const base = {
+    ...(wsUrl ? { wsUrl } : {}),
+    ...(restUrl ? { restUrl } : {}),
+    ...(adapterOptions ? { adapterOptions } : {}),
+    ...(spec && recording ? { instrument: { recording: resolve(recording), ...spec } } : {}),
+    sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
+  };
+  let fleet: DeskFleet;
+  try {
+    fleet = await DeskFleet.start(
+      chosen.desks.map((desk) => ({
+        name: desk.name,
+        engine: { dbPath: desk.dbPath, params: desk.params, recordingsDir, base, trustedRecordings: desk.recording ? [desk.recording] : [] },
+        session: { venue: desk.venue, ...(desk.symbol ? { symbol: desk.symbol } : {}), ...(desk.recording ? { recording: desk.recording } : {}), ...(desk.speed !== undefined ? { speed: desk.speed } : {}) },
+      })),
+      log,
+    );
+  } catch (error) {
+    if ((error as { badInput?: boolean }).badInput) throw new UsageError((error as Error).message);
+    throw error;
+  }
+  if (chosen.firmLimits) fleet.setFirmLimits(chosen.firmLimits);
   const server = await startServer({
-    link,
-    dbPath,
+    fleet,
     host,
     port,
     token,
@@ -325,15 +342,20 @@ async function serve(flags: ParsedFlags): Promise<number> {
   }
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);
   process.stdout.write(`Monitor: ${server.url}/#token=${token}\n`);
-  process.stdout.write(`Database: ${dbPath}\n`);
+  if (fleet.size === 1) {
+    process.stdout.write(`Database: ${dbPath}\n`);
+  } else {
+    for (const desk of chosen.desks) process.stdout.write(`Desk ${desk.name}: ${desk.venue}${desk.symbol ? ` ${desk.symbol}` : ''}${desk.recording ? ` replaying ${desk.recording}` : ''}, database ${desk.dbPath}\n`);
+  }
   process.stdout.write(`Quotedesk listening on ${server.url}\n`);
   const stopped = await new Promise<'signal' | 'engine'>((resolveStop) => {
     process.once('SIGINT', () => resolveStop('signal'));
     process.once('SIGTERM', () => resolveStop('signal'));
-    link.onFailure(() => resolveStop('engine'));
+    // One desk's engine failing halts that desk only; the server goes when none is left.
+    for (const name of fleet.names) fleet.get(name)?.link.onFailure(() => fleet.allFailed() && resolveStop('engine'));
   });
   await server.close();
-  await link.close();
+  await fleet.close();
   return stopped === 'engine' ? 1 : 0;
 }
 

@@ -44,7 +44,7 @@ export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWin
   const command =
     (name: CommandName) =>
     async (_event: IpcMainInvokeEvent, payload?: unknown): Promise<CommandResult> =>
-      link.command(name, payload, 'electron');
+      link.command(name, payload, 'operator:electron');
   const read = async <T>(what: EngineRead): Promise<T> => {
     const answer = await link.read(what);
     if (!answer.ok) throw new Error(answer.error);

@@ -32,13 +32,13 @@ export function isCommandName(value: string): value is CommandName {
  * disk (its audit row, the state change), which is when the caller hears it was done. The engine keeps
  * processing the feed while that commit runs.
  */
-export async function executeCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): Promise<CommandResult> {
-  const result = runCommand(desk, name, payload, transport);
+export async function executeCommand(desk: Desk, name: CommandName, payload: unknown, actor: string): Promise<CommandResult> {
+  const result = runCommand(desk, name, payload, actor);
   if (result.ok) await desk.persisted();
   return result;
 }
 
-function runCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): CommandResult {
+function runCommand(desk: Desk, name: CommandName, payload: unknown, actor: string): CommandResult {
   switch (name) {
     case 'kill':
     case 'pause':
@@ -48,7 +48,7 @@ function runCommand(desk: Desk, name: CommandName, payload: unknown, transport: 
     case 'acceptPosition': {
       const parsed = OPERATOR_SCHEMA.safeParse(optionalObject(payload));
       if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
-      const who = operatorName(transport, parsed.data.who);
+      const who = operatorName(actor, parsed.data.who);
       if (name === 'kill') return desk.kill(who, parsed.data.why ?? 'kill switch');
       if (name === 'pause') return desk.pause(who);
       if (name === 'resume') return desk.resume(who);
@@ -62,23 +62,27 @@ function runCommand(desk: Desk, name: CommandName, payload: unknown, transport: 
       const candidate = typeof body === 'object' && body !== null && Object.keys(body).length === 0 ? { confirm: true } : body;
       const parsed = REARM_SCHEMA.safeParse(candidate);
       if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
-      return desk.rearm(operatorName(transport));
+      return desk.rearm(operatorName(actor));
     }
     case 'flatten': {
       const parsed = FLATTEN_SCHEMA.safeParse(payload);
       if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
-      return desk.flatten(parsed.data, operatorName(transport));
+      return desk.flatten(parsed.data, operatorName(actor));
     }
     case 'setParams':
-      return desk.setParams(payload, operatorName(transport));
+      return desk.setParams(payload, operatorName(actor));
     case 'replay': {
       const parsed = REPLAY_COMMAND_SCHEMA.safeParse(payload);
       if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
-      return desk.replayCommand(parsed.data, operatorName(transport));
+      return desk.replayCommand(parsed.data, operatorName(actor));
     }
   }
 }
 
-function operatorName(transport: string, who?: string): string {
-  return who ? `operator:${transport}:${who}` : `operator:${transport}`;
+/**
+ * Who acted, for the audit trail: the actor the transport names (`operator:http`, `operator:electron`,
+ * `risk:firm`), with the sender's own `who` after it when it gave one.
+ */
+function operatorName(actor: string, who?: string): string {
+  return who ? `${actor}:${who}` : actor;
 }

@@ -94,8 +94,8 @@ export class EngineLink {
   }
 
   /** A control command, posted at once (never behind a read). */
-  command(name: CommandName, payload: unknown, transport: string): Promise<CommandAnswer> {
-    return this.call({ kind: 'command', name, payload, transport });
+  command(name: CommandName, payload: unknown, actor: string): Promise<CommandAnswer> {
+    return this.call({ kind: 'command', name, payload, actor });
   }
 
   /** A read of the running desk, coalesced with concurrent reads of the same kind (see the header). */

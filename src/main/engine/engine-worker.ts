@@ -97,7 +97,7 @@ async function answer(request: EngineRequest): Promise<EngineAnswers[EngineReque
     case 'command': {
       const desk = host.desk;
       if (!desk) return { ok: false, error: noDeskReason() };
-      const result = await executeCommand(desk, request.name, request.payload, request.transport);
+      const result = await executeCommand(desk, request.name, request.payload, request.actor);
       return result.ok ? { ok: true, tradingState: desk.risk.state() } : result;
     }
     case 'read':

@@ -28,7 +28,8 @@ export interface EngineOptions {
 export type EngineRead = 'state' | 'metrics' | 'health' | 'prometheus';
 
 export type EngineRequest =
-  | { readonly kind: 'command'; readonly name: CommandName; readonly payload: unknown; readonly transport: string }
+  /** `actor` names who acts for the audit trail (`operator:http`, `operator:electron`, `risk:firm`). */
+  | { readonly kind: 'command'; readonly name: CommandName; readonly payload: unknown; readonly actor: string }
   | { readonly kind: 'read'; readonly what: EngineRead }
   | { readonly kind: 'start'; readonly spec: SessionSpec }
   | { readonly kind: 'stop' }

@@ -149,6 +149,12 @@ export class StreamMirror {
     if (session.status !== 'running') this.running = false;
   }
 
+  /** The newest state and metrics as the engine serialised them, and the newest fill (null before any). */
+  latest(): { readonly state: string; readonly metrics: string; readonly newestFill: string | null } | null {
+    if (!this.running) return null;
+    return { state: this.state, metrics: this.metrics, newestFill: this.fills[this.fills.length - 1] ?? null };
+  }
+
   /** The session message for every client. */
   session(): Outgoing {
     return this.sessionMessage;
