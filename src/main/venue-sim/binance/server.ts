@@ -10,6 +10,7 @@
  * the listenKey, ignore cancels, race the next cancel with a fill, run the clock early or late, send an
  * outside market order. It logs nothing, and no answer ever carries a key, a signature or a secret.
  */
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -121,7 +122,9 @@ export class BinanceLocalExchange {
   readonly exchange: SimExchange;
   readonly spec: DialectSymbol;
   readonly limits: ServerLimits;
-  readonly stats = { requests: 0, lostAnswers: 0 };
+  readonly stats = { requests: 0, lostAnswers: 0, listenKeyKeepAlives: 0 };
+  /** What the venue saw, for tests to wait on: 'listenKeyKeepAlive', 'request' (operation name). */
+  readonly observed = new EventEmitter();
   /** Faults of the transport (the engine's own are on `exchange.faults`). */
   readonly faults: { rejectNext: { code: number; status: number; msg: string } | null; loseNext: number } = { rejectNext: null, loseNext: 0 };
   private readonly auth: Auth;
@@ -263,6 +266,7 @@ export class BinanceLocalExchange {
 
   private execute(name: string, params: Params, credentials: Credentials): Answer {
     this.stats.requests++;
+    this.observed.emit('request', name);
     const op = this.ops[name];
     if (!op) return this.refuse(refusal(400, -1020, 'This operation is not supported.'));
     const now = this.exchange.serverMs();
@@ -370,6 +374,8 @@ export class BinanceLocalExchange {
     if (method === 'POST') body = { listenKey: this.userData.createKey(now) };
     else if (method === 'PUT') {
       if (!this.userData.keepAlive(now)) return this.reply(res, this.refuse(refusal(400, -1125, 'This listenKey does not exist.')));
+      this.stats.listenKeyKeepAlives++;
+      this.observed.emit('listenKeyKeepAlive');
       body = {};
     } else if (method === 'DELETE') {
       this.userData.closeKey();
