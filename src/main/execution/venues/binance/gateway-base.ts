@@ -6,6 +6,7 @@
  * only `orderId`), and the walk over trade history in the windows the venue allows. It keeps no order book
  * of ours and decides nothing about orders.
  */
+import { inspect } from 'node:util';
 import { GatewayError, type Credentials, type GatewayEndpoints, type GatewayEvent, type GatewayOrder, type GatewayOrderState, type GatewayTrade, type GatewayVenue, type RateLimitUsage, type SymbolRules } from '../../live/gateway.js';
 import { checkOrder, clientOrderIdIssue, type BinanceSymbolRules } from './rules.js';
 import { RateLimitTracker } from './rate-limits.js';
@@ -51,19 +52,19 @@ export abstract class BinanceGatewayBase {
   protected readonly reconnectInitialMs: number;
   protected readonly reconnectMaxMs: number;
   protected listener: (event: GatewayEvent) => void = NULL_LISTENER;
+  protected readonly endpoints: GatewayEndpoints;
   protected rules: BinanceSymbolRules | null = null;
   protected stopped = false;
   private readonly clientIds = new Map<string, string>();
   private limitsTimer: ReturnType<typeof setTimeout> | null = null;
   private resyncing: Promise<void> | null = null;
 
-  constructor(
-    venue: GatewayVenue,
-    protected readonly options: BinanceGatewayOptions,
-  ) {
+  constructor(venue: GatewayVenue, options: BinanceGatewayOptions) {
     if (!/^[A-Z0-9]{2,30}$/.test(options.symbol)) throw new GatewayError('rejected', `symbol "${options.symbol.slice(0, 40)}" is not a Binance symbol (upper-case letters and digits)`);
     if (!/^[\x21-\x7e]{1,256}$/.test(options.credentials.apiKey)) throw new GatewayError('auth', 'the API key is empty or has characters an HTTP header cannot carry');
     this.symbol = options.symbol;
+    // why: the options carry the credentials; the gateway keeps the endpoints and the signer, never the secret
+    this.endpoints = options.endpoints;
     this.signer = RequestSigner.fromCredentials(options.credentials);
     this.apiKey = options.credentials.apiKey;
     this.wallMs = options.wallMs ?? Date.now;
@@ -85,6 +86,15 @@ export abstract class BinanceGatewayBase {
       wallMs: this.wallMs,
       onLimits: () => this.limitsChanged(),
     });
+  }
+
+  /** What a log or a JSON dump of the gateway shows: never its key or secret. */
+  toJSON(): { venue: GatewayVenue; symbol: string } {
+    return { venue: this.venue, symbol: this.symbol };
+  }
+
+  [inspect.custom](): string {
+    return `${this.constructor.name}(${this.venue} ${this.symbol})`;
   }
 
   protected localUs(): number {

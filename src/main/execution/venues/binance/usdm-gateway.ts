@@ -33,7 +33,7 @@ export class UsdmGateway extends BinanceGatewayBase implements VenueGateway {
   constructor(options: BinanceGatewayOptions) {
     super('binance-usdm', options);
     this.stream = new ListenKeyStream({
-      baseUrl: options.endpoints.wsApiUrl,
+      baseUrl: this.endpoints.wsApiUrl,
       keepAliveMs: options.listenKeyKeepAliveMs ?? 30 * 60_000,
       handshakeTimeoutMs: this.timeoutMs,
       reconnectInitialMs: this.reconnectInitialMs,
@@ -59,6 +59,9 @@ export class UsdmGateway extends BinanceGatewayBase implements VenueGateway {
     const info = await this.request('GET', '/fapi/v1/exchangeInfo', [], 'none', 1, 0, 'exchangeInfo');
     this.limits.setLimits(parseRateLimits(info));
     const rules = parseSymbolRules('binance-usdm', this.symbol, info);
+    // why: the listenKey needs only the API key; one signed request proves the secret (and One-way mode) before trading
+    const position = await this.request('GET', '/fapi/v3/positionRisk', [['symbol', this.symbol]], 'signed', 5, 0, 'account check');
+    parseUsdmPosition(position, this.symbol, 'binance-usdm positionRisk');
     await this.stream.start();
     this.rules = rules;
     this.streamStatus('up', 'user data stream connected');
