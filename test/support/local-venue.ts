@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { DecimalGrid } from '../../src/shared/units.js';
 import { createBinanceGateway, type BinanceGatewayOptions } from '../../src/main/execution/venues/binance/index.js';
 import { ed25519Verifier, hmacVerifier } from '../../src/main/execution/venues/binance/signing.js';
-import type { Credentials, GatewayEvent, GatewayVenue, VenueGateway } from '../../src/main/execution/live/gateway.js';
+import { GatewayError, type Credentials, type GatewayEvent, type GatewayVenue, type VenueGateway } from '../../src/main/execution/live/gateway.js';
 import { BinanceLocalExchange, type LocalExchangeOptions } from '../../src/main/venue-sim/index.js';
 
 export const API_KEY = 'local-test-key-7c1e';
@@ -105,3 +105,25 @@ export function touch(venue: BinanceLocalExchange): { bid: number; ask: number; 
 export const isOrder = (id: string, status?: string) => (e: GatewayEvent): e is Extract<GatewayEvent, { type: 'order' }> => e.type === 'order' && e.state.clientOrderId === id && (status === undefined || e.state.status === status);
 export const isTrade = (id: string) => (e: GatewayEvent): e is Extract<GatewayEvent, { type: 'trade' }> => e.type === 'trade' && e.trade.clientOrderId === id;
 export const isStream = (status: 'up' | 'down') => (e: GatewayEvent): e is Extract<GatewayEvent, { type: 'stream' }> => e.type === 'stream' && e.status === status;
+
+/** The GatewayError a call fails with (fails the test when it succeeds or throws anything else). */
+export async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GatewayError) return error;
+    throw error;
+  }
+  throw new Error('expected a GatewayError');
+}
+
+/** Cleanups a test file runs after each test, last registered first. */
+export function cleanups(): { add(step: () => Promise<void>): void; run(): Promise<void> } {
+  const steps: Array<() => Promise<void>> = [];
+  return {
+    add: (step) => void steps.push(step),
+    run: async () => {
+      while (steps.length) await steps.pop()!();
+    },
+  };
+}

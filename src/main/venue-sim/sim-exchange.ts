@@ -42,8 +42,8 @@ export type ExchangeExec = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'TRADE_PRE
 /** Why an order ended other than a fill or a cancel we were asked for. */
 export type EndReason = 'IOC_REMAINDER' | 'STP' | 'COUNTDOWN';
 
-export interface ExchangeOrder {
-  readonly orderId: number;
+/** What an order asks for. */
+export interface PlaceRequest {
   readonly clientOrderId: string;
   readonly side: Side;
   readonly type: OrderType;
@@ -51,6 +51,10 @@ export interface ExchangeOrder {
   readonly priceTicks: Ticks;
   readonly qtyLots: Lots;
   readonly reduceOnly: boolean;
+}
+
+export interface ExchangeOrder extends PlaceRequest {
+  readonly orderId: number;
   readonly createdMs: number;
   executedLots: Lots;
   /** Σ price × quantity of its fills. */
@@ -86,16 +90,6 @@ export interface PublicTrade {
 export interface ExchangeEvents {
   onExecution(order: ExchangeOrder, exec: ExchangeExec, trade: ExchangeTrade | null): void;
   onPublicTrade(trade: PublicTrade): void;
-}
-
-export interface PlaceRequest {
-  readonly clientOrderId: string;
-  readonly side: Side;
-  readonly type: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly priceTicks: Ticks;
-  readonly qtyLots: Lots;
-  readonly reduceOnly: boolean;
 }
 
 export type PlaceRefusal = 'would-take' | 'insufficient-balance' | 'insufficient-margin' | 'reduce-only' | 'duplicate-client-id';
@@ -217,14 +211,8 @@ export class SimExchange implements VenueListener, FeedListener {
     }
     const now = this.stampMs();
     const order: ExchangeOrder = {
+      ...request,
       orderId: ++this.orderSeq,
-      clientOrderId: request.clientOrderId,
-      side: request.side,
-      type: request.type,
-      timeInForce: request.timeInForce,
-      priceTicks: request.priceTicks,
-      qtyLots: request.qtyLots,
-      reduceOnly: request.reduceOnly,
       createdMs: now,
       executedLots: 0,
       cumQuote: { units: 0n, scale: 0 },

@@ -8,22 +8,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError, type GatewayEvent } from '../../../src/main/execution/live/gateway.js';
 import type { BinanceLocalExchange } from '../../../src/main/venue-sim/index.js';
-import { connect, startVenue, touch } from '../../support/local-venue.js';
+import { cleanups, connect, refusal, startVenue, touch } from '../../support/local-venue.js';
 
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanups();
+afterEach(() => cleanup.run());
 
-async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 /** Another client on the same IP spends weight until the venue answers `status`; returns the statuses seen. */
 async function burn(venue: BinanceLocalExchange, until: 429 | 418): Promise<number[]> {
@@ -43,9 +32,9 @@ const limitsEnded = (e: GatewayEvent): boolean => e.type === 'limits' && e.usage
 describe('rate limits', () => {
   it('holds back a request its own count says would break the limit, without sending it', async () => {
     const venue = await startVenue('binance-usdm', { limits: { weight: { limit: 30, intervalSec: 3_600 } } });
-    cleanup.push(() => venue.stop());
+    cleanup.add(() => venue.stop());
     const s = await connect(venue);
-    cleanup.push(() => s.gateway.stop());
+    cleanup.add(() => s.gateway.stop());
     let held: GatewayError | null = null;
     for (let i = 0; i < 40 && held === null; i++) {
       const before = venue.stats.requests;
@@ -65,9 +54,9 @@ describe('rate limits', () => {
 
   it('spot over the WebSocket API: honours a 429 with retryAfter, holding every request until then', async () => {
     const venue = await startVenue('binance-spot', { limits: { weight: { limit: 300, intervalSec: 3 }, banAfterViolations: 5 } });
-    cleanup.push(() => venue.stop());
+    cleanup.add(() => venue.stop());
     const s = await connect(venue);
-    cleanup.push(() => s.gateway.stop());
+    cleanup.add(() => s.gateway.stop());
     venue.exchange.pause();
     const { px, bid } = touch(venue);
     await burn(venue, 429);
@@ -87,9 +76,9 @@ describe('rate limits', () => {
 
   it('USD-M over REST: honours Retry-After on a 429, then a 418 ban until it ends', async () => {
     const venue = await startVenue('binance-usdm', { limits: { weight: { limit: 120, intervalSec: 2 }, banAfterViolations: 2, banSeconds: 3 } });
-    cleanup.push(() => venue.stop());
+    cleanup.add(() => venue.stop());
     const s = await connect(venue);
-    cleanup.push(() => s.gateway.stop());
+    cleanup.add(() => s.gateway.stop());
     await burn(venue, 429);
     const limited = await refusal(s.gateway.openOrders());
     expect(limited).toMatchObject({ code: 'rate-limited', venueCode: -1003 });

@@ -9,34 +9,23 @@
  * balances that add up to the fills.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { GatewayError, type GatewayEvent } from '../../../src/main/execution/live/gateway.js';
+import type { GatewayEvent } from '../../../src/main/execution/live/gateway.js';
 import { addDec, formatDec, mulDec, parseDec, subDec, type Dec } from '../../../src/main/execution/venues/binance/decimal.js';
-import { API_KEY, connect, ED_CREDENTIALS, gatewayFor, isOrder, isStream, isTrade, recorder, startVenue, touch, type Session } from '../../support/local-venue.js';
+import { API_KEY, cleanups, connect, ED_CREDENTIALS, gatewayFor, isOrder, isStream, isTrade, recorder, refusal, type Session, startVenue, touch } from '../../support/local-venue.js';
 
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanups();
+afterEach(() => cleanup.run());
 
 async function session(options: Parameters<typeof startVenue>[1] = {}, credentials = undefined as Parameters<typeof connect>[1] | undefined, gatewayOptions: Parameters<typeof connect>[2] = {}): Promise<Session> {
   const venue = await startVenue('binance-spot', options);
-  cleanup.push(() => venue.stop());
+  cleanup.add(() => venue.stop());
   const s = await connect(venue, credentials, gatewayOptions);
-  cleanup.push(() => s.gateway.stop());
+  cleanup.add(() => s.gateway.stop());
   // why: a frozen market makes prices and fills depend only on the test's own actions
   venue.exchange.pause();
   return s;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 function dec(text: string): Dec {
   const value = parseDec(text);
@@ -51,7 +40,7 @@ describe('spot gateway: keys, signatures and the clock', () => {
     const placed = await hmac.gateway.place({ clientOrderId: 'hm1', side: 'buy', price: px(bid - 3), quantity: '0.10', kind: 'post-only' });
     expect(placed).toMatchObject({ clientOrderId: 'hm1', status: 'new', price: px(bid - 3) + '000000', executedQuantity: '0.00000000' });
     const ed = await connect(hmac.venue, ED_CREDENTIALS);
-    cleanup.push(() => ed.gateway.stop());
+    cleanup.add(() => ed.gateway.stop());
     const viaEd = await ed.gateway.place({ clientOrderId: 'ed1', side: 'buy', price: px(bid - 4), quantity: '0.10', kind: 'post-only' });
     expect(viaEd.status).toBe('new');
     // one account: both keys see both orders
@@ -61,24 +50,24 @@ describe('spot gateway: keys, signatures and the clock', () => {
 
   it('refuses a wrong secret (-1022) and an unknown key (-2015) by name, sending no order', async () => {
     const venue = await startVenue('binance-spot');
-    cleanup.push(() => venue.stop());
+    cleanup.add(() => venue.stop());
     const wrongSecret = gatewayFor(venue, { apiKey: API_KEY, secret: { kind: 'hmac', key: 'not-the-secret' } });
-    cleanup.push(() => wrongSecret.stop());
+    cleanup.add(() => wrongSecret.stop());
     const bad = await refusal(wrongSecret.start(recorder().listener));
     expect(bad).toMatchObject({ code: 'auth', venueCode: -1022 });
     expect(bad.message).toContain('-1022 INVALID_SIGNATURE');
     const wrongKey = gatewayFor(venue, { apiKey: 'nobody', secret: { kind: 'hmac', key: 'x' } });
-    cleanup.push(() => wrongKey.stop());
+    cleanup.add(() => wrongKey.stop());
     expect(await refusal(wrongKey.start(recorder().listener))).toMatchObject({ code: 'auth', venueCode: -2015 });
     expect(venue.exchange.openOrders()).toHaveLength(0);
   });
 
   it('measures the venue clock offset, and resynchronises after -1021 so the retry goes through', async () => {
     const venue = await startVenue('binance-spot');
-    cleanup.push(() => venue.stop());
+    cleanup.add(() => venue.stop());
     venue.exchange.clockSkewMs = 42_000; // the venue's clock runs 42 s ahead of ours
     const s = await connect(venue);
-    cleanup.push(() => s.gateway.stop());
+    cleanup.add(() => s.gateway.stop());
     venue.exchange.pause();
     const { px, bid } = touch(venue);
     expect((await s.gateway.place({ clientOrderId: 'ck1', side: 'buy', price: px(bid - 2), quantity: '0.10', kind: 'post-only' })).status).toBe('new');
@@ -186,7 +175,7 @@ describe('spot gateway: the user data stream', () => {
     expect(listed.filter((t) => t.clientOrderId === 'u1').map((t) => t.tradeId)).toEqual(ids);
     // a gateway that never saw u1 finds its client id by asking the venue
     const fresh = await connect(venue);
-    cleanup.push(() => fresh.gateway.stop());
+    cleanup.add(() => fresh.gateway.stop());
     const again = await fresh.gateway.trades(fill.trade.exchUs - 1_000_000);
     expect(again.filter((t) => t.tradeId === fill.trade.tradeId)[0]?.clientOrderId).toBe('u1');
   });
@@ -200,6 +189,26 @@ describe('spot gateway: the user data stream', () => {
     const { px, bid } = touch(venue);
     await gateway.place({ clientOrderId: 'after', side: 'buy', price: px(bid - 2), quantity: '0.10', kind: 'post-only' });
     await rec.next(isOrder('after', 'new'), 'events flow after the resubscription', from);
+  });
+});
+
+describe('spot gateway: a WebSocket API outage', () => {
+  it('trades over the REST twin while the WebSocket API is down, says the stream is down, and recovers', async () => {
+    const { venue, gateway, rec } = await session();
+    const { px, bid } = touch(venue);
+    const from = rec.events.length;
+    venue.faults.refuseWsApi = true;
+    expect(venue.dropWsApiSessions()).toBe(2); // trading and user data
+    await rec.next(isStream('down'), 'the user stream down', from);
+    const rest = venue.served.rest;
+    const ws = venue.served.wsApi;
+    const placed = await gateway.place({ clientOrderId: 'viaRest', side: 'buy', price: px(bid - 2), quantity: '0.10', kind: 'post-only' });
+    expect(placed).toMatchObject({ clientOrderId: 'viaRest', status: 'new' });
+    expect(await gateway.cancel('viaRest')).toMatchObject({ status: 'cancelled' });
+    expect(venue.served.rest - rest).toBe(2);
+    expect(venue.served.wsApi).toBe(ws);
+    venue.faults.refuseWsApi = false;
+    await rec.next(isStream('up'), 'the user stream back', from);
   });
 });
 

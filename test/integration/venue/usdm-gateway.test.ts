@@ -8,33 +8,21 @@
  */
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/main/execution/live/gateway.js';
 import { addDec, compareDec, mulDec, parseSignedDec, subDec, type Dec } from '../../../src/main/execution/venues/binance/decimal.js';
-import { connect, ED_CREDENTIALS, isOrder, isStream, isTrade, startVenue, touch, type Session } from '../../support/local-venue.js';
+import { cleanups, connect, ED_CREDENTIALS, isOrder, isStream, isTrade, refusal, type Session, startVenue, touch } from '../../support/local-venue.js';
 
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const cleanup = cleanups();
+afterEach(() => cleanup.run());
 
 async function session(gatewayOptions: Parameters<typeof connect>[2] = {}, credentials?: Parameters<typeof connect>[1]): Promise<Session> {
   const venue = await startVenue('binance-usdm');
-  cleanup.push(() => venue.stop());
+  cleanup.add(() => venue.stop());
   const s = await connect(venue, credentials, gatewayOptions);
-  cleanup.push(() => s.gateway.stop());
+  cleanup.add(() => s.gateway.stop());
   venue.exchange.pause();
   return s;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 function dec(text: string): Dec {
   const value = parseSignedDec(text);
@@ -111,9 +99,9 @@ describe("USD-M gateway: the dead-man's switch", () => {
 describe('USD-M gateway: the listenKey stream', () => {
   it('keeps the key alive with PUT on its schedule', async () => {
     const venue = await startVenue('binance-usdm');
-    cleanup.push(() => venue.stop());
+    cleanup.add(() => venue.stop());
     const s = await connect(venue, undefined, { listenKeyKeepAliveMs: 50 });
-    cleanup.push(() => s.gateway.stop());
+    cleanup.add(() => s.gateway.stop());
     await once(venue.observed, 'listenKeyKeepAlive');
     await once(venue.observed, 'listenKeyKeepAlive');
     expect(venue.stats.listenKeyKeepAlives).toBeGreaterThanOrEqual(2);

@@ -126,7 +126,9 @@ export class BinanceLocalExchange {
   /** What the venue saw, for tests to wait on: 'listenKeyKeepAlive', 'request' (operation name). */
   readonly observed = new EventEmitter();
   /** Faults of the transport (the engine's own are on `exchange.faults`). */
-  readonly faults: { rejectNext: { code: number; status: number; msg: string } | null; loseNext: number } = { rejectNext: null, loseNext: 0 };
+  readonly faults: { rejectNext: { code: number; status: number; msg: string } | null; loseNext: number; refuseWsApi: boolean } = { rejectNext: null, loseNext: 0, refuseWsApi: false };
+  /** REST and WebSocket API requests served, by transport. */
+  readonly served = { rest: 0, wsApi: 0 };
   private readonly auth: Auth;
   private readonly ops: Record<string, Operation>;
   private readonly ctx: OperationContext;
@@ -135,6 +137,7 @@ export class BinanceLocalExchange {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly held = new Set<ServerResponse>();
   private readonly sockets = new Set<Socket>();
+  private readonly wsApiSessions = new Set<WsApiSession>();
   private cancelSeq = 0;
   private clientSeq = 0;
   private port = 0;
@@ -238,6 +241,14 @@ export class BinanceLocalExchange {
   /** Every user data connection drops now; returns how many. */
   dropUserStreams(): number {
     return this.userData.dropAll();
+  }
+
+  /** Spot: every WebSocket API connection drops (trading and user data alike); returns how many. */
+  dropWsApiSessions(): number {
+    const count = this.wsApiSessions.size;
+    for (const session of this.wsApiSessions) session.socket.terminate();
+    this.wsApiSessions.clear();
+    return count;
   }
 
   /** USD-M: the listenKey expires now (`listenKeyExpired`). */
@@ -345,6 +356,7 @@ export class BinanceLocalExchange {
       res.end(JSON.stringify({ code: -1000, msg: `Unknown endpoint ${method} ${path.slice(0, 60)}` }));
       return;
     }
+    this.served.rest++;
     this.reply(res, this.execute(name, mapParams(params), { kind: 'rest', apiKey, rawQuery, rawBody }));
   }
 
@@ -393,6 +405,7 @@ export class BinanceLocalExchange {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (this.dialect === 'binance-spot' && path === '/ws-api/v3') {
+      if (this.faults.refuseWsApi) return refuse(503, 'Service Unavailable');
       const limited = this.limits.admit(2, 0, this.exchange.serverMs());
       if (limited) return refuse(limited.status, 'Too Many Requests');
       return this.wss.handleUpgrade(req, socket, head, (ws) => this.wsApiSession(ws));
@@ -421,7 +434,11 @@ export class BinanceLocalExchange {
 
   private wsApiSession(socket: WebSocket): void {
     const session: WsApiSession = { socket, subscriptions: new Set(), nextSubscriptionId: 0 };
-    socket.on('close', () => this.userData.closed(session));
+    this.wsApiSessions.add(session);
+    socket.on('close', () => {
+      this.wsApiSessions.delete(session);
+      this.userData.closed(session);
+    });
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return;
       this.wsApiMessage(session, data.toString('utf8'));
@@ -447,6 +464,7 @@ export class BinanceLocalExchange {
     let answer: Answer;
     if (method.startsWith('userDataStream.') || method === 'session.subscriptions') answer = this.userDataMethod(session, method, mapParams(params), raw, now);
     else {
+      this.served.wsApi++;
       const name = WS_METHODS[method.replace(/^v3\//, '')];
       answer = name === undefined ? this.refuse(refusal(400, -1020, 'This operation is not supported.')) : this.execute(name, mapParams(params), { kind: 'ws', params: raw });
     }
@@ -529,6 +547,10 @@ export class BinanceLocalExchange {
         return;
       case 'expireListenKey':
         return this.expireListenKey();
+      case 'refuseWsApi':
+        this.faults.refuseWsApi = value === true;
+        if (value === true) this.dropWsApiSessions();
+        return;
       case 'ignoreCancels':
         this.exchange.faults.ignoreCancels = value === true;
         return;

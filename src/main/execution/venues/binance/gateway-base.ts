@@ -13,6 +13,7 @@ import { RateLimitTracker } from './rate-limits.js';
 import { RestClient } from './rest-client.js';
 import { ServerClock } from './server-clock.js';
 import { RequestSigner } from './signing.js';
+import type { SignedTransport } from './transport.js';
 import { intField } from './wire-fields.js';
 import type { VenueTrade } from './wire-spot.js';
 
@@ -74,9 +75,13 @@ export abstract class BinanceGatewayBase {
     this.reconnectInitialMs = options.reconnectInitialMs ?? 250;
     this.reconnectMaxMs = options.reconnectMaxMs ?? 15_000;
     this.clock = new ServerClock(this.wallMs);
-    this.rest = new RestClient({
+    this.rest = new RestClient({ ...this.transport(venue), baseUrl: options.endpoints.restUrl });
+  }
+
+  /** What every transport of this gateway signs and counts with. */
+  protected transport(venue: GatewayVenue): SignedTransport {
+    return {
       venue,
-      baseUrl: options.endpoints.restUrl,
       apiKey: this.apiKey,
       signer: this.signer,
       clock: this.clock,
@@ -85,7 +90,7 @@ export abstract class BinanceGatewayBase {
       timeoutMs: this.timeoutMs,
       wallMs: this.wallMs,
       onLimits: () => this.limitsChanged(),
-    });
+    };
   }
 
   /** What a log or a JSON dump of the gateway shows: never its key or secret. */
@@ -230,6 +235,26 @@ export abstract class BinanceGatewayBase {
       out.push({ ...rest, clientOrderId });
     }
     return out;
+  }
+
+  /**
+   * Hands one user-stream execution to the listener ('trade' when it carries a fill, else 'order'), for
+   * our symbol only. An event that cannot be read may hide a fill: `drop` cuts the stream, so its 'up'
+   * makes the desk reconcile.
+   */
+  protected deliver(name: string, parse: () => { symbol: string; state: GatewayOrderState; trade: GatewayTrade | null }, drop: (reason: string) => void): void {
+    let execution;
+    try {
+      execution = parse();
+    } catch (error) {
+      drop(`sent an unreadable ${name} (${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
+    if (execution.symbol !== this.symbol) return;
+    this.remember(execution.state);
+    const localUs = this.localUs();
+    if (execution.trade) this.emit({ type: 'trade', trade: execution.trade, state: execution.state, localUs });
+    else this.emit({ type: 'order', state: execution.state, localUs });
   }
 
   /** The contract's rules (the gateway keeps the venue's full set for its own checks). */

@@ -10,11 +10,11 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { GatewayError, type GatewayVenue } from '../../live/gateway.js';
+import { GatewayError } from '../../live/gateway.js';
 import { gatewayErrorFor, venueErrorBody } from './errors.js';
-import { retryAfterHeaderMs, type RateLimitTracker } from './rate-limits.js';
-import type { ServerClock } from './server-clock.js';
-import { encodeQuery, percentEncode, type ParamValue, type RequestSigner } from './signing.js';
+import { retryAfterHeaderMs } from './rate-limits.js';
+import { encodeQuery, percentEncode, type ParamValue } from './signing.js';
+import type { SignedTransport } from './transport.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -31,18 +31,8 @@ export interface RestCall {
   readonly what: string;
 }
 
-export interface RestClientOptions {
-  readonly venue: GatewayVenue;
+export interface RestClientOptions extends SignedTransport {
   readonly baseUrl: string;
-  readonly apiKey: string;
-  readonly signer: RequestSigner;
-  readonly clock: ServerClock;
-  readonly limits: RateLimitTracker;
-  readonly recvWindowMs: number;
-  readonly timeoutMs: number;
-  readonly wallMs: () => number;
-  /** Called when the venue's answer changed our usage or limits. */
-  readonly onLimits: () => void;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;

@@ -55,20 +55,7 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
 
   constructor(options: BinanceGatewayOptions) {
     super('binance-spot', options);
-    const common = {
-      venue: 'binance-spot' as const,
-      url: options.endpoints.wsApiUrl,
-      apiKey: this.apiKey,
-      signer: this.signer,
-      clock: this.clock,
-      limits: this.limits,
-      recvWindowMs: this.recvWindowMs,
-      timeoutMs: this.timeoutMs,
-      wallMs: this.wallMs,
-      reconnectInitialMs: this.reconnectInitialMs,
-      reconnectMaxMs: this.reconnectMaxMs,
-      onLimits: () => this.limitsChanged(),
-    };
+    const common = { ...this.transport('binance-spot'), url: options.endpoints.wsApiUrl, reconnectInitialMs: this.reconnectInitialMs, reconnectMaxMs: this.reconnectMaxMs };
     this.trading = new WsApiClient({ ...common, name: 'trading', onStatus: () => undefined });
     this.userData = new WsApiClient({
       ...common,
@@ -223,22 +210,8 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
   private onUserEvent(event: unknown): void {
     if (!isRecord(event) || this.stopped) return;
     switch (event['e']) {
-      case 'executionReport': {
-        let execution;
-        try {
-          execution = parseExecutionReport(event);
-        } catch (error) {
-          // why: an event we cannot read may hide a fill: drop the stream so 'up' makes the desk reconcile
-          this.userData.drop(`sent an unreadable executionReport (${error instanceof Error ? error.message : String(error)})`);
-          return;
-        }
-        if (execution.symbol !== this.symbol) return;
-        this.remember(execution.state);
-        const localUs = this.localUs();
-        if (execution.trade) this.emit({ type: 'trade', trade: execution.trade, state: execution.state, localUs });
-        else this.emit({ type: 'order', state: execution.state, localUs });
-        return;
-      }
+      case 'executionReport':
+        return this.deliver('executionReport', () => parseExecutionReport(event), (reason) => this.userData.drop(reason));
       case 'eventStreamTerminated':
         this.subscribed = false;
         this.streamStatus('down', 'the venue terminated the user data subscription');

@@ -158,18 +158,6 @@ export class UsdmGateway extends BinanceGatewayBase implements VenueGateway {
 
   private onUserEvent(event: Record<string, unknown>): void {
     if (this.stopped || event['e'] !== 'ORDER_TRADE_UPDATE') return; // ACCOUNT_UPDATE, MARGIN_CALL, ...: not in the contract
-    let execution;
-    try {
-      execution = parseOrderTradeUpdate(event);
-    } catch (error) {
-      // why: an event we cannot read may hide a fill: drop the stream so 'up' makes the desk reconcile
-      this.stream.drop(`sent an unreadable ORDER_TRADE_UPDATE (${error instanceof Error ? error.message : String(error)})`);
-      return;
-    }
-    if (execution.symbol !== this.symbol) return;
-    this.remember(execution.state);
-    const localUs = this.localUs();
-    if (execution.trade) this.emit({ type: 'trade', trade: execution.trade, state: execution.state, localUs });
-    else this.emit({ type: 'order', state: execution.state, localUs });
+    this.deliver('ORDER_TRADE_UPDATE', () => parseOrderTradeUpdate(event), (reason) => this.stream.drop(reason));
   }
 }

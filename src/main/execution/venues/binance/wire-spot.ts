@@ -11,7 +11,7 @@
 import type { GatewayOrder, GatewayOrderState, GatewayOrderStatus, GatewayTrade } from '../../live/gateway.js';
 import type { Side } from '../../../../shared/units.js';
 import type { ParamValue } from './signing.js';
-import { arrayField, boolField, decimalField, intField, isRecord, malformed, objectField, oneOf, optionalString, stringField } from './wire-fields.js';
+import { arrayField, boolField, decimalField, intField, isRecord, malformed, objectField, oneOf, optionalString, signedDecimalField, stringField } from './wire-fields.js';
 
 export const SPOT_STATUSES = ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'EXPIRED_IN_MATCH', 'PENDING_NEW', 'PENDING_CANCEL'] as const;
 export type SpotStatus = (typeof SPOT_STATUSES)[number];
@@ -150,22 +150,27 @@ export function parseExecutionReport(event: unknown, where = 'executionReport'):
     reason,
     exchUs: timeMs * 1_000,
   };
-  let trade: GatewayTrade | null = null;
-  if (execType === 'TRADE') {
-    trade = {
-      tradeId: String(intField(event, 't', where)),
-      clientOrderId,
-      venueOrderId: orderId,
-      side,
-      price: decimalField(event, 'L', where),
-      quantity: decimalField(event, 'l', where),
-      commission: decimalField(event, 'n', where),
-      commissionAsset: optionalString(event, 'N', where) ?? '',
-      maker: boolField(event, 'm', where),
-      exchUs: timeMs * 1_000,
-    };
-  }
+  const trade = execType === 'TRADE' ? tradeOfEvent(event, where, state, 'unsigned') : null;
   return { symbol: stringField(event, 's', where), execType, state, trade };
+}
+
+/**
+ * The trade an execution event carries (spot `executionReport`, USD-M `ORDER_TRADE_UPDATE.o`: the same
+ * letters): trade id `t`, last price `L`, last quantity `l`, commission `n` in `N`, maker `m`.
+ */
+export function tradeOfEvent(event: unknown, where: string, state: GatewayOrderState, commission: 'unsigned' | 'signed'): GatewayTrade {
+  return {
+    tradeId: String(intField(event, 't', where)),
+    clientOrderId: state.clientOrderId,
+    venueOrderId: state.venueOrderId,
+    side: state.side,
+    price: decimalField(event, 'L', where),
+    quantity: decimalField(event, 'l', where),
+    commission: commission === 'signed' ? signedDecimalField(event, 'n', where) : decimalField(event, 'n', where),
+    commissionAsset: optionalString(event, 'N', where) ?? '',
+    maker: boolField(event, 'm', where),
+    exchUs: state.exchUs,
+  };
 }
 
 /**

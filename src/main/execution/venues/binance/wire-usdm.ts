@@ -10,7 +10,7 @@
 import { GatewayError, type GatewayOrder, type GatewayOrderState, type GatewayOrderStatus, type GatewayTrade } from '../../live/gateway.js';
 import type { ParamValue } from './signing.js';
 import { boolField, decimalField, intField, malformed, objectField, oneOf, optionalString, signedDecimalField, stringField } from './wire-fields.js';
-import { sideOf, type VenueTrade } from './wire-spot.js';
+import { sideOf, tradeOfEvent, type VenueTrade } from './wire-spot.js';
 
 export const USDM_STATUSES = ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED', 'EXPIRED_IN_MATCH', 'REJECTED'] as const;
 export type UsdmStatus = (typeof USDM_STATUSES)[number];
@@ -152,21 +152,8 @@ export function parseOrderTradeUpdate(event: unknown, where = 'ORDER_TRADE_UPDAT
     reason: reasonOf(status, optionalString(o, 'f', at), expiry),
     exchUs: timeMs * 1_000,
   };
-  let trade: GatewayTrade | null = null;
-  if (execType === 'TRADE') {
-    trade = {
-      tradeId: String(intField(o, 't', at)),
-      clientOrderId,
-      venueOrderId: orderId,
-      side,
-      price: decimalField(o, 'L', at),
-      quantity: decimalField(o, 'l', at),
-      commission: signedDecimalField(o, 'n', at),
-      commissionAsset: optionalString(o, 'N', at) ?? '',
-      maker: boolField(o, 'm', at),
-      exchUs: timeMs * 1_000,
-    };
-  }
+  // why: maker rebates make a futures commission negative
+  const trade = execType === 'TRADE' ? tradeOfEvent(o, at, state, 'signed') : null;
   return { symbol: stringField(o, 's', at), execType, state, trade };
 }
 

@@ -10,29 +10,19 @@
  * and never a parameter, key or signature.
  */
 import WebSocket from 'ws';
-import { GatewayError, type GatewayVenue } from '../../live/gateway.js';
+import { GatewayError } from '../../live/gateway.js';
 import { gatewayErrorFor, venueErrorBody } from './errors.js';
-import type { RateLimitTracker } from './rate-limits.js';
-import type { ServerClock } from './server-clock.js';
-import { wsApiSignaturePayload, type ParamValue, type RequestSigner } from './signing.js';
+import { wsApiSignaturePayload, type ParamValue } from './signing.js';
+import type { SignedTransport } from './transport.js';
 import { isRecord } from './wire-fields.js';
 
-export interface WsApiClientOptions {
-  readonly venue: GatewayVenue;
+export interface WsApiClientOptions extends SignedTransport {
   /** `wss://ws-api.binance.com:443/ws-api/v3` or an override. */
   readonly url: string;
   /** What this connection is for, in messages ("trading", "user data"). */
   readonly name: string;
-  readonly apiKey: string;
-  readonly signer: RequestSigner;
-  readonly clock: ServerClock;
-  readonly limits: RateLimitTracker;
-  readonly recvWindowMs: number;
-  readonly timeoutMs: number;
-  readonly wallMs: () => number;
   readonly reconnectInitialMs: number;
   readonly reconnectMaxMs: number;
-  readonly onLimits: () => void;
   readonly onStatus: (status: 'up' | 'down', detail: string) => void;
   /** A user data event (`event` of `{subscriptionId, event}`). */
   readonly onEvent?: (event: unknown, subscriptionId: number | null) => void;
