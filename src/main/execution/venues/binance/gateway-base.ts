@@ -174,6 +174,18 @@ export abstract class BinanceGatewayBase {
     return this.rules;
   }
 
+  /** The order `read` asks the venue for, remembered; null when the venue does not know it (-2011/-2013). */
+  protected async known(read: () => Promise<GatewayOrderState>): Promise<GatewayOrderState | null> {
+    try {
+      const state = await read();
+      this.remember(state);
+      return state;
+    } catch (error) {
+      if (error instanceof GatewayError && error.code === 'unknown-order') return null;
+      throw error;
+    }
+  }
+
   /** Remembers which client order id a venue order id belongs to (trade lists give only the latter). */
   protected remember(state: Pick<GatewayOrderState, 'venueOrderId' | 'clientOrderId'>): void {
     if (this.clientIds.has(state.venueOrderId)) return;

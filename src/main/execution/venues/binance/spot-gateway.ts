@@ -130,15 +130,8 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
 
   async query(clientOrderId: string): Promise<GatewayOrderState | null> {
     this.requireStarted(`query ${clientOrderId}`);
-    try {
-      const answer = await this.call(QUERY, [['symbol', this.symbol], ['origClientOrderId', clientOrderId]], `query ${clientOrderId}`);
-      const state = parseSpotOrder(answer, 'query', `binance-spot query ${clientOrderId}`);
-      this.remember(state);
-      return state;
-    } catch (error) {
-      if (error instanceof GatewayError && error.code === 'unknown-order') return null;
-      throw error;
-    }
+    const what = `query ${clientOrderId}`;
+    return this.known(async () => parseSpotOrder(await this.call(QUERY, [['symbol', this.symbol], ['origClientOrderId', clientOrderId]], what), 'query', `binance-spot ${what}`));
   }
 
   async openOrders(): Promise<GatewayOrderState[]> {

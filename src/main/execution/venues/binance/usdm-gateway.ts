@@ -107,16 +107,8 @@ export class UsdmGateway extends BinanceGatewayBase implements VenueGateway {
 
   async query(clientOrderId: string): Promise<GatewayOrderState | null> {
     this.requireStarted(`query ${clientOrderId}`);
-    try {
-      const what = `query ${clientOrderId}`;
-      const answer = await this.request('GET', '/fapi/v1/order', [['symbol', this.symbol], ['origClientOrderId', clientOrderId]], 'signed', 1, 0, what);
-      const state = parseUsdmOrder(answer, `binance-usdm ${what}`);
-      this.remember(state);
-      return state;
-    } catch (error) {
-      if (error instanceof GatewayError && error.code === 'unknown-order') return null;
-      throw error;
-    }
+    const what = `query ${clientOrderId}`;
+    return this.known(async () => parseUsdmOrder(await this.request('GET', '/fapi/v1/order', [['symbol', this.symbol], ['origClientOrderId', clientOrderId]], 'signed', 1, 0, what), `binance-usdm ${what}`));
   }
 
   async openOrders(): Promise<GatewayOrderState[]> {

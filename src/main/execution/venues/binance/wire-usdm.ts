@@ -7,10 +7,10 @@
  * reason 0..9) — from the USD-M REST and "User Data Streams" pages. Also the builder of the order request
  * parameters (LIMIT + GTX for a quote: post-only; LIMIT + IOC to flatten). Pure: no I/O.
  */
-import { GatewayError, type GatewayOrder, type GatewayOrderState, type GatewayOrderStatus, type GatewayTrade } from '../../live/gateway.js';
+import { GatewayError, type GatewayOrder, type GatewayOrderState, type GatewayTrade } from '../../live/gateway.js';
 import type { ParamValue } from './signing.js';
 import { boolField, decimalField, intField, malformed, objectField, oneOf, optionalString, signedDecimalField, stringField } from './wire-fields.js';
-import { sideOf, tradeOfEvent, type VenueTrade } from './wire-spot.js';
+import { sideOf, statusOf, tradeOfEvent, type VenueTrade } from './wire-spot.js';
 
 export const USDM_STATUSES = ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED', 'EXPIRED_IN_MATCH', 'REJECTED'] as const;
 export type UsdmStatus = (typeof USDM_STATUSES)[number];
@@ -29,24 +29,6 @@ export const USDM_EXPIRY_REASONS: Readonly<Record<string, string>> = {
   '8': 'initial order expired after the stop order triggered',
   '9': 'market order not filled completely: remainder cancelled',
 };
-
-function statusOf(status: UsdmStatus): GatewayOrderStatus {
-  switch (status) {
-    case 'NEW':
-      return 'new';
-    case 'PARTIALLY_FILLED':
-      return 'partially-filled';
-    case 'FILLED':
-      return 'filled';
-    case 'CANCELED':
-      return 'cancelled';
-    case 'REJECTED':
-      return 'rejected';
-    case 'EXPIRED':
-    case 'EXPIRED_IN_MATCH':
-      return 'expired';
-  }
-}
 
 function reasonOf(status: UsdmStatus, timeInForce: string | null, expiry: string | null): string | null {
   if (status === 'EXPIRED_IN_MATCH') return 'self-trade prevention (EXPIRED_IN_MATCH)';
@@ -67,7 +49,7 @@ export function parseUsdmOrder(json: unknown, where: string): GatewayOrderState 
     price: decimalField(json, 'price', where),
     quantity: decimalField(json, 'origQty', where),
     executedQuantity: decimalField(json, 'executedQty', where),
-    status: statusOf(status),
+    status: statusOf(status, where),
     reason: reasonOf(status, optionalString(json, 'timeInForce', where), null),
     exchUs: intField(json, 'updateTime', where) * 1_000,
   };
@@ -148,7 +130,7 @@ export function parseOrderTradeUpdate(event: unknown, where = 'ORDER_TRADE_UPDAT
     price: decimalField(o, 'p', at),
     quantity: decimalField(o, 'q', at),
     executedQuantity: decimalField(o, 'z', at),
-    status: statusOf(status),
+    status: statusOf(status, at),
     reason: reasonOf(status, optionalString(o, 'f', at), expiry),
     exchUs: timeMs * 1_000,
   };
