@@ -80,6 +80,30 @@ describe('spot gateway: keys, signatures and the clock', () => {
   });
 });
 
+describe('spot gateway: the clock kept in sync', () => {
+  it('measures the offset again on its schedule, so a drifted venue clock costs no refusal', async () => {
+    const venue = await startVenue('binance-spot');
+    cleanup.add(() => venue.stop());
+    const s = await connect(venue, undefined, { clockResyncMs: 100 });
+    cleanup.add(() => s.gateway.stop());
+    venue.exchange.pause();
+    venue.exchange.clockSkewMs = 20_000; // far beyond the 5 s recvWindow
+    // why: a resync is three time requests; the first of the next one proves the previous one finished
+    let seen = 0;
+    await new Promise<void>((resolve) => {
+      const count = (name: string): void => {
+        if (name === 'time' && ++seen === 4) {
+          venue.observed.off('request', count);
+          resolve();
+        }
+      };
+      venue.observed.on('request', count);
+    });
+    const { px, bid } = touch(venue);
+    expect((await s.gateway.place({ clientOrderId: 'synced', side: 'buy', price: px(bid - 2), quantity: '0.10', kind: 'post-only' })).status).toBe('new');
+  });
+});
+
 describe('spot gateway: order entry', () => {
   it('refuses orders that break a filter before sending them, and maps the venue\'s own filter refusal', async () => {
     const { venue, gateway } = await session();

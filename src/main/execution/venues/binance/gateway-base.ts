@@ -33,6 +33,8 @@ export interface BinanceGatewayOptions {
   readonly reconnectMaxMs?: number;
   /** USD-M: how often the listenKey is kept alive (default 30 min; the key lives 60 min). */
   readonly listenKeyKeepAliveMs?: number;
+  /** How often the venue clock offset is measured again while running (default 10 min; a -1021 also does). */
+  readonly clockResyncMs?: number;
 }
 
 const NULL_LISTENER = (): void => undefined;
@@ -58,6 +60,8 @@ export abstract class BinanceGatewayBase {
   protected stopped = false;
   private readonly clientIds = new Map<string, string>();
   private limitsTimer: ReturnType<typeof setTimeout> | null = null;
+  private resyncTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly clockResyncMs: number;
   private resyncing: Promise<void> | null = null;
 
   constructor(venue: GatewayVenue, options: BinanceGatewayOptions) {
@@ -74,6 +78,7 @@ export abstract class BinanceGatewayBase {
     this.timeoutMs = options.requestTimeoutMs ?? 5_000;
     this.reconnectInitialMs = options.reconnectInitialMs ?? 250;
     this.reconnectMaxMs = options.reconnectMaxMs ?? 15_000;
+    this.clockResyncMs = options.clockResyncMs ?? 10 * 60_000;
     this.clock = new ServerClock(this.wallMs);
     this.rest = new RestClient({ ...this.transport(venue), baseUrl: options.endpoints.restUrl });
   }
@@ -138,6 +143,16 @@ export abstract class BinanceGatewayBase {
       const body = await this.rest.call({ method: 'GET', path: timePath, params: [], security: 'none', weight: 1, orders: 0, what: 'server time' });
       return intField(body, 'serverTime', `${this.venue} ${timePath}`);
     });
+  }
+
+  /** Measures the clock again every `clockResyncMs` (drift would otherwise cost a -1021 refusal). */
+  protected keepClockSynced(timePath: string): void {
+    if (this.resyncTimer !== null) clearInterval(this.resyncTimer);
+    this.resyncTimer = setInterval(() => {
+      this.resyncing ??= this.syncClock(timePath)
+        .catch(() => undefined)
+        .finally(() => (this.resyncing = null));
+    }, this.clockResyncMs);
   }
 
   /**
@@ -288,7 +303,9 @@ export abstract class BinanceGatewayBase {
   protected stopBase(): void {
     this.stopped = true;
     if (this.limitsTimer !== null) clearTimeout(this.limitsTimer);
+    if (this.resyncTimer !== null) clearInterval(this.resyncTimer);
     this.limitsTimer = null;
+    this.resyncTimer = null;
     this.rest.close();
   }
 }

@@ -78,6 +78,7 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
     await this.userData.start();
     await this.subscribe();
     this.rules = rules;
+    this.keepClockSynced(TIME_PATH);
     this.limitsChanged();
     return this.publicRules(rules);
   }

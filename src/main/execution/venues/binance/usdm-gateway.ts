@@ -65,6 +65,7 @@ export class UsdmGateway extends BinanceGatewayBase implements VenueGateway {
     await this.stream.start();
     this.rules = rules;
     this.streamStatus('up', 'user data stream connected');
+    this.keepClockSynced(TIME_PATH);
     this.limitsChanged();
     return this.publicRules(rules);
   }
