@@ -66,8 +66,18 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
   }
 
   async start(listener: (event: GatewayEvent) => void): Promise<SymbolRules> {
-    if (this.rules !== null) throw new GatewayError('rejected', 'the gateway is already started');
+    if (this.rules !== null || this.stopped) throw new GatewayError('rejected', 'the gateway is already started or stopped');
     this.listener = listener;
+    try {
+      return await this.open();
+    } catch (error) {
+      // why: a half-opened gateway must not keep sockets, timers or reconnect loops behind a failed start
+      await this.stop();
+      throw error;
+    }
+  }
+
+  private async open(): Promise<SymbolRules> {
     await this.syncClock(TIME_PATH);
     const info = await this.rest.call({ method: 'GET', path: '/api/v3/exchangeInfo', params: [['symbol', this.symbol]], security: 'none', weight: 20, orders: 0, what: 'exchangeInfo' });
     this.limits.setLimits(parseRateLimits(info));

@@ -53,8 +53,18 @@ export class UsdmGateway extends BinanceGatewayBase implements VenueGateway {
   }
 
   async start(listener: (event: GatewayEvent) => void): Promise<SymbolRules> {
-    if (this.rules !== null) throw new GatewayError('rejected', 'the gateway is already started');
+    if (this.rules !== null || this.stopped) throw new GatewayError('rejected', 'the gateway is already started or stopped');
     this.listener = listener;
+    try {
+      return await this.open();
+    } catch (error) {
+      // why: a half-opened gateway must not keep sockets, timers or reconnect loops behind a failed start
+      await this.stop();
+      throw error;
+    }
+  }
+
+  private async open(): Promise<SymbolRules> {
     await this.syncClock(TIME_PATH);
     const info = await this.request('GET', '/fapi/v1/exchangeInfo', [], 'none', 1, 0, 'exchangeInfo');
     this.limits.setLimits(parseRateLimits(info));
