@@ -155,7 +155,10 @@ export type GatewayErrorCode =
   | 'rejected'
   /** The answer was lost (timeout, disconnect, 5xx, -1006/-1007): the request may or may not have taken effect. */
   | 'unknown-outcome'
-  /** The request was not sent (the venue could not be reached, the connection is down): nothing happened. */
+  /**
+   * Nothing happened: the request was not sent (venue unreachable, connection down, gateway not started) or
+   * the venue says it failed without effect (-1001, -1008 throttled, HTTP 503 "Service Unavailable."). Retry later.
+   */
   | 'unavailable';
 
 export class GatewayError extends Error {
