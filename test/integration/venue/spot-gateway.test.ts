@@ -159,6 +159,23 @@ describe('spot gateway: order entry', () => {
     expect(rec.events.some(isTrade('mq'))).toBe(false);
   });
 
+  it('refuses a sale beyond the balance by name; an injected reject (handle or control API) is mapped the same way', async () => {
+    const { venue, gateway } = await session();
+    const { px, ask } = touch(venue);
+    const broke = await refusal(gateway.place({ clientOrderId: 'sb', side: 'sell', price: px(ask + 3), quantity: '1000.01', kind: 'post-only' }));
+    expect(broke).toMatchObject({ code: 'insufficient-balance', venueCode: -2010 });
+    expect(broke.message).toContain('Account has insufficient balance for requested action.');
+    venue.rejectNextOrder(-1013, 'Filter failure: MAX_NUM_ORDERS');
+    expect(await refusal(gateway.place({ clientOrderId: 'j1', side: 'sell', price: px(ask + 3), quantity: '0.10', kind: 'post-only' }))).toMatchObject({ code: 'filter', venueCode: -1013 });
+    const control = await fetch(`${venue.restUrl}/__local/faults`, { method: 'POST', body: JSON.stringify({ rejectNextOrder: { code: -2010 } }) });
+    expect(await control.json()).toEqual({ applied: ['rejectNextOrder'] });
+    expect(await refusal(gateway.place({ clientOrderId: 'j2', side: 'sell', price: px(ask + 3), quantity: '0.10', kind: 'post-only' }))).toMatchObject({ code: 'insufficient-balance', venueCode: -2010 });
+    expect((await gateway.place({ clientOrderId: 'j3', side: 'sell', price: px(ask + 3), quantity: '0.10', kind: 'post-only' })).status).toBe('new');
+    const fromPage = await fetch(`${venue.restUrl}/__local/faults`, { method: 'POST', headers: { origin: 'http://evil.example' }, body: '{"ignoreCancels": true}' });
+    expect(fromPage.status).toBe(403);
+    expect(venue.exchange.faults.ignoreCancels).toBe(false);
+  });
+
   it('cancel, cancel-all, and unknown orders', async () => {
     const { venue, gateway } = await session();
     const { px, bid } = touch(venue);
