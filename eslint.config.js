@@ -52,7 +52,7 @@ export default tseslint.config(
     ...NODE_AND_NATIVE,
     ...UPWARD('desk', 'bridge', 'cli', 'storage', 'risk', 'live', 'replay', 'renderer', 'preload'),
   ]),
-  restrict(['src/main/market/**', 'src/main/execution/**', 'src/main/risk/**', 'src/main/storage/**', 'src/main/files/**'], [
+  restrict(['src/main/market/**', 'src/main/execution/**', 'src/main/risk/**', 'src/main/storage/**', 'src/main/files/**', 'src/main/venue-sim/**'], [
     { group: ['electron', 'electron/*'], message: 'only the Electron host and preload may import electron' },
     ...UPWARD('desk', 'bridge', 'cli', 'renderer', 'preload'),
   ]),

@@ -1,6 +1,7 @@
 /**
- * The `quotedesk` command: `serve` (the headless desk behind HTTP + WebSocket and the monitor), and the
- * tools `backtest`, `record`, `import-lobster`, `inspect`, `export-fills` (contracts.md). A thin host: it
+ * The `quotedesk` command: `serve` (the headless desk behind HTTP + WebSocket and the monitor), the
+ * tools `backtest`, `record`, `import-lobster`, `inspect`, `export-fills`, and `venue` (the local exchange,
+ * venue-command.ts) (contracts.md). A thin host: it
  * parses flags, builds parts through the desk factory and library functions, prints results. Exit codes:
  * 0 success; 2 bad usage or bad input, with one line naming the offending flag, file or field; 1 anything
  * else. Bad input never leaves a half-written database or file behind (the libraries write temp files and
@@ -29,6 +30,7 @@ import { checkInstrumentSpec, type InstrumentSource, type InstrumentSpec, type R
 import { checkOutput, databaseFiles, type NamedFile } from '../files/output-file.js';
 import { exportFillsCsv, openStore, StoreError, type StoredFill } from '../storage/index.js';
 import { UsageError, bool, helpText, list, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
+import { VENUE_COMMAND, venueCommand } from './venue-command.js';
 
 const VERSION = '0.1.0';
 
@@ -136,6 +138,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
     notes: [OUT_NOTE, "CSV: a text cell that starts with = + - or @ and is not a plain number gets a leading ' (a spreadsheet never runs it)."],
   },
+  venue: VENUE_COMMAND,
 };
 
 /** Where Quotedesk keeps its database unless told otherwise. */
@@ -631,6 +634,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       return importLobsterCommand(flags);
     case 'export-fills':
       return exportFills(flags);
+    case 'venue':
+      return venueCommand(flags);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -24,11 +24,14 @@ export interface Credentials {
 
 /** Where the gateway connects: the venue's testnet by default, mainnet only when asked, or overrides. */
 export interface GatewayEndpoints {
-  /** REST base, e.g. `https://testnet.binance.vision` (spot) or `https://testnet.binancefuture.com` (USD-M). */
+  /** REST base, e.g. `https://testnet.binance.vision` (spot) or `https://demo-fapi.binance.com` (USD-M testnet). */
   readonly restUrl: string;
   /** Market data streams base (the feed's; the gateway does not read market data). */
   readonly wsUrl: string;
-  /** Spot WebSocket API (`wss://ws-api.testnet.binance.vision/ws-api/v3`); USD-M user data streams base. */
+  /**
+   * Spot WebSocket API (`wss://ws-api.testnet.binance.vision/ws-api/v3`); USD-M user data streams base (the
+   * gateway appends `/ws/<listenKey>`: `wss://fstream.binancefuture.com` testnet, `wss://fstream.binance.com/private`).
+   */
   readonly wsApiUrl: string;
 }
 
@@ -42,6 +45,12 @@ export interface GatewayOrder {
   readonly kind: 'post-only' | 'ioc';
   /** USD-M only: the order may only reduce the position. */
   readonly reduceOnly?: boolean;
+  /**
+   * The price the venue's PERCENT_PRICE filter judges against (spot: the average trade price; USD-M: the
+   * mark price), when the caller knows one (e.g. the mid): the gateway checks the filter before sending.
+   * Without it that one filter is left to the venue (its refusal maps to 'filter').
+   */
+  readonly referencePrice?: string;
 }
 
 export type GatewayOrderStatus = 'new' | 'partially-filled' | 'filled' | 'cancelled' | 'expired' | 'rejected';
@@ -129,7 +138,7 @@ export type GatewayEvent =
 export type GatewayErrorCode =
   /** The order breaks a symbol filter (checked before sending, or the venue's -1013 / -4xxx filter failure). */
   | 'filter'
-  /** Post-only order would have taken liquidity (spot -2010 "would immediately match", USD-M GTX expired). */
+  /** Post-only order would have taken liquidity (spot -2010 "would immediately match and take", USD-M -5022). */
   | 'would-take'
   | 'insufficient-balance'
   /** The venue does not know this order (-2011 / -2013 / -2011 "Unknown order sent"). */
@@ -144,8 +153,13 @@ export type GatewayErrorCode =
   | 'auth'
   /** Any other documented reject, with the venue's code and message. */
   | 'rejected'
-  /** The answer was lost (timeout, disconnect): the request may or may not have taken effect. */
-  | 'unknown-outcome';
+  /** The answer was lost (timeout, disconnect, 5xx, -1006/-1007): the request may or may not have taken effect. */
+  | 'unknown-outcome'
+  /**
+   * Nothing happened: the request was not sent (venue unreachable, connection down, gateway not started) or
+   * the venue says it failed without effect (-1001, -1008 throttled, HTTP 503 "Service Unavailable."). Retry later.
+   */
+  | 'unavailable';
 
 export class GatewayError extends Error {
   constructor(
@@ -173,8 +187,12 @@ export interface VenueGateway {
   /** Places an order; resolves with the venue's acknowledgement. Filters are checked first (GatewayError 'filter'). */
   place(order: GatewayOrder): Promise<GatewayOrderState>;
   cancel(clientOrderId: string): Promise<GatewayOrderState>;
-  /** Cancels every open order of ours on the symbol; resolves with what the venue cancelled. */
-  cancelAll(): Promise<GatewayOrderState[]>;
+  /**
+   * Cancels every open order of ours on the symbol. Resolves with the orders the venue reports cancelled
+   * (spot lists them), or null when the venue confirms the cancel-all without listing them (USD-M answers
+   * only `{"code":200}`): each cancel then arrives as an 'order' event, and `openOrders()` confirms.
+   */
+  cancelAll(): Promise<GatewayOrderState[] | null>;
   /** The venue's state of one order, or null when the venue does not know it. */
   query(clientOrderId: string): Promise<GatewayOrderState | null>;
   openOrders(): Promise<GatewayOrderState[]>;

@@ -253,7 +253,8 @@ export class LiveVenue implements ExecutionVenue {
     for (const tracked of this.orders.values()) if (tracked.state !== 'done') tracked.cancelRequested = true;
     return this.options.gateway.cancelAll().then(
       (cancelled) => {
-        for (const state of cancelled) this.applyState(state);
+        // USD-M answers a cancel-all without the orders (null): the stream reports them, openOrders confirms.
+        for (const state of cancelled ?? []) this.applyState(state);
       },
       (error: unknown) => this.noteError(`cancel all: ${describe(error)}`),
     );
@@ -544,6 +545,8 @@ function rejectReason(error: unknown): string {
       return `rejected by the venue: ${error.message}`;
     case 'unknown-outcome':
       return `no answer from the venue: ${error.message}`;
+    case 'unavailable':
+      return `not sent: the venue is unavailable (${error.message})`;
   }
 }
 

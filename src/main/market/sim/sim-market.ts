@@ -321,6 +321,17 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
     return out;
   }
 
+  /**
+   * An outside market order of `size` lots on `side`, matched now against the book (ours included) with
+   * price-time priority: the local exchange's fault injection (a trade through our order just before our
+   * cancel arrives, a partial fill on demand). Publishes its trades and book change like any agent's.
+   */
+  takeLiquidity(side: Side, size: Lots): void {
+    if (!this.running || !Number.isInteger(size) || size <= 0) return;
+    this.marketOrder(side, size);
+    this.publish();
+  }
+
   /** Orders sent but not yet reached the matching engine. */
   inFlight(): number {
     return this.pending.length;

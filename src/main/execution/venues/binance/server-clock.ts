@@ -1,0 +1,63 @@
+/**
+ * The venue's clock as seen from here: the offset between the venue's server time and the local wall
+ * clock, measured from `GET /api/v3/time` / `/fapi/v1/time` (`{"serverTime": ms}`), so every signed
+ * request's `timestamp` is the venue's time. The venue processes a request only if `timestamp <
+ * serverTime + 1000` and `serverTime - timestamp <= recvWindow` (spot `rest-api.md` "Timing security",
+ * USD-M "General Info"); a -1021 answer means the offset went stale and the gateway measures it again.
+ * Each sync takes several round trips and keeps the one with the shortest round trip, centred on its
+ * midpoint. Owns no I/O of its own: the caller passes the request and the wall clock.
+ */
+
+export class ServerClock {
+  private offsetMs = 0;
+  private synced = false;
+  private lastRttMs = Number.NaN;
+
+  constructor(private readonly wallMs: () => number) {}
+
+  /** The venue's time now, by our estimate (ms, may be fractional). */
+  serverMs(): number {
+    return this.wallMs() + this.offsetMs;
+  }
+
+  /** The `timestamp` of a signed request: the venue's time now in whole ms. */
+  timestamp(): number {
+    return Math.floor(this.serverMs());
+  }
+
+  /** Local wall time for a venue time. */
+  toLocalMs(serverMs: number): number {
+    return serverMs - this.offsetMs;
+  }
+
+  offset(): number {
+    return this.offsetMs;
+  }
+
+  isSynced(): boolean {
+    return this.synced;
+  }
+
+  roundTripMs(): number {
+    return this.lastRttMs;
+  }
+
+  /** Measures the offset with `samples` round trips of `fetchServerTime` (resolves to the venue's ms). */
+  async sync(fetchServerTime: () => Promise<number>, samples = 3): Promise<void> {
+    let best: { rtt: number; offset: number } | null = null;
+    for (let i = 0; i < samples; i++) {
+      const sent = this.wallMs();
+      const server = await fetchServerTime();
+      const received = this.wallMs();
+      const rtt = received - sent;
+      // why: the venue stamped its time somewhere inside the round trip; its midpoint is the best guess
+      const offset = server - (sent + received) / 2;
+      if (best === null || rtt < best.rtt) best = { rtt, offset };
+    }
+    if (best !== null) {
+      this.offsetMs = best.offset;
+      this.lastRttMs = best.rtt;
+      this.synced = true;
+    }
+  }
+}
