@@ -415,6 +415,12 @@ export const SESSION_SPEC_SCHEMA = z.strictObject({
   /** Path of a recording to replay, as listed by `getRecordings`. */
   recording: z.string().min(1).max(4096).optional(),
   speed: z.union([z.number().finite().min(0.25).max(100), z.literal('max')]).optional(),
+  /** Paper (the default) or live: real orders at the venue, with the keys the host was given. */
+  execution: z.enum(['paper', 'live']).optional(),
+  /** Live only: trade on the venue's real market, not its testnet (the default). */
+  mainnet: z.boolean().optional(),
+  /** Live only: the venue and symbol typed by the operator, `VENUE SYMBOL`, to confirm real orders. */
+  confirm: z.string().max(100).optional(),
 });
 export type SessionSpec = z.infer<typeof SESSION_SPEC_SCHEMA>;
 

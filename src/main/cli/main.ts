@@ -20,6 +20,9 @@ import { startServer } from '../bridge/http-server.js';
 import { createDesk } from '../desk/create-desk.js';
 import { accessPolicy, isLoopbackBind } from '../bridge/request-policy.js';
 import { classifyError } from '../desk/input-errors.js';
+import type { LiveExecutionOptions } from '../desk/create-desk.js';
+import { loadCredentials, redactingLogger, secretsOf } from '../execution/live/credentials.js';
+import type { Credentials } from '../execution/live/gateway.js';
 import { DeskFleet } from '../engine/desk-fleet.js';
 import { desksFromFile, desksFromFlags, type ServeDesks } from './desk-specs.js';
 import { inspectCapture } from '../market/inspect.js';
@@ -60,6 +63,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       token: { kind: 'string', help: 'bearer token for control requests (default: $QUOTEDESK_TOKEN or a random one)' },
       'allowed-hosts': { kind: 'string', help: 'comma-separated host names the Host header may carry besides the bound address (for a non-loopback --host)' },
       'max-clients': { kind: 'number', help: 'stream clients (monitors, scripts) at once, all desks together; more are refused (default 256)' },
+      execution: { kind: 'string', help: 'paper (default: simulated fills on the feed) or live (real orders at the venue: binance-spot, binance-usdm)' },
+      mainnet: { kind: 'boolean', help: "live: trade on the venue's real market (default: its testnet)" },
+      'ws-api-url': { kind: 'string', help: "live: override the venue's WebSocket API (spot) or user-data stream (USD-M) endpoint" },
+      'ed25519-key': { kind: 'string', help: 'live: Ed25519 private key file (PEM, mode 0600) instead of QUOTEDESK_API_SECRET; the key id is QUOTEDESK_API_KEY' },
       desk: { kind: 'string', repeatable: true, help: 'run this desk too: VENUE[:SYMBOL[:PARAMS.json]] (repeat for several desks in one process)' },
       desks: { kind: 'string', help: 'JSON file of desks {"desks": [{name?, venue, symbol?, params?, recording?, db?}], "firmLimits"?} (see README)' },
       'ws-url': { kind: 'string', help: "override the venue's WebSocket endpoint" },
@@ -292,7 +299,25 @@ async function serve(flags: ParsedFlags): Promise<number> {
   const adapterOptions = sequenceGapsFlag(flags);
   const wsUrl = str(flags, 'ws-url');
   const restUrl = str(flags, 'rest-url');
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const execution = str(flags, 'execution') ?? 'paper';
+  if (execution !== 'paper' && execution !== 'live') throw new UsageError(`--execution must be paper or live, got "${execution}"`);
+  if (execution === 'paper') {
+    for (const liveOnly of ['mainnet', 'ws-api-url', 'ed25519-key']) if (flags.has(liveOnly)) throw new UsageError(`--${liveOnly} applies to --execution live`);
+  }
+  let live: LiveExecutionOptions | undefined;
+  if (execution === 'live') {
+    if (recording) throw new UsageError('--execution live trades on a live venue, not on a recording');
+    let credentials: Credentials;
+    try {
+      credentials = loadCredentials({ env: process.env, ...(str(flags, 'ed25519-key') ? { ed25519KeyFile: str(flags, 'ed25519-key') } : {}) });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const wsApiUrl = str(flags, 'ws-api-url');
+    live = { credentials, network: bool(flags, 'mainnet') ? 'mainnet' : 'testnet', ...(wsApiUrl ? { wsApiUrl } : {}) };
+  }
+  // why: a secret must never reach a log line; nothing should hand one to the logger, and this makes sure.
+  const log = redactingLogger((line: string): void => void process.stderr.write(`${line}\n`), live ? secretsOf(live.credentials) : []);
   const allowedHosts = listFlag(flags, 'allowed-hosts');
   const maxClients = num(flags, 'max-clients');
   if (maxClients !== undefined && (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > 100_000)) throw new UsageError(`--max-clients must be an integer from 1 to 100000, got ${maxClients}`);
@@ -314,6 +339,7 @@ async function serve(flags: ParsedFlags): Promise<number> {
     ...(adapterOptions ? { adapterOptions } : {}),
     ...(spec && recording ? { instrument: { recording: resolve(recording), ...spec } } : {}),
     sim: { ...(seed !== undefined ? { seed } : {}), ...(flow !== undefined ? { flowMultiplier: flow } : {}) },
+    ...(live ? { live } : {}),
   };
   let fleet: DeskFleet;
   try {
@@ -321,7 +347,14 @@ async function serve(flags: ParsedFlags): Promise<number> {
       chosen.desks.map((desk) => ({
         name: desk.name,
         engine: { dbPath: desk.dbPath, params: desk.params, recordingsDir, base, trustedRecordings: desk.recording ? [desk.recording] : [] },
-        session: { venue: desk.venue, ...(desk.symbol ? { symbol: desk.symbol } : {}), ...(desk.recording ? { recording: desk.recording } : {}), ...(desk.speed !== undefined ? { speed: desk.speed } : {}) },
+        session: {
+          venue: desk.venue,
+          ...(desk.symbol ? { symbol: desk.symbol } : {}),
+          ...(desk.recording ? { recording: desk.recording } : {}),
+          ...(desk.speed !== undefined ? { speed: desk.speed } : {}),
+          // The command line is the operator's confirmation of real orders.
+          ...(live ? { execution: 'live' as const, confirm: `${desk.venue} ${desk.symbol ?? ''}`, ...(live.network === 'mainnet' ? { mainnet: true } : {}) } : {}),
+        },
       })),
       log,
     );
@@ -342,6 +375,9 @@ async function serve(flags: ParsedFlags): Promise<number> {
   });
   if (!isLoopbackBind(host)) {
     process.stdout.write(`WARNING: this desk is reachable from the network on ${server.url}: every read and write needs the token; Host names allowed: ${accessPolicy({ host, token, ...(allowedHosts ? { allowedHosts } : {}) }).hostNames.join(', ')}\n`);
+  }
+  if (live) {
+    process.stdout.write(`LIVE TRADING: real orders go to ${live.network === 'mainnet' ? 'the REAL MARKET (mainnet)' : "the venue's testnet"}${restUrl || wsUrl || live.wsApiUrl ? ' through the endpoints given' : ''}\n`);
   }
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);
   process.stdout.write(`Monitor: ${server.url}/#token=${token}\n`);

@@ -19,6 +19,9 @@ import { ReplayFeed, type ReplaySpeed } from '../market/replay/index.js';
 import { DEFAULT_SIM_CONFIG, SimMarket, type SimConfig } from '../market/sim/sim-market.js';
 import { openStore, type SqliteStore } from '../storage/index.js';
 import { createStrategy } from '../strategy/index.js';
+import type { Credentials } from '../execution/live/gateway.js';
+import { LiveVenue } from '../execution/live/live-venue.js';
+import { createBinanceGateway, gatewayEndpoints, type BinanceNetwork } from '../execution/venues/binance/index.js';
 import { Desk } from './desk.js';
 
 export interface DeskOptions {
@@ -44,12 +47,23 @@ export interface DeskOptions {
   readonly startUs?: LocalUs;
   readonly wsUrl?: string;
   readonly restUrl?: string;
+  /** Paper (default: simulated fills on the live feed) or live: real orders at the venue. */
+  readonly execution?: 'paper' | 'live';
+  /** Live execution: the account's keys and where orders go (testnet unless mainnet is asked for). */
+  readonly live?: LiveExecutionOptions;
   readonly adapterOptions?: AdapterOptions;
   readonly logger?: (line: string) => void;
   /** Where better-sqlite3's native module for this runtime lives (Electron's ABI). */
   readonly nativeBinding?: string;
   /** Progress of loading a recording (0..1). */
   readonly onLoadProgress?: (fraction: number) => void;
+}
+
+export interface LiveExecutionOptions {
+  readonly credentials: Credentials;
+  readonly network: BinanceNetwork;
+  /** The WebSocket API (spot) or user-data stream base (USD-M), overriding the network's. */
+  readonly wsApiUrl?: string;
 }
 
 export interface RunningDesk {
@@ -165,6 +179,7 @@ async function createSimDesk(options: DeskOptions): Promise<RunningDesk> {
 
 async function createLiveDesk(options: DeskOptions, venue: Exclude<VenueName, 'sim'>): Promise<RunningDesk> {
   if (!options.symbol) throw new RangeError(`--symbol is required for the live venue ${venue}`);
+  if (options.execution === 'live') return createLiveTradingDesk(options, venue, options.symbol);
   const { instrument, source, error, response } = await resolveInstrument(venue, options.symbol, options.restUrl ? { restUrl: options.restUrl } : {});
   if (source === 'known' && error) options.logger?.(`instrument from the built-in list (${error})`);
   const store = openStoreFor(options);
@@ -197,6 +212,66 @@ async function createLiveDesk(options: DeskOptions, venue: Exclude<VenueName, 's
       analytics: analyticsFor(instrument, options.params, startUs),
       params: options.params,
       mode: 'live',
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return {
+      desk,
+      store,
+      sim: null,
+      replay: null,
+      live: feed,
+      start: () => desk.start({ publishIntervalMs: PUBLISH_INTERVAL_MS }),
+      close: async () => {
+        await desk.stop('host closed');
+        store.close();
+      },
+    };
+  });
+}
+
+/**
+ * A desk that trades for real: its orders go to the venue through that venue's gateway (testnet unless
+ * mainnet is asked for; every endpoint overridable), and its market data comes from the same network.
+ */
+async function createLiveTradingDesk(options: DeskOptions, venue: Exclude<VenueName, 'sim'>, symbol: string): Promise<RunningDesk> {
+  const live = options.live;
+  if (!live) throw new RangeError('live execution needs the account keys (QUOTEDESK_API_KEY and QUOTEDESK_API_SECRET, or an Ed25519 key file)');
+  if (venue !== 'binance-spot' && venue !== 'binance-usdm') throw new RangeError(`live execution is available on binance-spot and binance-usdm, not on the venue ${venue}`);
+  const endpoints = gatewayEndpoints(venue, live.network, {
+    ...(options.restUrl ? { restUrl: options.restUrl } : {}),
+    ...(options.wsUrl ? { wsUrl: options.wsUrl } : {}),
+    ...(live.wsApiUrl ? { wsApiUrl: live.wsApiUrl } : {}),
+  });
+  const overridden = options.restUrl !== undefined || options.wsUrl !== undefined || live.wsApiUrl !== undefined;
+  const endpoint = overridden ? `override ${new URL(endpoints.restUrl).host}` : live.network;
+  const { instrument, response } = await resolveInstrument(venue, symbol, { restUrl: endpoints.restUrl });
+  const store = openStoreFor(options);
+  return withStore(store, () => {
+    const feed = new LiveFeed({
+      venue,
+      symbol,
+      instrument,
+      instrumentResponse: response,
+      wsUrl: endpoints.wsUrl,
+      restUrl: endpoints.restUrl,
+      ...(options.adapterOptions ? { adapterOptions: options.adapterOptions } : {}),
+      staleAfterMs: options.params.risk.staleFeedMs,
+    });
+    const startUs = wallClockUs();
+    const gateway = createBinanceGateway(venue, symbol, live.credentials, endpoints);
+    const liveVenue = new LiveVenue({ gateway, tickSize: instrument.tickSize, lotSize: instrument.lotSize, nowUs: () => feed.nowUs(), log: options.logger ?? (() => undefined) });
+    const desk = new Desk({
+      feed,
+      venue: liveVenue,
+      clock: feed,
+      store,
+      strategy: createStrategy(options.params),
+      analytics: analyticsFor(instrument, options.params, startUs),
+      params: options.params,
+      mode: 'live',
+      // why: an id is never reused at the venue (a query by client order id must find exactly one order).
+      orderIdPrefix: `qd${Math.floor(startUs / 1000).toString(36)}-`,
+      endpoint,
       ...(options.logger ? { logger: options.logger } : {}),
     });
     return {

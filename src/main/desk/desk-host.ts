@@ -155,6 +155,13 @@ export class DeskHost {
     }
     if (spec.venue !== 'sim' && !spec.symbol) return { ok: false, error: `a symbol is needed for the live venue ${spec.venue}`, field: 'symbol' };
     if (spec.speed !== undefined) return { ok: false, error: 'speed applies to a recording', field: 'speed' };
+    if (spec.execution === 'live') {
+      if (!this.options.base?.live) return { ok: false, error: 'live execution needs the account keys: start the desk with them (QUOTEDESK_API_KEY and QUOTEDESK_API_SECRET)', field: 'execution' };
+      const expected = `${spec.venue} ${spec.symbol ?? ''}`;
+      if (spec.confirm !== expected) return { ok: false, error: `to trade for real, type "${expected}" to confirm`, field: 'confirm' };
+    } else if (spec.mainnet !== undefined || spec.confirm !== undefined) {
+      return { ok: false, error: 'mainnet and confirm apply to live execution', field: spec.mainnet !== undefined ? 'mainnet' : 'confirm' };
+    }
     return null;
   }
 
@@ -172,6 +179,7 @@ export class DeskHost {
         ...(spec.symbol ? { symbol: spec.symbol } : {}),
         ...(spec.recording ? { recording: spec.recording } : {}),
         ...(spec.speed !== undefined ? { speed: spec.speed } : {}),
+        ...(spec.execution === 'live' && this.options.base?.live ? { execution: 'live' as const, live: { ...this.options.base.live, ...(spec.mainnet ? { network: 'mainnet' as const } : {}) } } : {}),
         ...(this.options.logger ? { logger: this.options.logger } : {}),
         onLoadProgress: (fraction) => {
           if (fraction - lastReported < 0.02 && fraction < 1) return;

@@ -12,7 +12,7 @@ import type { DeskOptions } from '../desk/create-desk.js';
 import type { CommandName } from './commands.js';
 
 /** The desk options a host may pass to its engine: plain data only (no loggers, no callbacks). */
-export type EngineBaseOptions = Partial<Pick<DeskOptions, 'sim' | 'startUs' | 'wsUrl' | 'restUrl' | 'adapterOptions' | 'nativeBinding' | 'instrument'>>;
+export type EngineBaseOptions = Partial<Pick<DeskOptions, 'sim' | 'startUs' | 'wsUrl' | 'restUrl' | 'adapterOptions' | 'nativeBinding' | 'instrument' | 'live'>>;
 
 /** `workerData` of the engine thread. */
 export interface EngineOptions {

@@ -1,0 +1,144 @@
+/**
+ * Trading for real, rehearsed on the local exchange (the same code `quotedesk venue` runs) over real
+ * sockets, with a real `quotedesk serve --execution live` child process: quotes reach the venue post-only
+ * and every screen says LIVE; a kill leaves nothing open at the venue, confirmed by the venue's own
+ * answer; a desk SIGKILLed while the venue keeps filling its resting orders restarts, reconciles, and has
+ * lost or doubled no fill (its stored fills are exactly the venue's trades for the account); and no
+ * output of the session — logs, the database, the API, the stream, the exports — contains the secret.
+ */
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BinanceLocalExchange } from '../../../src/main/venue-sim/index.js';
+import type { DeskState, StreamMessage } from '../../../src/shared/contract.js';
+import { API_KEY, API_SECRET, startVenue } from '../../support/local-venue.js';
+import { removeDir, startServe, type ServeHandle } from '../../support/serve-process.js';
+import { openReader, type ReadingClient } from '../../support/stream-clients.js';
+
+type Update = Extract<StreamMessage, { type: 'update' }>;
+const stateOf = (m: StreamMessage): DeskState | null => (m.type === 'update' || m.type === 'snapshot' ? m.state : null);
+
+const PARAMS = {
+  strategy: { spread: { baseBps: 2, volatility: { enabled: false } }, size: { baseLots: 50 }, adverseSelection: { enabled: false } },
+  risk: { maxInventoryLots: 5_000, softInventoryLots: 4_000, fillBurstCount: 100_000, maxLossSession: 1e9, maxLossDaily: 1e9, priceBandBps: 10_000, maxOrdersPerSec: 50 },
+};
+
+describe('live execution on the local exchange', () => {
+  let venue: BinanceLocalExchange;
+  let dir: string;
+  let serve: ServeHandle;
+  let args: string[];
+  const outputs: string[] = [];
+  const env = { QUOTEDESK_API_KEY: API_KEY, QUOTEDESK_API_SECRET: API_SECRET };
+
+  beforeAll(async () => {
+    venue = await startVenue('binance-spot', { flowMultiplier: 4 });
+    dir = mkdtempSync(join(tmpdir(), 'quotedesk-live-'));
+    const params = join(dir, 'params.json');
+    writeFileSync(params, JSON.stringify(PARAMS));
+    args = ['--venue', 'binance-spot', '--symbol', 'SIMUSDT', '--execution', 'live', '--rest-url', venue.restUrl, '--ws-url', venue.wsUrl, '--ws-api-url', venue.wsApiUrl, '--params', params];
+    serve = await startServe({ dir, args, env, timeoutMs: 60_000 });
+  });
+
+  afterAll(async () => {
+    await serve?.stop();
+    await venue?.stop();
+    removeDir(dir);
+  });
+
+  async function quoting(reader: ReadingClient): Promise<DeskState> {
+    const message = await reader.waitFor((m) => {
+      const state = stateOf(m);
+      return state !== null && state.execution === 'live' && state.venueLink?.userStream === 'up' && state.openOrders.some((o) => o.status === 'working');
+    }, 'working quotes at the venue');
+    return stateOf(message) as DeskState;
+  }
+
+  it('quotes post-only at the venue, under client order ids of its own, and says LIVE', async () => {
+    const reader = await openReader(serve.baseUrl);
+    const state = await quoting(reader);
+    reader.close();
+    expect(serve.stdout()).toMatch(/^LIVE TRADING: real orders go to the venue's testnet through the endpoints given$/m);
+    expect(state.venueLink).toMatchObject({ endpoint: expect.stringMatching(/^override 127\.0\.0\.1:\d+$/), deadMansSwitch: 'none at this venue', positionMismatch: false });
+    const ours = new Set(state.openOrders.map((o) => o.clientOrderId));
+    const atVenue = venue.exchange.openOrders().filter((o) => ours.has(o.clientOrderId));
+    expect(atVenue.length).toBeGreaterThan(0);
+    expect(new Set(atVenue.map((o) => o.type))).toEqual(new Set(['LIMIT_MAKER']));
+    for (const id of ours) expect(id).toMatch(/^qd[0-9a-z]+-\d+$/);
+    const db = new Database(serve.dbPath, { readonly: true });
+    expect(db.prepare('SELECT execution, endpoint FROM sessions').get()).toEqual({ execution: 'live', endpoint: state.venueLink?.endpoint });
+    db.close();
+  });
+
+  it('kills: nothing of ours stays open at the venue, and the venue answered so', async () => {
+    const reader = await openReader(serve.baseUrl, { ack: true });
+    await quoting(reader);
+    const confirmed = reader.waitFor((m) => m.type === 'update' && (m as Update).events.some((e) => e.text.startsWith('kill confirmed by the venue')), 'the kill confirmed');
+    const kill = await serve.send('POST', '/api/control/kill', {});
+    expect(kill).toEqual({ status: 200, body: { ok: true, tradingState: 'halted' } });
+    await confirmed;
+    reader.close();
+    expect(venue.exchange.openOrders()).toEqual([]);
+    const db = new Database(serve.dbPath, { readonly: true });
+    const row = db.prepare("SELECT detail_json FROM audit WHERE action = 'kill-confirmed' ORDER BY seq DESC").get() as { detail_json: string };
+    db.close();
+    expect(JSON.parse(row.detail_json)).toMatchObject({ venueAnswer: 'no open order of ours on the symbol' });
+  });
+
+  it('restarts after a SIGKILL with every fill the venue made, once, including those made while it was down', async () => {
+    expect((await serve.send('POST', '/api/control/rearm', { confirm: true })).status).toBe(200);
+    const reader = await openReader(serve.baseUrl);
+    await quoting(reader);
+    // Trade against our resting quotes until the desk has booked fills on both sides of the book.
+    for (let i = 0; i < 40; i++) {
+      venue.marketOrder(i % 2 === 0 ? 'buy' : 'sell', '0.5');
+      const fills = await serve.get<Array<{ side: string }>>('/api/fills?limit=100');
+      if (new Set(fills.map((f) => f.side)).size === 2 && fills.length >= 4) break;
+      await reader.waitFor((m) => m.type === 'update', 'another update');
+    }
+    reader.close();
+    const working = (await serve.get<DeskState>('/api/state')).openOrders.filter((o) => o.status === 'working');
+    expect(working.length).toBeGreaterThan(0);
+    outputs.push(serve.stdout(), serve.stderr());
+    await serve.stop('SIGKILL');
+    // While the desk is down, the market takes its resting quotes.
+    venue.marketOrder('buy', '2');
+    venue.marketOrder('sell', '2');
+    serve = await startServe({ dir, dbPath: serve.dbPath, args, env, timeoutMs: 60_000 });
+    const again = await openReader(serve.baseUrl);
+    const state = await again.waitFor((m) => stateOf(m)?.reconciled === true, 'the restarted desk reconciled');
+    again.close();
+    expect(stateOf(state)?.venueLink?.positionMismatch).toBe(false);
+    const db = new Database(serve.dbPath, { readonly: true });
+    const stored = db.prepare('SELECT fill_id FROM fills').all() as Array<{ fill_id: string }>;
+    const sessions = db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number };
+    const actions = (db.prepare('SELECT action FROM audit').all() as Array<{ action: string }>).map((a) => a.action);
+    db.close();
+    // The same session resumed, and the fills made while the desk was down were booked from the venue.
+    expect(actions).toContain('session-resumed');
+    expect(actions.filter((a) => a === 'untracked-fill').length).toBeGreaterThan(0);
+    const trades = venue.exchange.accountTrades({ limit: 100_000 });
+    expect(trades.length).toBeGreaterThan(4);
+    expect(stored.map((f) => f.fill_id).sort()).toEqual(trades.map((t) => `binance-spot:${t.id}`).sort());
+    expect(sessions.n).toBe(1);
+  });
+
+  it('never lets the secret or the key out: logs, database, API, stream and exports', async () => {
+    const reader = await openReader(serve.baseUrl, { record: true });
+    await reader.waitFor((m) => m.type === 'update', 'an update');
+    reader.close();
+    const stream = reader.messages.map((m) => JSON.stringify(m)).join('\n');
+    const api = await Promise.all(['/api/state', '/api/metrics', '/api/health', '/api/session', '/api/fills', '/metrics', '/api/export/fills.csv', '/api/export/orders.csv', '/api/export/audit.csv'].map((path) => fetch(serve.baseUrl + path).then((r) => r.text())));
+    outputs.push(serve.stdout(), serve.stderr(), stream, ...api);
+    for (const name of readdirSync(dir)) if (name.startsWith('desk.db')) outputs.push(readFileSync(join(dir, name)).toString('latin1'));
+    // The search itself finds a secret when there is one.
+    expect([...outputs, `x${API_SECRET}x`].some((text) => text.includes(API_SECRET))).toBe(true);
+    for (const text of outputs) {
+      expect(text.includes(API_SECRET)).toBe(false);
+      expect(text.includes(API_KEY)).toBe(false);
+    }
+    expect(api[7]).toMatch(/,LIVE\r\n/);
+  });
+});
