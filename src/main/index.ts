@@ -9,7 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, globalShortcut, Menu, session, type MenuItemConstructorOptions } from 'electron';
 import { DEFAULT_PARAMS } from '../shared/params.js';
 import { registerIpc } from './electron/ipc.js';
+import { KeyStore } from './electron/key-store.js';
 import { EngineLink } from './engine/engine-link.js';
+import { redactingLogger, secretsOf } from './execution/live/credentials.js';
 import { WINDOW_CSP, windowOptions } from './electron/window-options.js';
 
 const KILL_ACCELERATOR = 'CommandOrControl+Shift+K';
@@ -78,12 +80,26 @@ async function main(): Promise<void> {
   const dbPath = join(dataDir, 'quotedesk.db');
   // The engine runs on a worker thread of this process (DEVELOPERS.md, "Threads"): the window's IPC, the
   // menu and the kill shortcut stay on this thread, free while the engine works.
+  // Live keys, when stored, are decrypted by the OS keychain for the engine only (never for the window).
+  const keys = new KeyStore(join(dataDir, 'live-keys.json')).load();
   const created = await EngineLink.start(
-    { dbPath, params: DEFAULT_PARAMS, recordingsDir: join(dataDir, 'recordings'), base: nativeBinding ? { nativeBinding } : {}, trustedRecordings: [] },
-    (line) => console.error(line),
+    {
+      dbPath,
+      params: DEFAULT_PARAMS,
+      recordingsDir: join(dataDir, 'recordings'),
+      base: { ...(nativeBinding ? { nativeBinding } : {}), ...(keys ? { live: { credentials: keys, network: 'testnet' as const } } : {}) },
+      trustedRecordings: [],
+    },
+    keys ? redactingLogger((line) => console.error(line), secretsOf(keys)) : (line) => console.error(line),
   );
   link = created;
   created.onFailure((reason) => console.error(`the engine stopped: ${reason}`));
+  // LIVE in the window title whenever real orders can leave.
+  created.onSession((session) => {
+    const spec = session.spec;
+    const live = spec?.execution === 'live' && session.status === 'running';
+    window?.setTitle(live ? `Quotedesk — LIVE ${spec.venue} ${spec.symbol ?? ''} (${spec.mainnet ? 'MAINNET' : 'testnet'})` : 'Quotedesk');
+  });
   const started = await created.startSession({ venue: 'sim' });
   if (!started.ok) console.error(`the simulated market could not start: ${started.error}`);
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { CommandResult, RecordingView, SessionSpec, SessionView, StreamMessage } from '../../shared/contract.js';
 import type { DeskParams } from '../../shared/params.js';
-import { createDesk, type DeskOptions, type RunningDesk } from './create-desk.js';
+import { createDesk, type DeskOptions, type LiveExecutionOptions, type RunningDesk } from './create-desk.js';
 import type { Desk } from './desk.js';
 
 export interface DeskHostOptions {
@@ -34,8 +34,17 @@ export class DeskHost {
   /** The error that made the last start fail (for hosts that map errors to exit codes). */
   lastError: Error | null = null;
 
+  /** The keys and network live sessions use (from the host's start, or set later by the desktop app). */
+  private live: LiveExecutionOptions | null;
+
   constructor(private readonly options: DeskHostOptions) {
     this.params = options.params;
+    this.live = options.base?.live ?? null;
+  }
+
+  /** Sets (or, with null, forgets) the keys live sessions use; a running session keeps the ones it has. */
+  setLive(live: LiveExecutionOptions | null): void {
+    this.live = live;
   }
 
   /** The running desk, or null while none runs. */
@@ -156,7 +165,7 @@ export class DeskHost {
     if (spec.venue !== 'sim' && !spec.symbol) return { ok: false, error: `a symbol is needed for the live venue ${spec.venue}`, field: 'symbol' };
     if (spec.speed !== undefined) return { ok: false, error: 'speed applies to a recording', field: 'speed' };
     if (spec.execution === 'live') {
-      if (!this.options.base?.live) return { ok: false, error: 'live execution needs the account keys: start the desk with them (QUOTEDESK_API_KEY and QUOTEDESK_API_SECRET)', field: 'execution' };
+      if (!this.live) return { ok: false, error: 'live execution needs the account keys: start the desk with them (QUOTEDESK_API_KEY and QUOTEDESK_API_SECRET)', field: 'execution' };
       const expected = `${spec.venue} ${spec.symbol ?? ''}`;
       if (spec.confirm !== expected) return { ok: false, error: `to trade for real, type "${expected}" to confirm`, field: 'confirm' };
     } else if (spec.mainnet !== undefined || spec.confirm !== undefined) {
@@ -179,7 +188,7 @@ export class DeskHost {
         ...(spec.symbol ? { symbol: spec.symbol } : {}),
         ...(spec.recording ? { recording: spec.recording } : {}),
         ...(spec.speed !== undefined ? { speed: spec.speed } : {}),
-        ...(spec.execution === 'live' && this.options.base?.live ? { execution: 'live' as const, live: { ...this.options.base.live, ...(spec.mainnet ? { network: 'mainnet' as const } : {}) } } : {}),
+        ...(spec.execution === 'live' && this.live ? { execution: 'live' as const, live: { ...this.live, ...(spec.mainnet ? { network: 'mainnet' as const } : {}) } } : {}),
         ...(this.options.logger ? { logger: this.options.logger } : {}),
         onLoadProgress: (fraction) => {
           if (fraction - lastReported < 0.02 && fraction < 1) return;

@@ -14,6 +14,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CommandResult, RecordingView, SessionSpec, SessionView } from '../../shared/contract.js';
+import type { LiveExecutionOptions } from '../desk/create-desk.js';
 import type { CommandName } from './commands.js';
 import type { CommandAnswer, EngineAnswers, EngineEvent, EngineOptions, EngineRead, EngineRequest, ReadAnswer, StartAnswer, StreamFrame } from './protocol.js';
 import { StreamMirror } from './stream-mirror.js';
@@ -127,6 +128,11 @@ export class EngineLink {
 
   recordings(): Promise<RecordingView[]> {
     return this.call({ kind: 'recordings' });
+  }
+
+  /** The keys and network live sessions use from now on (or none). */
+  configureLive(live: LiveExecutionOptions | null): Promise<null> {
+    return this.call({ kind: 'configure-live', live });
   }
 
   /** Ends the session properly (quotes pulled, session ended in the store), then the engine thread. */

@@ -120,6 +120,9 @@ async function answer(request: EngineRequest): Promise<EngineAnswers[EngineReque
       if (store?.isOpen) await store.whenCommitted();
       return null;
     }
+    case 'configure-live':
+      host.setLive(request.live);
+      return null;
     case 'close':
       await host.close();
       return null;

@@ -8,7 +8,7 @@
  */
 import type { CommandResult, RecordingView, SessionSpec, SessionView, TradingState } from '../../shared/contract.js';
 import type { DeskParams } from '../../shared/params.js';
-import type { DeskOptions } from '../desk/create-desk.js';
+import type { DeskOptions, LiveExecutionOptions } from '../desk/create-desk.js';
 import type { CommandName } from './commands.js';
 
 /** The desk options a host may pass to its engine: plain data only (no loggers, no callbacks). */
@@ -36,6 +36,8 @@ export type EngineRequest =
   | { readonly kind: 'record'; readonly on: boolean }
   | { readonly kind: 'recordings' }
   | { readonly kind: 'commit' }
+  /** The keys and network live sessions use from now on (the desktop app's key store), or none. */
+  | { readonly kind: 'configure-live'; readonly live: LiveExecutionOptions | null }
   | { readonly kind: 'close' };
 
 /** A read's answer: the text to send, or why there is none (no session running: 503). */
@@ -56,6 +58,7 @@ export interface EngineAnswers {
   readonly record: CommandResult;
   readonly recordings: RecordingView[];
   readonly commit: null;
+  readonly 'configure-live': null;
   readonly close: null;
 }
 
