@@ -24,7 +24,7 @@ import type { CommandName } from '../engine/commands.js';
 import type { EngineLink } from '../engine/engine-link.js';
 import type { EngineRead } from '../engine/protocol.js';
 import { ReadBusyError, ReadFailedError, ReadService, pipeRead, type ReadRequest } from './reads.js';
-import { accessPolicy } from './request-policy.js';
+import { accessPolicy, type AccessPolicy } from './request-policy.js';
 import { StreamHub, type StreamHubOptions } from './stream-hub.js';
 
 export interface ServerOptions {
@@ -107,7 +107,8 @@ const ENGINE_READS: Record<string, EngineRead> = {
   '/metrics': 'prometheus',
 };
 
-class HttpError extends Error {
+/** A refusal with its HTTP status and the field at fault (also used by the fleet supervisor's server). */
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -144,14 +145,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
-  /** The checks every request passes before routing (Host, URL encoding, Origin). */
-  function admit(request: IncomingMessage): URL {
-    if (!policy.hostAllowed(request, boundPort)) throw new HttpError(403, `host not allowed: ${request.headers.host ?? '(none)'}`);
-    const raw = request.url ?? '/';
-    if (malformedEncoding(raw)) throw new HttpError(400, 'malformed %-encoding in the request URL');
-    if (!policy.originAllowed(request)) throw new HttpError(403, `cross-origin request refused: ${request.headers.origin ?? ''} is not this desk`);
-    return new URL(raw, `http://${request.headers.host ?? 'localhost'}`);
-  }
+  const admit = (request: IncomingMessage): URL => admitRequest(policy, request, boundPort, 'this desk');
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = admit(request);
@@ -296,9 +290,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     handleProtocols: (protocols) => (protocols.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
   });
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    const refuse = (status: string, why: string): void => {
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(why)}\r\n\r\n${why}`);
-    };
+    const refuse = (status: string, why: string): void => refuseUpgrade(socket, status, why);
     let url: URL;
     try {
       url = admit(request);
@@ -353,6 +345,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
+/** The checks every request passes before routing (Host, URL encoding, Origin); `server` names it in refusals. */
+export function admitRequest(policy: AccessPolicy, request: IncomingMessage, port: number, server: string): URL {
+  if (!policy.hostAllowed(request, port)) throw new HttpError(403, `host not allowed: ${request.headers.host ?? '(none)'}`);
+  const raw = request.url ?? '/';
+  if (malformedEncoding(raw)) throw new HttpError(400, 'malformed %-encoding in the request URL');
+  if (!policy.originAllowed(request)) throw new HttpError(403, `cross-origin request refused: ${request.headers.origin ?? ''} is not ${server}`);
+  return new URL(raw, `http://${request.headers.host ?? 'localhost'}`);
+}
+
+/** Answers a WebSocket upgrade with a plain HTTP refusal and closes the socket. */
+export function refuseUpgrade(socket: Socket, status: string, why: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(why)}\r\n\r\n${why}`);
+}
+
 /** Whether the URL holds a %-sequence that is not hex or not UTF-8. */
 function malformedEncoding(raw: string): boolean {
   try {
@@ -381,7 +387,7 @@ function parseSession(text: string | null, fallback: number | null): number {
 }
 
 /** A JSON body under the size limit, sent as `application/json`, with no key that could reach a prototype. */
-async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   const type = request.headers['content-type'];
   const mediaType = type?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
@@ -414,7 +420,7 @@ function sendText(response: ServerResponse, status: number, contentType: string,
   response.end(text);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   // JSON.stringify writes NaN and ±Infinity as null, as the contract says.
   sendText(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
 }

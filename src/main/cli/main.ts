@@ -28,6 +28,7 @@ import { checkInstrumentSpec, type InstrumentSource, type InstrumentSpec, type R
 import { checkOutput, databaseFiles, type NamedFile } from '../files/output-file.js';
 import { exportFillsCsv, openStore, StoreError, type StoredFill } from '../storage/index.js';
 import { UsageError, bool, helpText, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
+import { FLEET_COMMANDS, SERVE_FLEET_FLAGS, SERVE_FLEET_NOTE, archiveCommand, fleetCommand, startDeskAgent } from './fleet-commands.js';
 
 const VERSION = '0.1.0';
 
@@ -63,9 +64,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'sim-flow': { kind: 'number', help: 'simulated market: order-flow multiplier (1 = calm; 300 ≈ 20,000 messages/s)' },
       'sequence-gaps': { kind: 'string', help: "resync (default, the venue's rule) or count: for captures whose other channels were filtered out" },
       recordings: { kind: 'string', help: 'folder of recordings the monitor can replay and the record toggle writes to (default: recordings/ beside the database)' },
+      ...SERVE_FLEET_FLAGS,
       help: { kind: 'boolean', help: 'show this help' },
     },
-    notes: [SPEC_NOTE],
+    notes: [SPEC_NOTE, SERVE_FLEET_NOTE],
   },
   backtest: {
     summary: 'replay a recording through the engine at full speed; print the statistics and store the session and its fills',
@@ -133,6 +135,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
     notes: [OUT_NOTE, "CSV: a text cell that starts with = + - or @ and is not a plain number gets a leading ' (a spreadsheet never runs it)."],
   },
+  ...FLEET_COMMANDS,
 };
 
 /** Where Quotedesk keeps its database unless told otherwise. */
@@ -320,12 +323,21 @@ async function serve(flags: ParsedFlags): Promise<number> {
     ...(maxClients !== undefined ? { stream: { maxClients } } : {}),
     logger: log,
   });
+  let agent: Awaited<ReturnType<typeof startDeskAgent>>;
+  try {
+    agent = await startDeskAgent(flags, link, dbPath, log);
+  } catch (error) {
+    await server.close();
+    await link.close();
+    throw error;
+  }
   if (!isLoopbackBind(host)) {
     process.stdout.write(`WARNING: this desk is reachable from the network on ${server.url}: every read and write needs the token; Host names allowed: ${accessPolicy({ host, token, ...(allowedHosts ? { allowedHosts } : {}) }).hostNames.join(', ')}\n`);
   }
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);
   process.stdout.write(`Monitor: ${server.url}/#token=${token}\n`);
   process.stdout.write(`Database: ${dbPath}\n`);
+  if (agent !== null) process.stdout.write(`Fleet: desk ${str(flags, 'desk-name') ?? ''} on NATS ${str(flags, 'fleet')?.replace(/\/\/[^@/]*@/g, '//') ?? ''}\n`);
   process.stdout.write(`Quotedesk listening on ${server.url}\n`);
   const stopped = await new Promise<'signal' | 'engine'>((resolveStop) => {
     process.once('SIGINT', () => resolveStop('signal'));
@@ -334,6 +346,8 @@ async function serve(flags: ParsedFlags): Promise<number> {
   });
   await server.close();
   await link.close();
+  // why: after the engine closed, so the rows of the session's end are published too.
+  await agent?.close();
   return stopped === 'engine' ? 1 : 0;
 }
 
@@ -609,6 +623,10 @@ export async function run(argv: readonly string[]): Promise<number> {
       return importLobsterCommand(flags);
     case 'export-fills':
       return exportFills(flags);
+    case 'fleet':
+      return fleetCommand(flags);
+    case 'archive':
+      return archiveCommand(flags);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
