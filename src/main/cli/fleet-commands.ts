@@ -7,12 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DESK_NAME_PATTERN } from '../../shared/fleet.js';
-import type { EngineLink } from '../engine/engine-link.js';
 import { pnlByDeskAndDay, migrateArchive } from '../fleet/archive-schema.js';
 import { Archiver } from '../fleet/archiver.js';
 import { DeskAgent, type OfflinePolicy } from '../fleet/desk-agent.js';
 import { DEFAULT_LOST_AFTER_MS } from '../fleet/fleet-table.js';
-import { FleetInputError, parseNatsTarget } from '../fleet/nats-connection.js';
+import { FleetInputError, parseNatsTarget, type NatsTarget } from '../fleet/nats-connection.js';
 import { Supervisor } from '../fleet/supervisor.js';
 import { startSupervisorServer } from '../fleet/supervisor-http.js';
 import { UsageError, bool, num, requireStr, str, type CommandSpec, type FlagSpec, type ParsedFlags } from './args.js';
@@ -32,31 +31,48 @@ export const SERVE_FLEET_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 export const SERVE_FLEET_NOTE = CREDENTIALS_NOTE;
 
-/** `serve --fleet`: the desk's agent, started once the desk runs; null without `--fleet`. */
-export async function startDeskAgent(flags: ParsedFlags, link: EngineLink, dbPath: string, log: (line: string) => void): Promise<DeskAgent | null> {
+/** What `serve --fleet ...` asked for, checked before anything starts. */
+export interface DeskFleetConfig {
+  readonly name: string;
+  readonly target: NatsTarget;
+  readonly offline: OfflinePolicy;
+  readonly rateHz: number;
+  /** The URL(s) without credentials, for the startup line. */
+  readonly shown: string;
+}
+
+/** Checks the fleet flags of `serve` (exit code 2 for a bad one); null without `--fleet`. */
+export function deskFleetFlags(flags: ParsedFlags): DeskFleetConfig | null {
   const url = str(flags, 'fleet');
-  const name = str(flags, 'desk-name');
   for (const other of ['desk-name', 'fleet-offline', 'fleet-rate', 'nats-creds']) {
     if (url === undefined && flags.has(other)) throw new UsageError(`--${other} needs --fleet URL`);
   }
   if (url === undefined) return null;
-  if (name === undefined) throw new UsageError('--fleet needs --desk-name NAME (the desk\'s name in the fleet)');
+  const name = str(flags, 'desk-name');
+  if (name === undefined) throw new UsageError("--fleet needs --desk-name NAME (the desk's name in the fleet)");
   if (!DESK_NAME_PATTERN.test(name)) throw new UsageError(`--desk-name "${name}": a desk name is 1 to 64 letters, digits, "-" or "_"`);
   const offline = str(flags, 'fleet-offline') ?? 'keep-trading';
   if (offline !== 'keep-trading' && offline !== 'halt') throw new UsageError(`--fleet-offline must be keep-trading or halt, got "${offline}"`);
-  const rate = num(flags, 'fleet-rate') ?? 10;
-  if (!(rate >= 0.1 && rate <= 10)) throw new UsageError(`--fleet-rate must be from 0.1 to 10 summaries per second, got ${rate}`);
+  const rateHz = num(flags, 'fleet-rate') ?? 10;
+  if (!(rateHz >= 0.1 && rateHz <= 10)) throw new UsageError(`--fleet-rate must be from 0.1 to 10 summaries per second, got ${rateHz}`);
+  const target = natsFlag(flags, 'fleet');
+  return { name, target, offline, rateHz, shown: target.servers.map((server) => `nats://${server}`).join(',') };
+}
+
+/** `serve --fleet`: connects before the desk starts; `attach` it once the desk runs. */
+export async function connectDeskAgent(config: DeskFleetConfig, log: (line: string) => void): ReturnType<typeof DeskAgent.connect> {
   try {
-    return await DeskAgent.start({
-      name,
-      target: parseNatsTarget(url, '--fleet', process.env, str(flags, 'nats-creds')),
-      flag: '--fleet',
-      link,
-      dbPath,
-      offline: offline as OfflinePolicy,
-      rateHz: rate,
-      log,
-    });
+    return await DeskAgent.connect({ name: config.name, target: config.target, flag: '--fleet', offline: config.offline, rateHz: config.rateHz, log });
+  } catch (error) {
+    if (error instanceof FleetInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** A NATS URL flag with the credentials of the URL, the environment or `--nats-creds`. */
+function natsFlag(flags: ParsedFlags, name: string): NatsTarget {
+  try {
+    return parseNatsTarget(requireStr(flags, name), `--${name}`, process.env, str(flags, 'nats-creds'));
   } catch (error) {
     if (error instanceof FleetInputError) throw new UsageError(error.message);
     throw error;
@@ -115,6 +131,7 @@ export async function fleetCommand(flags: ParsedFlags): Promise<number> {
   if (given !== undefined && given.length < 8) throw new UsageError('--token must be at least 8 characters');
   const token = given ?? randomBytes(18).toString('base64url');
   const pgUrl = flags.has('pg') ? pgUrlFlag(flags) : null;
+  const target = natsFlag(flags, 'nats');
   let pool: pg.Pool | null = null;
   if (pgUrl !== null) {
     pool = new pg.Pool({ connectionString: pgUrl, max: 2, application_name: 'quotedesk fleet' });
@@ -122,7 +139,7 @@ export async function fleetCommand(flags: ParsedFlags): Promise<number> {
   }
   let supervisor: Supervisor;
   try {
-    supervisor = await Supervisor.start({ target: parseNatsTarget(requireStr(flags, 'nats'), '--nats', process.env, str(flags, 'nats-creds')), flag: '--nats', lostAfterMs, log });
+    supervisor = await Supervisor.start({ target, flag: '--nats', lostAfterMs, log });
   } catch (error) {
     await pool?.end();
     if (error instanceof FleetInputError) throw new UsageError(error.message);
@@ -160,9 +177,10 @@ export async function archiveCommand(flags: ParsedFlags): Promise<number> {
   const pgUrl = pgUrlFlag(flags);
   if (bool(flags, 'pnl')) return printPnl(pgUrl, str(flags, 'desk'), bool(flags, 'json'));
   if (flags.has('desk') || flags.has('json')) throw new UsageError('--desk and --json go with --pnl');
+  const target = natsFlag(flags, 'nats');
   let archiver: Archiver;
   try {
-    archiver = await Archiver.start({ target: parseNatsTarget(requireStr(flags, 'nats'), '--nats', process.env, str(flags, 'nats-creds')), natsFlag: '--nats', pgUrl, log });
+    archiver = await Archiver.start({ target, natsFlag: '--nats', pgUrl, log });
   } catch (error) {
     if (error instanceof FleetInputError) throw new UsageError(error.message);
     throw error;

@@ -28,7 +28,7 @@ import { checkInstrumentSpec, type InstrumentSource, type InstrumentSpec, type R
 import { checkOutput, databaseFiles, type NamedFile } from '../files/output-file.js';
 import { exportFillsCsv, openStore, StoreError, type StoredFill } from '../storage/index.js';
 import { UsageError, bool, helpText, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
-import { FLEET_COMMANDS, SERVE_FLEET_FLAGS, SERVE_FLEET_NOTE, archiveCommand, fleetCommand, startDeskAgent } from './fleet-commands.js';
+import { FLEET_COMMANDS, SERVE_FLEET_FLAGS, SERVE_FLEET_NOTE, archiveCommand, connectDeskAgent, deskFleetFlags, fleetCommand } from './fleet-commands.js';
 
 const VERSION = '0.1.0';
 
@@ -284,7 +284,9 @@ async function serve(flags: ParsedFlags): Promise<number> {
   const allowedHosts = listFlag(flags, 'allowed-hosts');
   const maxClients = num(flags, 'max-clients');
   if (maxClients !== undefined && (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > 100_000)) throw new UsageError(`--max-clients must be an integer from 1 to 100000, got ${maxClients}`);
+  const fleet = deskFleetFlags(flags);
   const dbPath = dbPathFlag(flags, inputFiles(flags, ['recording', 'params']));
+  const fleetLink = fleet === null ? null : await connectDeskAgent(fleet, log);
   const link = await EngineLink.start(
     {
       dbPath,
@@ -308,6 +310,7 @@ async function serve(flags: ParsedFlags): Promise<number> {
     ...(speed !== undefined ? { speed } : {}),
   });
   if (!started.ok) {
+    await fleetLink?.close();
     await link.close();
     if (started.badInput) throw new UsageError(started.error);
     throw new Error(started.error);
@@ -323,21 +326,14 @@ async function serve(flags: ParsedFlags): Promise<number> {
     ...(maxClients !== undefined ? { stream: { maxClients } } : {}),
     logger: log,
   });
-  let agent: Awaited<ReturnType<typeof startDeskAgent>>;
-  try {
-    agent = await startDeskAgent(flags, link, dbPath, log);
-  } catch (error) {
-    await server.close();
-    await link.close();
-    throw error;
-  }
+  const agent = fleetLink?.attach(link, dbPath) ?? null;
   if (!isLoopbackBind(host)) {
     process.stdout.write(`WARNING: this desk is reachable from the network on ${server.url}: every read and write needs the token; Host names allowed: ${accessPolicy({ host, token, ...(allowedHosts ? { allowedHosts } : {}) }).hostNames.join(', ')}\n`);
   }
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);
   process.stdout.write(`Monitor: ${server.url}/#token=${token}\n`);
   process.stdout.write(`Database: ${dbPath}\n`);
-  if (agent !== null) process.stdout.write(`Fleet: desk ${str(flags, 'desk-name') ?? ''} on NATS ${str(flags, 'fleet')?.replace(/\/\/[^@/]*@/g, '//') ?? ''}\n`);
+  if (fleet !== null) process.stdout.write(`Fleet: desk ${fleet.name} on NATS ${fleet.shown}\n`);
   process.stdout.write(`Quotedesk listening on ${server.url}\n`);
   const stopped = await new Promise<'signal' | 'engine'>((resolveStop) => {
     process.once('SIGINT', () => resolveStop('signal'));

@@ -37,7 +37,7 @@ export interface ArchiverOptions {
   readonly log: (line: string) => void;
   /** Messages per fetch (each a batch of up to 500 rows). Default 256. */
   readonly fetchMessages?: number;
-  /** How long a fetch waits for messages before an empty batch. Default 500 ms. */
+  /** How long a fetch waits for messages before an empty batch (the server takes 1 s at least). Default 1000 ms. */
   readonly fetchExpiresMs?: number;
 }
 
@@ -210,7 +210,7 @@ export class Archiver {
       if (this.fatal !== null) throw new Error(`PostgreSQL connection lost: ${this.fatal}`);
       try {
         const messages: JsMsg[] = [];
-        const iterator = await this.consumer.fetch({ max_messages: this.options.fetchMessages ?? 256, expires: this.options.fetchExpiresMs ?? 500 });
+        const iterator = await this.consumer.fetch({ max_messages: this.options.fetchMessages ?? 256, expires: this.options.fetchExpiresMs ?? 1_000 });
         for await (const message of iterator) messages.push(message);
         if (messages.length > 0) await this.archive(messages);
         this.lastError = null;

@@ -16,7 +16,7 @@
  *   after which the client moves to another node in a fraction of a second, is no outage.
  */
 import { randomUUID } from 'node:crypto';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Msg } from '@nats-io/transport-node';
 import { COMMAND_REQUEST_SCHEMA, describeIssue, subjects, type CommandReply, type Heartbeat } from '../../shared/fleet.js';
 import type { EngineLink } from '../engine/engine-link.js';
@@ -38,8 +38,6 @@ export interface DeskAgentOptions {
   readonly target: NatsTarget;
   /** The flag the target came from, for error lines. */
   readonly flag: string;
-  readonly link: EngineLink;
-  readonly dbPath: string;
   readonly offline: OfflinePolicy;
   /** Summaries per second at most (0.1 to 10). */
   readonly rateHz: number;
@@ -61,36 +59,46 @@ export class DeskAgent {
 
   private constructor(
     private readonly options: DeskAgentOptions,
+    private readonly link: EngineLink,
     private readonly nc: NatsConnection,
     private readonly outbox: Outbox,
     private readonly reader: OutboxReader,
   ) {}
 
-  static async start(options: DeskAgentOptions): Promise<DeskAgent> {
+  /**
+   * Connects to NATS and makes sure the records stream exists — before the desk starts, so wrong
+   * credentials or a server without JetStream are refused before anything is created — and returns
+   * the step that attaches the running desk.
+   */
+  static async connect(options: DeskAgentOptions): Promise<{ attach(link: EngineLink, dbPath: string): DeskAgent; close(): Promise<void> }> {
     const nc = await connectNats(options.target, options.flag, { name: `quotedesk desk ${options.name}` });
-    let reader: OutboxReader | null = null;
+    let jsm: JetStreamManager;
     try {
-      let jsm;
       try {
         jsm = await jetstreamManager(nc);
       } catch (error) {
         throw new FleetInputError(`${options.flag}: JetStream is not available to this account (${(error as Error).message})`);
       }
       await ensureRecordsStream(jsm, defaultReplicas(nc));
-      reader = new OutboxReader(options.dbPath);
-      const outbox = new Outbox({ desk: options.name, reader, js: jetstream(nc), jsm, log: options.log });
-      const agent = new DeskAgent(options, nc, outbox, reader);
-      agent.begin();
-      return agent;
     } catch (error) {
-      reader?.close();
       await nc.close();
       throw error;
     }
+    return {
+      attach(link, dbPath) {
+        const reader = new OutboxReader(dbPath);
+        const outbox = new Outbox({ desk: options.name, reader, js: jetstream(nc), jsm, log: options.log });
+        const agent = new DeskAgent(options, link, nc, outbox, reader);
+        agent.begin();
+        return agent;
+      },
+      close: () => nc.close(),
+    };
   }
 
   private begin(): void {
-    const { link, name, log } = this.options;
+    const { name, log } = this.options;
+    const link = this.link;
     this.unsubscribe.push(
       link.onFrame((frame) => {
         this.stateText = frame.state;
@@ -135,7 +143,7 @@ export class DeskAgent {
       name: this.options.name,
       instance: this.instance,
       sentMs: nowMs,
-      session: this.options.link.session(),
+      session: this.link.session(),
       stateText: this.stateText,
       metricsText: this.metricsText,
       lastFillMs: this.lastFillMs,
@@ -178,7 +186,7 @@ export class DeskAgent {
       return { ok: false, error: 'parameters must be a JSON object', field: 'payload' };
     }
     try {
-      const result = await this.options.link.command(command, payload, 'nats');
+      const result = await this.link.command(command, payload, 'nats');
       if (!result.ok) return { ok: false, error: result.error, field: result.field ?? '' };
       return result.tradingState === undefined ? { ok: true } : { ok: true, tradingState: result.tradingState };
     } catch (error) {
@@ -201,7 +209,7 @@ export class DeskAgent {
       this.offlineTimer = null;
       if (this.disconnectedSinceMs === null || this.closed) return;
       this.options.log(`fleet: cut off from NATS for ${OFFLINE_GRACE_MS} ms: halting the desk (--fleet-offline halt)`);
-      void this.options.link.command('kill', { who: 'fleet', why: `cut off from NATS for ${OFFLINE_GRACE_MS} ms (--fleet-offline halt)` }, 'fleet').then(
+      void this.link.command('kill', { who: 'fleet', why: `cut off from NATS for ${OFFLINE_GRACE_MS} ms (--fleet-offline halt)` }, 'fleet').then(
         (result) => {
           if (!result.ok) this.options.log(`fleet: the halt was refused: ${result.error}`);
         },
