@@ -202,7 +202,12 @@ async function printPnl(pgUrl: string, desk: string | undefined, json: boolean):
     throw new UsageError(`--pg: cannot connect to PostgreSQL (${(error as Error).message})`);
   }
   try {
-    await migrateArchive(client);
+    try {
+      await migrateArchive(client);
+    } catch (error) {
+      if (error instanceof FleetInputError) throw new UsageError(error.message);
+      throw error;
+    }
     const rows = await pnlByDeskAndDay(client, desk);
     if (json) {
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

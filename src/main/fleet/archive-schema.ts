@@ -16,6 +16,7 @@
  */
 import type { ClientBase } from 'pg';
 import type { DailyPnlRow } from '../../shared/fleet.js';
+import { FleetInputError } from './nats-connection.js';
 
 export interface PgMigration {
   readonly version: number;
@@ -153,7 +154,7 @@ export async function migrateArchive(client: ClientBase): Promise<number[]> {
     const have = new Set(done.rows.map((row) => row.version));
     const newest = Math.max(0, ...have);
     if (newest > ARCHIVE_SCHEMA_VERSION) {
-      throw new Error(`the archive database is at schema version ${newest}, newer than this build's ${ARCHIVE_SCHEMA_VERSION}: use a newer quotedesk`);
+      throw new FleetInputError(`--pg: the archive database is at schema version ${newest}, newer than this build's ${ARCHIVE_SCHEMA_VERSION}: use a newer quotedesk`);
     }
     const applied: number[] = [];
     for (const migration of ARCHIVE_MIGRATIONS) {
