@@ -7,7 +7,7 @@
  * request that succeeds once the cluster has its meta leader), never slept for.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,7 @@ export class NatsCluster {
 
   /** Starts `size` nodes (1 = a single server, no cluster) and waits until JetStream answers. */
   static async start(size = 3): Promise<NatsCluster> {
+    if (!existsSync(NATS_SERVER)) throw new Error(`nats-server is not installed (${NATS_SERVER} missing): apt-get install nats-server (.ci/run does)`);
     const dir = mkdtempSync(join(tmpdir(), 'quotedesk-nats-'));
     const ports = await Promise.all(Array.from({ length: size }, async () => ({ port: await freePort(), clusterPort: await freePort() })));
     const specs: NodeSpec[] = ports.map(({ port, clusterPort }, i) => {
