@@ -96,7 +96,7 @@ export const FLEET_COMMANDS: Record<string, CommandSpec> = {
   archive: {
     summary: "archive every desk's fills, orders, order events and audit from JetStream into PostgreSQL, exactly once",
     flags: {
-      nats: { kind: 'string', required: true, help: 'NATS URL(s) of the fleet (see NATS CREDENTIALS)' },
+      nats: { kind: 'string', help: 'NATS URL(s) of the fleet (see NATS CREDENTIALS); required unless --pnl' },
       pg: { kind: 'string', required: true, help: 'PostgreSQL URL (postgres://user@host:port/database; password in the URL or $PGPASSWORD)' },
       pnl: { kind: 'boolean', help: 'print the PnL by desk and day from the archive and exit (no NATS needed)' },
       desk: { kind: 'string', help: 'with --pnl: only this desk' },
@@ -175,8 +175,13 @@ export async function fleetCommand(flags: ParsedFlags): Promise<number> {
 export async function archiveCommand(flags: ParsedFlags): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const pgUrl = pgUrlFlag(flags);
-  if (bool(flags, 'pnl')) return printPnl(pgUrl, str(flags, 'desk'), bool(flags, 'json'));
+  if (bool(flags, 'pnl')) {
+    const desk = str(flags, 'desk');
+    if (desk !== undefined && !DESK_NAME_PATTERN.test(desk)) throw new UsageError(`--desk "${desk}": a desk name is 1 to 64 letters, digits, "-" or "_"`);
+    return printPnl(pgUrl, desk, bool(flags, 'json'));
+  }
   if (flags.has('desk') || flags.has('json')) throw new UsageError('--desk and --json go with --pnl');
+  if (!flags.has('nats')) throw new UsageError('missing required flag --nats for `quotedesk archive` (only --pnl works without it)');
   const target = natsFlag(flags, 'nats');
   let archiver: Archiver;
   try {

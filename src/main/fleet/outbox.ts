@@ -49,6 +49,8 @@ export interface TableProgress {
 
 class TablePublisher {
   stored: number | null = null;
+  /** The last row the stream was known to hold (kept while `stored` is being re-read). */
+  private confirmed = 0;
   private lastSubjectSeq = 0;
   stopped: string | null = null;
   lastError: string | null = null;
@@ -77,16 +79,18 @@ class TablePublisher {
       return;
     }
     this.stored = parsed.data.last;
+    this.confirmed = parsed.data.last;
     this.lastSubjectSeq = stored.seq;
   }
 
   /** One step: sync if needed, publish the next batch if there is one. True when more may be waiting. */
   async step(): Promise<boolean> {
     if (this.stopped !== null) return false;
+    // Before the stream is asked, so the backlog is known during an outage too.
+    this.newest = this.options.reader.lastSeq(this.table);
     if (this.stored === null) await this.sync();
     const stored = this.stored;
     if (stored === null || this.stopped !== null) return false;
-    this.newest = this.options.reader.lastSeq(this.table);
     if (stored > this.newest) {
       this.stopped = `the stream holds ${this.table} up to seq ${stored} but this database's newest is ${this.newest}: another database publishes as desk "${this.options.desk}"`;
       return false;
@@ -119,6 +123,7 @@ class TablePublisher {
         return true;
       }
       this.stored = last;
+      this.confirmed = last;
       this.lastSubjectSeq = ack.seq;
       this.lastError = null;
       return last < this.newest;
@@ -130,7 +135,7 @@ class TablePublisher {
   }
 
   progress(): TableProgress {
-    return { stored: this.stored, backlog: this.stored === null ? Math.max(0, this.newest) : Math.max(0, this.newest - this.stored), stopped: this.stopped };
+    return { stored: this.stored, backlog: Math.max(0, this.newest - (this.stored ?? this.confirmed)), stopped: this.stopped };
   }
 }
 

@@ -63,7 +63,14 @@ export async function startSupervisorServer(options: SupervisorServerOptions): P
         if (options.pnl === null) throw new HttpError(404, 'the archive is not connected: start the supervisor with --pg postgres://...');
         const desk = url.searchParams.get('desk');
         if (desk !== null && !DESK_NAME_SCHEMA.safeParse(desk).success) throw new HttpError(400, 'desk must be a desk name', 'desk');
-        return sendJson(response, 200, { rows: await options.pnl(desk ?? undefined) });
+        let rows: DailyPnlRow[];
+        try {
+          rows = await options.pnl(desk ?? undefined);
+        } catch (error) {
+          // why: the archive may be down, or not yet created by `quotedesk archive`: say so, not "internal error".
+          throw new HttpError(503, `the archive cannot be read: ${(error as Error).message}`);
+        }
+        return sendJson(response, 200, { rows });
       }
       throw new HttpError(404, `no such endpoint: ${method} ${path}`);
     }

@@ -100,7 +100,8 @@ describe('the archiver', () => {
     expect(archiver.stdout()).toMatch(/archived 6 rows from 5 messages \(2 already there, 3 refused\)/);
 
     // PnL by desk and day, by hand: buys at odd seqs, sells at even (3 lots each), fee −0.01 (a rebate).
-    const printed = await runCli(['archive', '--nats', nats.urls, '--pg', postgres.url('archive'), '--pnl', '--json']);
+    // --pnl reads PostgreSQL only: no NATS needed.
+    const printed = await runCli(['archive', '--pg', postgres.url('archive'), '--pnl', '--json']);
     expect(printed.code).toBe(0);
     const pnl = JSON.parse(printed.stdout) as Array<{ desk: string; day: string; fills: number; pnl: number; fees: number; volume: number }>;
     // Day 1 (2026-03-01): fill 1 at 23:59:59.2 and 2 at .4, 3 at .6, 4 at .8; fills 5 and 6 on 2026-03-02.
@@ -128,6 +129,10 @@ describe('the archiver', () => {
     } finally {
       await db.query('DELETE FROM schema_migrations WHERE version = 99');
     }
+    const noNats = await runCli(['archive', '--pg', postgres.url('archive')]);
+    expect(noNats).toMatchObject({ code: 2, stderr: 'quotedesk: missing required flag --nats for `quotedesk archive` (only --pnl works without it)\n' });
+    const badDesk = await runCli(['archive', '--pg', postgres.url('archive'), '--pnl', '--desk', 'a b']);
+    expect(badDesk.code).toBe(2);
     const badPg = await runCli(['archive', '--nats', nats.urls, '--pg', 'mysql://x']);
     expect(badPg).toMatchObject({ code: 2, stderr: 'quotedesk: --pg must be a postgres://user@host:port/database URL\n' });
     const noPg = await runCli(['archive', '--nats', nats.urls, '--pg', `postgres://postgres@127.0.0.1:1/x`]);

@@ -5,7 +5,8 @@
  * - Its records reach the stream exactly as its database holds them — every row once, in order — even
  *   across a whole-cluster outage during which the desk keeps trading (and a desk configured to halt
  *   halts), and across a restart.
- * - Commands over NATS get the HTTP API's answers (the same body refused with the same words and field).
+ * - Commands over NATS get the HTTP API's answers (the same body refused with the same words and field);
+ *   a busy desk's summaries never come faster than `--fleet-rate`.
  * - Wrong credentials are refused at the door (the client, and `serve --fleet` with exit code 2).
  */
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -110,10 +111,16 @@ describe('a desk in the fleet over NATS JetStream', () => {
   }, 180_000);
 
   it('answers commands over NATS exactly as the HTTP API answers them', async () => {
-    const desk = await startServe({ args: ['--fleet', cluster.urls, '--desk-name', 'commanded'], env: DESK_ENV });
+    const desk = await startServe({ args: ['--fleet', cluster.urls, '--desk-name', 'commanded', '--fleet-rate', '4', '--sim-flow', '20'], env: DESK_ENV });
     desks.push(desk);
     const nc = await cluster.connect('supervisor');
     try {
+      // A busy desk's summaries never come faster than --fleet-rate (4 a second: 250 ms apart by its own clock).
+      const sentAt: number[] = [];
+      for await (const message of nc.subscribe(subjects.state('commanded'), { max: 8 })) sentAt.push(message.json<{ sentMs: number }>().sentMs);
+      const gaps = sentAt.slice(1).map((t, i) => t - (sentAt[i] ?? t));
+      expect(Math.min(...gaps), `gaps ${gaps.join(', ')}`).toBeGreaterThanOrEqual(245);
+
       const ask = async (body: string): Promise<Record<string, unknown>> => (await nc.request(subjects.command('commanded'), body, { timeout: 5_000 })).json();
       const bad = { style: 'bogus' };
       const http = await desk.send('POST', '/api/control/flatten', bad);
