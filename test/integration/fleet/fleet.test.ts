@@ -1,7 +1,7 @@
 /**
  * The whole fleet with real processes: three `quotedesk serve --fleet` desks on the simulated market, the
  * supervisor (`quotedesk fleet`) and the archiver (`quotedesk archive`) over a real 3-node JetStream
- * cluster, and a real PostgreSQL. Mid-run a NATS node is SIGKILLed (and stays down), a desk is SIGKILLed,
+ * cluster, and a real PostgreSQL. Mid-run the stream's leader node is SIGKILLed (and stays down), a desk is SIGKILLed,
  * the archiver is SIGKILLed and restarted. Proven against independent sources:
  *
  * - the supervisor's rows agree with each desk's own `/api/state`;
@@ -13,8 +13,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { DeskState } from '../../../src/shared/contract.js';
-import type { DailyPnlRow, FleetView, KillAllResult } from '../../../src/shared/fleet.js';
+import { RECORDS_STREAM, type DailyPnlRow, type FleetView, type KillAllResult } from '../../../src/shared/fleet.js';
 import { startCli, type CliHandle } from '../../support/cli-process.js';
 import { databaseCount, databaseRows } from '../../support/fleet-check.js';
 import { NatsCluster, USERS } from '../../support/nats-cluster.js';
@@ -109,9 +110,15 @@ describe('a fleet of three desks, a supervisor and an archiver over a 3-node Jet
     expect(await post('/api/fleet/command', { desk: 'alpha', command: 'flatten', payload: { style: 'bogus' } })).toMatchObject({ status: 400, body: { ok: false, field: 'style' } });
     expect(await post('/api/fleet/command', { desk: 'no.such', command: 'kill' })).toMatchObject({ status: 400, body: { field: 'desk' } });
 
-    // A NATS node dies mid-run; the fleet goes on (R3) and keeps archiving.
+    // The node leading the records stream dies mid-run (and stays down); the fleet goes on (R3) and keeps archiving.
     const archivedBefore = (await archivedFills('bravo')).length;
-    await cluster.stopNode('n2', 'SIGKILL');
+    const nc = await cluster.connect('archiver');
+    const info = await (await jetstreamManager(nc)).streams.info(RECORDS_STREAM);
+    await nc.close();
+    expect(info.config.num_replicas).toBe(3);
+    const leader = info.cluster?.leader ?? '';
+    expect(cluster.nodes.map((node) => node.name)).toContain(leader);
+    await cluster.stopNode(leader, 'SIGKILL');
     await until('bravo fills archived after the node was lost', async () => (await archivedFills('bravo')).length >= archivedBefore + 5, { timeoutMs: 45_000 });
 
     // The archiver crashes mid-run and is restarted: it resumes from its durable consumer.

@@ -104,6 +104,15 @@ describe('the fleet supervisor', () => {
       expect(row.heartbeatAgeMs).toBeLessThan(1_500);
       await until('the row on the stream', () => messages.find((m) => m.type === 'desks' && m.desks.some((d) => d.name === 'ghost' && d.status === 'live')));
 
+      // A burst of summaries reaches the screen at most once per 50 ms, merged, the newest winning.
+      const before = messages.length;
+      for (let i = 1; i <= 200; i++) nc.publish(subjects.state('ghost'), JSON.stringify(summary('ghost', { inventory: i })));
+      await nc.flush();
+      await until('the newest figure on the stream', () => messages.slice(before).find((m) => m.type === 'desks' && m.desks.some((d) => d.name === 'ghost' && (d as { inventory?: number }).inventory === 200)));
+      const times = messages.slice(before).filter((m) => m.type === 'desks').map((m) => (m as unknown as { timeMs: number }).timeMs);
+      expect(times.length).toBeLessThan(200);
+      for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(49);
+
       // Live but nobody answers on its command subject.
       const unanswered = await post('/api/fleet/command', { desk: 'ghost', command: 'pause' });
       expect(unanswered.status).toBe(504);
