@@ -228,7 +228,8 @@ export class DeskAgent {
     for (const timer of this.timers) clearInterval(timer);
     if (this.offlineTimer !== null) clearTimeout(this.offlineTimer);
     for (const off of this.unsubscribe) off();
-    await this.outbox.close(this.nc.isClosed() ? 0 : drainMs);
+    // why: cut off from NATS there is nothing to drain to; the rows go out at the next start.
+    await this.outbox.close(this.nc.isClosed() || this.disconnectedSinceMs !== null ? 0 : drainMs);
     try {
       await this.nc.drain();
     } catch {
