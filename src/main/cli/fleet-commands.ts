@@ -163,9 +163,11 @@ export async function fleetCommand(flags: ParsedFlags): Promise<number> {
             }
           },
   });
+  // why: listening before the ready line, so a signal sent as soon as it is read still shuts down cleanly.
+  const signal = waitForSignal();
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);
   process.stdout.write(`Quotedesk fleet supervisor listening on ${server.url}\n`);
-  await waitForSignal();
+  await signal;
   await server.close();
   await supervisor.close();
   await pool?.end();
@@ -190,8 +192,9 @@ export async function archiveCommand(flags: ParsedFlags): Promise<number> {
     if (error instanceof FleetInputError) throw new UsageError(error.message);
     throw error;
   }
+  const signal = waitForSignal();
   process.stdout.write('Quotedesk archive running\n');
-  const outcome = await Promise.race([archiver.run().then(() => 'done' as const), waitForSignal().then(() => 'signal' as const)]).catch((error: Error) => error);
+  const outcome = await Promise.race([archiver.run().then(() => 'done' as const), signal.then(() => 'signal' as const)]).catch((error: Error) => error);
   await archiver.close();
   const stats = archiver.stats();
   process.stdout.write(`archived ${stats.rowsInserted} rows from ${stats.messages} messages (${stats.rowsAlreadyThere} already there, ${stats.rejected} refused)\n`);

@@ -327,6 +327,12 @@ async function serve(flags: ParsedFlags): Promise<number> {
     logger: log,
   });
   const agent = fleetLink?.attach(link, dbPath) ?? null;
+  // why: listening before the ready line is printed, so a SIGTERM sent as soon as it is read still shuts down cleanly.
+  const stopRequested = new Promise<'signal' | 'engine'>((resolveStop) => {
+    process.once('SIGINT', () => resolveStop('signal'));
+    process.once('SIGTERM', () => resolveStop('signal'));
+    link.onFailure(() => resolveStop('engine'));
+  });
   if (!isLoopbackBind(host)) {
     process.stdout.write(`WARNING: this desk is reachable from the network on ${server.url}: every read and write needs the token; Host names allowed: ${accessPolicy({ host, token, ...(allowedHosts ? { allowedHosts } : {}) }).hostNames.join(', ')}\n`);
   }
@@ -335,11 +341,7 @@ async function serve(flags: ParsedFlags): Promise<number> {
   process.stdout.write(`Database: ${dbPath}\n`);
   if (fleet !== null) process.stdout.write(`Fleet: desk ${fleet.name} on NATS ${fleet.shown}\n`);
   process.stdout.write(`Quotedesk listening on ${server.url}\n`);
-  const stopped = await new Promise<'signal' | 'engine'>((resolveStop) => {
-    process.once('SIGINT', () => resolveStop('signal'));
-    process.once('SIGTERM', () => resolveStop('signal'));
-    link.onFailure(() => resolveStop('engine'));
-  });
+  const stopped = await stopRequested;
   await server.close();
   await link.close();
   // why: after the engine closed, so the rows of the session's end are published too.

@@ -144,6 +144,20 @@ describe('a desk in the fleet over NATS JetStream', () => {
     }
   }, 60_000);
 
+  it('shuts down cleanly when stopped the moment it says it listens (exit 0, its last rows published)', async () => {
+    // why: serve once printed its ready line before it listened for signals; a SIGTERM in between killed it.
+    const desk = await startServe({ args: ['--fleet', cluster.urls, '--desk-name', 'hasty'], env: DESK_ENV });
+    desks.push(desk);
+    expect(await desk.stop('SIGTERM')).toBe(0);
+    const nc = await cluster.connect('supervisor');
+    try {
+      const audit = (await readRecordStream(nc)).filter((b) => b.desk === 'hasty' && b.table === 'audit').flatMap((b) => b.rows.map((row) => row.seq));
+      expect(audit).toEqual(databaseRows(desk.dbPath, 'audit').map((row) => row.seq));
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('refuses wrong credentials: the client at the door, and serve --fleet with one line and exit code 2', async () => {
     const url = cluster.nodes[0]?.url ?? '';
     await expect(connect({ servers: url.replace('nats://', ''), user: USERS.desk.user, pass: 'wrong-password', maxReconnectAttempts: 0 })).rejects.toThrow(/authori[sz]ation/i);
