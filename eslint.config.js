@@ -60,7 +60,7 @@ export default tseslint.config(
     { group: ['electron', 'electron/*'], message: 'the desk is headless: hosts plug electron in' },
     ...UPWARD('bridge', 'cli', 'engine', 'renderer', 'preload'),
   ]),
-  restrict(['src/main/bridge/**', 'src/main/cli/**', 'src/main/engine/**'], [
+  restrict(['src/main/bridge/**', 'src/main/cli/**', 'src/main/engine/**', 'src/main/fleet/**'], [
     { group: ['electron', 'electron/*'], message: 'only src/main/index.ts and its electron/ helpers may import electron' },
     ...UPWARD('renderer', 'preload'),
   ]),

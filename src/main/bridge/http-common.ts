@@ -4,6 +4,8 @@
  * no key that could reach a prototype), and the small parsers of query parameters. No routing here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AccessPolicy } from './request-policy.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -19,6 +21,23 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The checks every request passes before routing (Host, URL encoding, Origin), for the desk server and the
+ * fleet supervisor alike; `server` names it in refusals.
+ */
+export function admitRequest(policy: AccessPolicy, request: IncomingMessage, port: number, server: string): URL {
+  if (!policy.hostAllowed(request, port)) throw new HttpError(403, `host not allowed: ${request.headers.host ?? '(none)'}`);
+  const raw = request.url ?? '/';
+  if (malformedEncoding(raw)) throw new HttpError(400, 'malformed %-encoding in the request URL');
+  if (!policy.originAllowed(request)) throw new HttpError(403, `cross-origin request refused: ${request.headers.origin ?? ''} is not ${server}`);
+  return new URL(raw, `http://${request.headers.host ?? 'localhost'}`);
+}
+
+/** Answers a WebSocket upgrade with a plain HTTP refusal and closes the socket. */
+export function refuseUpgrade(socket: Socket, status: string, why: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(why)}\r\n\r\n${why}`);
 }
 
 /** Whether the URL holds a %-sequence that is not hex or not UTF-8. */

@@ -27,7 +27,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { STREAM_PROTOCOL } from '../../shared/stream-auth.js';
 import type { DeskFleet } from '../engine/desk-fleet.js';
 import { DeskApi } from './desk-api.js';
-import { HttpError, malformedEncoding, readJsonBody, sendJson } from './http-common.js';
+import { HttpError, admitRequest, readJsonBody, refuseUpgrade, sendJson } from './http-common.js';
 import { OverviewHub } from './overview-hub.js';
 import { ReadBusyError, ReadFailedError } from './reads.js';
 import { accessPolicy } from './request-policy.js';
@@ -115,14 +115,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
-  /** The checks every request passes before routing (Host, URL encoding, Origin). */
-  function admit(request: IncomingMessage): URL {
-    if (!policy.hostAllowed(request, boundPort)) throw new HttpError(403, `host not allowed: ${request.headers.host ?? '(none)'}`);
-    const raw = request.url ?? '/';
-    if (malformedEncoding(raw)) throw new HttpError(400, 'malformed %-encoding in the request URL');
-    if (!policy.originAllowed(request)) throw new HttpError(403, `cross-origin request refused: ${request.headers.origin ?? ''} is not this desk`);
-    return new URL(raw, `http://${request.headers.host ?? 'localhost'}`);
-  }
+  const admit = (request: IncomingMessage): URL => admitRequest(policy, request, boundPort, 'this desk');
 
   /** The desk a path addresses, and the path as that desk's API sees it; null for the fleet's own routes. */
   function route(path: string): { readonly desk: DeskApi; readonly path: string } | null {
@@ -194,9 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     handleProtocols: (protocols) => (protocols.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
   });
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    const refuse = (status: string, why: string): void => {
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(why)}\r\n\r\n${why}`);
-    };
+    const refuse = (status: string, why: string): void => refuseUpgrade(socket, status, why);
     let url: URL;
     let target: { readonly desk: DeskApi; readonly path: string } | null = null;
     try {

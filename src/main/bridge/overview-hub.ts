@@ -5,7 +5,7 @@
  * as on a desk's stream. The summaries come from the fleet (desk-fleet.ts), which reads the desks' stream
  * mirrors: nothing here reaches an engine.
  */
-import type { DeskSummaryView } from '../../shared/fleet.js';
+import type { DeskSummaryView } from '../../shared/desks.js';
 import { Outgoing } from '../engine/stream-mirror.js';
 import type { StreamPeer } from './stream-hub.js';
 

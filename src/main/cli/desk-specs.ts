@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isVenueName, type VenueName } from '../../shared/contract.js';
-import { DESK_NAME_SCHEMA, DESKS_FILE_SCHEMA, type DesksFile, type FirmLimits } from '../../shared/fleet.js';
+import { DESKS_FILE_SCHEMA, type DesksFile, type FirmLimits } from '../../shared/desks.js';
+import { DESK_NAME_SCHEMA } from '../../shared/fleet.js';
 import { applyParamsPatch, type DeskParams } from '../../shared/params.js';
 import type { ReplaySpeed } from '../market/replay/index.js';
 import { UsageError } from './args.js';

@@ -34,6 +34,7 @@ import { checkOutput, databaseFiles, type NamedFile } from '../files/output-file
 import { exportFillsCsv, openStore, StoreError, type StoredFill } from '../storage/index.js';
 import { UsageError, bool, helpText, list, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
 import { VENUE_COMMAND, venueCommand } from './venue-command.js';
+import { FLEET_COMMANDS, SERVE_FLEET_FLAGS, SERVE_FLEET_NOTE, archiveCommand, connectDeskAgent, deskFleetFlags, fleetCommand } from './fleet-commands.js';
 
 const VERSION = '0.1.0';
 
@@ -75,9 +76,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'sim-flow': { kind: 'number', help: 'simulated market: order-flow multiplier (1 = calm; 300 ≈ 20,000 messages/s)' },
       'sequence-gaps': { kind: 'string', help: "resync (default, the venue's rule) or count: for captures whose other channels were filtered out" },
       recordings: { kind: 'string', help: 'folder of recordings the monitor can replay and the record toggle writes to (default: recordings/ beside the database)' },
+      ...SERVE_FLEET_FLAGS,
       help: { kind: 'boolean', help: 'show this help' },
     },
-    notes: [SPEC_NOTE],
+    notes: [SPEC_NOTE, SERVE_FLEET_NOTE],
   },
   backtest: {
     summary: 'replay a recording through the engine at full speed; print the statistics and store the session and its fills',
@@ -146,6 +148,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     notes: [OUT_NOTE, "CSV: a text cell that starts with = + - or @ and is not a plain number gets a leading ' (a spreadsheet never runs it)."],
   },
   venue: VENUE_COMMAND,
+  ...FLEET_COMMANDS,
 };
 
 /** Where Quotedesk keeps its database unless told otherwise. */
@@ -321,6 +324,7 @@ async function serve(flags: ParsedFlags): Promise<number> {
   const allowedHosts = listFlag(flags, 'allowed-hosts');
   const maxClients = num(flags, 'max-clients');
   if (maxClients !== undefined && (!Number.isInteger(maxClients) || maxClients < 1 || maxClients > 100_000)) throw new UsageError(`--max-clients must be an integer from 1 to 100000, got ${maxClients}`);
+  const fleetConfig = deskFleetFlags(flags);
   const dbPath = dbPathFlag(flags, inputFiles(flags, ['recording', 'params', 'desks']));
   const recordingsDir = resolve(str(flags, 'recordings') ?? join(dirname(dbPath), 'recordings'));
   const chosen: ServeDesks = desksFile !== undefined
@@ -333,6 +337,9 @@ async function serve(flags: ParsedFlags): Promise<number> {
       if (other !== desk && other.dbPath === desk.dbPath) throw new UsageError(`desks ${desk.name} and ${other.name} would share the database ${desk.dbPath}: give each its own`);
     }
   }
+  // NATS first: bad fleet credentials are refused before any database is created. One agent per desk,
+  // named `--desk-name` (one desk) or `--desk-name`-NAME (several).
+  const agentLinks = fleetConfig === null ? [] : await Promise.all(chosen.desks.map((desk) => connectDeskAgent({ ...fleetConfig, name: chosen.desks.length === 1 ? fleetConfig.name : `${fleetConfig.name}-${desk.name}` }, log)));
   const base = {
     ...(wsUrl ? { wsUrl } : {}),
     ...(restUrl ? { restUrl } : {}),
@@ -359,6 +366,7 @@ async function serve(flags: ParsedFlags): Promise<number> {
       log,
     );
   } catch (error) {
+    await Promise.all(agentLinks.map((agent) => agent.close()));
     if ((error as { badInput?: boolean }).badInput) throw new UsageError((error as Error).message);
     throw error;
   }
@@ -373,6 +381,18 @@ async function serve(flags: ParsedFlags): Promise<number> {
     ...(maxClients !== undefined ? { stream: { maxClients } } : {}),
     logger: log,
   });
+  const agents = chosen.desks.map((desk, i) => {
+    const running = fleet.get(desk.name);
+    const link = agentLinks[i];
+    return link && running ? { name: chosen.desks.length === 1 ? (fleetConfig?.name ?? desk.name) : `${fleetConfig?.name ?? ''}-${desk.name}`, agent: link.attach(running.link, running.dbPath) } : null;
+  }).filter((agent): agent is NonNullable<typeof agent> => agent !== null);
+  // why: listening before the ready line is printed, so a SIGTERM sent as soon as it is read still shuts down cleanly.
+  const stopRequested = new Promise<'signal' | 'engine'>((resolveStop) => {
+    process.once('SIGINT', () => resolveStop('signal'));
+    process.once('SIGTERM', () => resolveStop('signal'));
+    // One desk's engine failing halts that desk only; the server goes when none is left.
+    for (const name of fleet.names) fleet.get(name)?.link.onFailure(() => fleet.allFailed() && resolveStop('engine'));
+  });
   if (!isLoopbackBind(host)) {
     process.stdout.write(`WARNING: this desk is reachable from the network on ${server.url}: every read and write needs the token; Host names allowed: ${accessPolicy({ host, token, ...(allowedHosts ? { allowedHosts } : {}) }).hostNames.join(', ')}\n`);
   }
@@ -386,15 +406,13 @@ async function serve(flags: ParsedFlags): Promise<number> {
   } else {
     for (const desk of chosen.desks) process.stdout.write(`Desk ${desk.name}: ${desk.venue}${desk.symbol ? ` ${desk.symbol}` : ''}${desk.recording ? ` replaying ${desk.recording}` : ''}, database ${desk.dbPath}\n`);
   }
+  if (fleetConfig !== null) process.stdout.write(`Fleet: ${agents.map((agent) => `desk ${agent.name}`).join(', ')} on NATS ${fleetConfig.shown}\n`);
   process.stdout.write(`Quotedesk listening on ${server.url}\n`);
-  const stopped = await new Promise<'signal' | 'engine'>((resolveStop) => {
-    process.once('SIGINT', () => resolveStop('signal'));
-    process.once('SIGTERM', () => resolveStop('signal'));
-    // One desk's engine failing halts that desk only; the server goes when none is left.
-    for (const name of fleet.names) fleet.get(name)?.link.onFailure(() => fleet.allFailed() && resolveStop('engine'));
-  });
+  const stopped = await stopRequested;
   await server.close();
   await fleet.close();
+  // why: after the engines closed, so the rows of the sessions' end are published too.
+  await Promise.all(agents.map((agent) => agent.agent.close()));
   return stopped === 'engine' ? 1 : 0;
 }
 
@@ -672,6 +690,10 @@ export async function run(argv: readonly string[]): Promise<number> {
       return exportFills(flags);
     case 'venue':
       return venueCommand(flags);
+    case 'fleet':
+      return fleetCommand(flags);
+    case 'archive':
+      return archiveCommand(flags);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -6,7 +6,7 @@
  * kill-all, and the firm-wide limits across desks, which halt every desk a breached limit covers.
  */
 import type { DeskMetrics, DeskState, FillView, SessionSpec, SessionView } from '../../shared/contract.js';
-import type { DeskSummaryView, FirmLimits, KillAllResult } from '../../shared/fleet.js';
+import type { DeskSummaryView, FirmLimits, DeskKillResult } from '../../shared/desks.js';
 import { EngineLink } from './engine-link.js';
 import type { EngineOptions } from './protocol.js';
 
@@ -112,13 +112,13 @@ export class DeskFleet {
    * Halts every desk (each through its own validated kill, audited in its own database as `actor`) and
    * reports each one's answer.
    */
-  async killAll(actor: string, why: string): Promise<KillAllResult[]> {
+  async killAll(actor: string, why: string): Promise<DeskKillResult[]> {
     const desks = [...this.byName.values()];
     const answers = await Promise.all(
       desks.map((desk) =>
         desk.link.command('kill', { who: 'kill-all', why }, actor).then(
-          (result): KillAllResult => ({ name: desk.name, ok: result.ok, tradingState: result.ok ? (result.tradingState ?? null) : null, error: result.ok ? null : result.error }),
-          (error: unknown): KillAllResult => ({ name: desk.name, ok: false, tradingState: null, error: (error as Error).message }),
+          (result): DeskKillResult => ({ name: desk.name, ok: result.ok, tradingState: result.ok ? (result.tradingState ?? null) : null, error: result.ok ? null : result.error }),
+          (error: unknown): DeskKillResult => ({ name: desk.name, ok: false, tradingState: null, error: (error as Error).message }),
         ),
       ),
     );
@@ -152,7 +152,7 @@ export class DeskFleet {
   /* ---------------------------------------------------------------- firm-wide risk */
 
   /** Checks the limits on the summaries; a breach halts every desk it covers, once per breach. */
-  async checkFirmLimits(): Promise<KillAllResult[] | null> {
+  async checkFirmLimits(): Promise<DeskKillResult[] | null> {
     const limits = this.firmLimits;
     if (!limits) return null;
     const breach = firmBreach(limits, this.summaries());
@@ -167,8 +167,8 @@ export class DeskFleet {
     return Promise.all(
       desks.map((desk) =>
         desk.link.command('kill', { why: `firm limit: ${breach.text}` }, 'risk:firm').then(
-          (result): KillAllResult => ({ name: desk.name, ok: result.ok, tradingState: result.ok ? (result.tradingState ?? null) : null, error: result.ok ? null : result.error }),
-          (error: unknown): KillAllResult => ({ name: desk.name, ok: false, tradingState: null, error: (error as Error).message }),
+          (result): DeskKillResult => ({ name: desk.name, ok: result.ok, tradingState: result.ok ? (result.tradingState ?? null) : null, error: result.ok ? null : result.error }),
+          (error: unknown): DeskKillResult => ({ name: desk.name, ok: false, tradingState: null, error: (error as Error).message }),
         ),
       ),
     );

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskState, StreamMessage } from '../../../src/shared/contract.js';
-import type { DeskSummaryView } from '../../../src/shared/fleet.js';
+import type { DeskSummaryView } from '../../../src/shared/desks.js';
 import { CLI, PROJECT_ROOT, removeDir, startServe, type ServeHandle } from '../../support/serve-process.js';
 import { openReader } from '../../support/stream-clients.js';
 
@@ -166,7 +166,7 @@ describe('bad desk definitions', () => {
       ];
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, JSON.stringify({ desks: [{ name: 'Bad Name', venue: 'sim' }] }));
-      cases.push([['--desks', bad], /^quotedesk: --desks .*bad\.json: desks\.0\.name: a desk name holds lower-case letters/]);
+      cases.push([['--desks', bad], /^quotedesk: --desks .*bad\.json: desks\.0\.name: a desk name is 1 to 64 letters, digits, "-" or "_"$/]);
       const twice = join(dir, 'twice.json');
       writeFileSync(twice, JSON.stringify({ desks: [{ name: 'x', venue: 'sim' }, { name: 'x', venue: 'sim' }] }));
       cases.push([['--desks', twice], /^quotedesk: --desks .*twice\.json: desks\.1\.name: "x" is given to two desks$/]);
