@@ -191,8 +191,9 @@ describe('serve under 500 stream clients', () => {
   });
 
   it('executes and answers a kill, a pause and a parameter change while 200 clients connect beside 300 (half never reading)', async () => {
-    for (let i = 0; i < 150; i++) readers.push(await openReader(serve.baseUrl));
-    for (let i = 0; i < 150; i++) stalled.push(await openStalled(serve.baseUrl));
+    // Opened 50 at a time: the load under test is the 500 sockets, not the test's own round trips.
+    for (let i = 0; i < 3; i++) readers.push(...(await Promise.all(Array.from({ length: 50 }, () => openReader(serve.baseUrl)))));
+    for (let i = 0; i < 3; i++) stalled.push(...(await Promise.all(Array.from({ length: 50 }, () => openStalled(serve.baseUrl)))));
     // The desk quotes before the kill, so the kill has orders to cancel.
     await (readers[0] as ReadingClient).waitFor((m) => (stateOf(m)?.openOrders.length ?? 0) > 0, 'working orders');
     // Every order is gone at the venue: the desk confirms it on the stream (listened for before the kill).
@@ -221,5 +222,7 @@ describe('serve under 500 stream clients', () => {
     const health = await serve.get<{ ok: boolean; tradingState: string }>('/api/health');
     expect(health).toMatchObject({ ok: true, tradingState: 'paused' });
     await Promise.all(readers.map((reader, i) => reader.waitFor((m) => stateOf(m)?.params.strategy.size.baseLots === 13, `reader ${i} to see the new size`)));
-  });
+    // why: 500 sockets on a 2-core machine while the rest of the suite runs: no latency is asserted here
+    // (the benchmark measures it), so the test may take its time.
+  }, 240_000);
 });
