@@ -43,8 +43,38 @@ export const NOT_QUOTING_REASONS = [
   'zero-size',
   'storage-fault',
   'replay-paused',
+  'would-not-reduce',
+  'venue-rejected',
 ] as const;
 export type NotQuotingReason = (typeof NOT_QUOTING_REASONS)[number];
+
+/**
+ * Each reason in the words a trader reads on the ladder and in the state banner (one place, so the
+ * monitor, the tests and any script say the same thing).
+ */
+export const NOT_QUOTING_TEXT: Readonly<Record<NotQuotingReason, string>> = {
+  halted: 'halted',
+  paused: 'paused',
+  reducing: 'reduce-only: this side would grow the position',
+  reconciling: 'reconciling orders with the venue',
+  'stale-feed': 'stale feed: the connection is silent',
+  resyncing: 'book resyncing',
+  'crossed-market': 'crossed market',
+  'no-market': 'no two-sided market',
+  'inventory-limit': 'at the hard inventory limit',
+  'loss-limit': 'loss limit reached',
+  'rate-limit': 'order-rate limit',
+  'fill-burst': 'fill-burst breaker',
+  'price-band': 'price-band breaker',
+  'adverse-selection': 'adverse-selection breaker',
+  'outside-schedule': 'outside the quoting schedule',
+  flattening: 'flattening',
+  'zero-size': 'quote size rounds to 0 lots',
+  'storage-fault': 'storage fault',
+  'replay-paused': 'replay paused',
+  'would-not-reduce': 'refused: the order would not reduce the position',
+  'venue-rejected': 'the venue rejected the order',
+};
 
 export interface PriceLevel {
   /** [price, size] in instrument units. */
@@ -170,6 +200,11 @@ export interface DeskState {
   readonly tradingState: TradingState;
   /** Why each side is not quoting: empty lists when it quotes. */
   readonly reasons: { readonly bid: NotQuotingReason[]; readonly ask: NotQuotingReason[] };
+  /**
+   * The newest refusal of an order on each side, in words (the risk gate's or the venue's), while that
+   * side has no working quote since; null otherwise. Its reason is in `reasons` too.
+   */
+  readonly refusals: { readonly bid: string | null; readonly ask: string | null };
   readonly openOrders: OpenOrderView[];
   readonly feed: FeedHealthView;
   readonly params: DeskParams;

@@ -33,7 +33,7 @@ import { applyParamsPatch, diffParams, type DeskParams, type ExecutionParams } f
 import { DecimalGrid, type LocalUs, type Lots, type Side, type Ticks } from '../../shared/units.js';
 import type { AnalyticsFill } from '../analytics/types.js';
 import type { DeskAnalytics } from '../analytics/analytics.js';
-import { OrderManager, type ManagedOrder, type OrderManagerHooks } from '../execution/order-manager.js';
+import { OrderManager, type ManagedOrder, type OrderManagerHooks, type OrderRefusal } from '../execution/order-manager.js';
 import type { ExecutionVenue, Fill, OrderRequest } from '../execution/types.js';
 import type { BookReader, Clock, FeedEvent, FeedListener, MarketFeed, MarketTrade } from '../market/types.js';
 import { Flattener } from '../risk/flatten.js';
@@ -128,6 +128,10 @@ export class Desk implements FeedListener {
   private readonly lot: DecimalGrid;
   private readonly decision: QuoteDecision = emptyDecision();
   private readonly reasons: Record<Side, NotQuotingReason[]> = { buy: [], sell: [] };
+  /** The gate's newest refusal on each side while the side has not quoted since. */
+  private readonly refusals: Record<Side, OrderRefusal | null> = { buy: null, sell: null };
+  /** The venue's newest reject of a quote on each side, until a quote there is working again. */
+  private readonly venueRejects: Record<Side, string | null> = { buy: null, sell: null };
   private sessionIdValue = 0;
   /** Reused every cycle: the quoting path allocates nothing per event. */
   private readonly quoteInputs: QuoteInputs;
@@ -662,6 +666,7 @@ export class Desk implements FeedListener {
       pnl: { total: round(pnl.total, 6), realized: round(pnl.realized, 6), unrealized: round(pnl.unrealized, 6), fees: round(pnl.fees, 6) },
       tradingState: this.risk.state(),
       reasons: { bid: [...this.reasons.buy], ask: [...this.reasons.sell] },
+      refusals: { bid: this.refusalText('buy'), ask: this.refusalText('sell') },
       openOrders: this.orders.views((t) => this.price(t), (l) => this.size(l)),
       feed: this.feed.health(nowUs),
       params: this.params,
@@ -831,11 +836,28 @@ export class Desk implements FeedListener {
     this.risk.sideReasons(side, inventory, reasons);
     if (this.flattener.active()) reasons.push('flattening');
     if (strategyReason && !reasons.includes(strategyReason)) reasons.push(strategyReason);
-    if (reasons.length === 0 && (size <= 0 || Number.isNaN(price))) reasons.push('zero-size');
+    // Reduce-only works the position down: the reducing side offers at most |inventory| (the order
+    // manager also takes off what already works there), so the gate never refuses it as too large.
+    const reduceOnly = this.risk.state() === 'reducing';
+    const wanted = reduceOnly ? Math.min(size, Math.abs(inventory)) : size;
+    if (reasons.length === 0 && (wanted <= 0 || Number.isNaN(price))) reasons.push('zero-size');
     const execution = this.params.execution;
-    const target = reasons.length === 0 ? { price, size } : null;
-    const outcome = this.orders.reconcileQuote(side, target, nowUs, execution.requoteThresholdTicks, execution.requoteSizeFraction, this.params.risk.maxInventoryLots);
+    const target = reasons.length === 0 ? { price, size: wanted } : null;
+    const outcome = this.orders.reconcileQuote(side, target, nowUs, execution.requoteThresholdTicks, execution.requoteSizeFraction, this.params.risk.maxInventoryLots, reduceOnly);
     if (outcome === 'rate-limited') reasons.push('rate-limit');
+    else if (outcome === 'refused' && this.orders.lastRefusal) this.refusals[side] = this.orders.lastRefusal;
+    const working = this.orders.quoteOrder(side);
+    if (working !== null && working.status === 'working') this.venueRejects[side] = null;
+    else if (this.venueRejects[side] !== null && !reasons.includes('venue-rejected')) reasons.push('venue-rejected');
+    // A refusal stays a reason of its side while it is the newest word on it: cleared once the side quotes.
+    const refusal = this.refusals[side];
+    if (refusal !== null) {
+      if (outcome === 'refused') {
+        if (!reasons.includes(refusal.reason)) reasons.push(refusal.reason);
+      } else if (working !== null || target === null) {
+        this.refusals[side] = null;
+      }
+    }
     this.maxQuoteAge(side, nowUs);
   }
 
@@ -878,6 +900,7 @@ export class Desk implements FeedListener {
       },
       fill: (fill: Fill, order: ManagedOrder | null) => this.bookFill(fill, order),
       orderClosed: (order, why) => {
+        if (order.purpose === 'quote' && why.startsWith('rejected')) this.venueRejects[order.side] = why.slice('rejected: '.length) || why;
         this.flattener.orderClosed(order, why);
         this.venueActivity = true;
         this.dirty = true;
@@ -925,6 +948,14 @@ export class Desk implements FeedListener {
   }
 
   /* ================================================================ helpers */
+
+  /** The words of a side's newest refusal (the gate's, else the venue's), or null. */
+  private refusalText(side: Side): string | null {
+    const refusal = this.refusals[side];
+    if (refusal !== null) return refusal.detail;
+    const reject = this.venueRejects[side];
+    return reject === null ? null : `the venue rejected the order: ${reject}`;
+  }
 
   private price(ticks: Ticks): number {
     return this.tick.toNumber(ticks);

@@ -16,7 +16,7 @@
 import type { LimitUsageView, NotQuotingReason, TradingState } from '../../shared/contract.js';
 import type { RiskParams } from '../../shared/params.js';
 import type { LocalUs, Lots, Side } from '../../shared/units.js';
-import type { Exposure } from '../execution/order-manager.js';
+import type { Exposure, OrderRefusal } from '../execution/order-manager.js';
 import type { OrderRequest } from '../execution/types.js';
 
 export type BreakerName = 'session-loss' | 'daily-loss' | 'fill-burst' | 'price-band' | 'adverse-selection' | 'stale-feed' | 'book-untrusted' | 'storage-fault';
@@ -246,26 +246,29 @@ export class RiskGate {
   }
 
   /**
-   * The synchronous check every new order passes before it leaves. Null allows it. Halted refuses all
-   * but reduce-only flatten orders; reducing refuses anything that could grow |inventory|.
+   * The synchronous check every new order passes before it leaves. Null allows it; a refusal names the
+   * side's reason and says why in words. Halted refuses all but reduce-only flatten orders; reducing
+   * refuses anything that could grow |inventory|.
    */
-  allows(request: OrderRequest, exposure: Exposure): string | null {
+  allows(request: OrderRequest, exposure: Exposure): OrderRefusal | null {
     const reduces = reducesInventory(request, exposure);
     switch (this.current) {
       case 'halted':
         if (request.purpose === 'flatten' && reduces) return null;
-        return 'halted: no new orders';
+        return { reason: 'halted', detail: 'halted: no new orders until re-armed' };
       case 'paused':
         if (request.purpose === 'flatten' && reduces) return null;
-        return 'paused: quotes pulled';
+        return { reason: 'paused', detail: 'paused: quotes pulled' };
       case 'reducing':
-        return reduces ? null : 'reducing: order would not reduce inventory';
+        return reduces ? null : { reason: 'would-not-reduce', detail: wouldNotReduce(request, exposure) };
       case 'active':
         break;
     }
-    if (this.storageFault) return 'storage fault';
+    if (this.storageFault) return { reason: 'storage-fault', detail: `storage fault: ${this.storageFault}` };
     const worst = request.side === 'buy' ? exposure.inventoryLots + exposure.openBuyLots + request.size : exposure.inventoryLots - exposure.openSellLots - request.size;
-    if (Math.abs(worst) > this.params.maxInventoryLots && !reduces) return 'would breach the hard inventory limit';
+    if (Math.abs(worst) > this.params.maxInventoryLots && !reduces) {
+      return { reason: 'inventory-limit', detail: `would breach the hard inventory limit: ${worst} lots if filled, limit ${this.params.maxInventoryLots}` };
+    }
     return null;
   }
 
@@ -332,6 +335,15 @@ export class RiskGate {
 export function reducesInventory(request: OrderRequest, exposure: Exposure): boolean {
   if (request.side === 'sell') return exposure.inventoryLots - exposure.openSellLots - request.size >= 0 && exposure.inventoryLots > 0;
   return exposure.inventoryLots + exposure.openBuyLots + request.size <= 0 && exposure.inventoryLots < 0;
+}
+
+/** Why an order in reduce-only would not reduce: it is on the growing side, or larger than what is left. */
+function wouldNotReduce(request: OrderRequest, exposure: Exposure): string {
+  const inventory = exposure.inventoryLots;
+  const growing = request.side === 'buy' ? inventory >= 0 : inventory <= 0;
+  if (growing) return `reduce-only: a ${request.side} order would grow the position (inventory ${inventory} lots)`;
+  const working = request.side === 'buy' ? exposure.openBuyLots : exposure.openSellLots;
+  return `reduce-only: ${request.size} lots with ${working} working would take inventory ${inventory} past zero`;
 }
 
 function round2(value: number): number {

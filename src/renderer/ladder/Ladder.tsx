@@ -12,12 +12,12 @@
  * hovering a row shows its figures as a tooltip.
  */
 import { memo, useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState, type MouseEvent, type WheelEvent } from 'react';
-import type { NotQuotingReason } from '../../shared/contract.js';
+import { NOT_QUOTING_TEXT, type NotQuotingReason } from '../../shared/contract.js';
 import { assertNever } from '../../shared/units.js';
 import { fmtPrice, fmtSize } from '../desk-client/format.js';
 import { useDesk, useDeskState } from '../desk-client/hooks.js';
 import { READING_INTERVAL_MS } from '../desk-client/store.js';
-import { LADDER_GROUPS, REASON_TEXT, autoGroup, buildRows, flashLevel, maxVisibleSize, type LadderGroup, type OurOrder, type Row } from './ladder-model.js';
+import { LADDER_GROUPS, autoGroup, buildRows, flashLevel, maxVisibleSize, type LadderGroup, type OurOrder, type Row } from './ladder-model.js';
 import { LADDER_ROW_HEIGHT, columnAt, ladderColumns, ourOrderText, ourOrderTitle, paintLadder, type LadderFonts, type LadderPaint } from './ladder-painter.js';
 
 export { LADDER_GROUPS, type LadderGroup };
@@ -235,7 +235,7 @@ function MirrorOrder({ order, side, sizeDecimals }: { order: OurOrder; side: 'bi
 function Reasons({ bid, ask }: { bid: readonly NotQuotingReason[]; ask: readonly NotQuotingReason[] }) {
   const side = (label: string, reasons: readonly NotQuotingReason[], testid: string) => (
     <div className={`reason ${reasons.length === 0 ? 'quoting' : 'not-quoting'}`} data-testid={testid} data-reasons={reasons.join(',')}>
-      <b>{label}</b> {reasons.length === 0 ? 'quoting' : `not quoting: ${reasons.map((r) => REASON_TEXT[r]).join(' · ')}`}
+      <b>{label}</b> {reasons.length === 0 ? 'quoting' : `not quoting: ${reasons.map((r) => NOT_QUOTING_TEXT[r]).join(' · ')}`}
     </div>
   );
   return (

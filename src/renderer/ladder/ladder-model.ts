@@ -6,7 +6,7 @@
  * ladder's text mirror lists them. Prices are converted to integer ticks once (`Math.round(price / tick)`)
  * so rows never disagree by a float.
  */
-import type { DeskState, NotQuotingReason } from '../../shared/contract.js';
+import type { DeskState } from '../../shared/contract.js';
 import type { RecentFill } from '../desk-client/store.js';
 
 /** Ticks per row; `auto` picks the smallest of AUTO_GROUPS that keeps the spread within half the ladder. */
@@ -20,27 +20,6 @@ export function autoGroup(spreadTicks: number, rows: number): number {
   return AUTO_GROUPS[AUTO_GROUPS.length - 1] ?? 1;
 }
 
-export const REASON_TEXT: Record<NotQuotingReason, string> = {
-  halted: 'halted',
-  paused: 'paused',
-  reducing: 'reduce-only',
-  reconciling: 'reconciling orders',
-  'stale-feed': 'stale feed',
-  resyncing: 'book resyncing',
-  'crossed-market': 'crossed market',
-  'no-market': 'no market',
-  'inventory-limit': 'inventory limit',
-  'loss-limit': 'loss limit',
-  'rate-limit': 'order-rate limit',
-  'fill-burst': 'fill burst',
-  'price-band': 'price band',
-  'adverse-selection': 'adverse-selection breaker',
-  'outside-schedule': 'outside schedule',
-  flattening: 'flattening',
-  'zero-size': 'zero size',
-  'storage-fault': 'storage fault',
-  'replay-paused': 'replay paused',
-};
 
 /**
  * A fill lights its level for FLASH_MS, fading in three steps (strong until FLASH_STEPS_MS[0], medium until
