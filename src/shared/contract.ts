@@ -120,9 +120,19 @@ export interface FillView {
 
 export interface FeedHealthView {
   readonly connected: boolean;
-  readonly state: 'connecting' | 'connected' | 'disconnected' | 'stale' | 'resyncing' | 'closed';
+  /**
+   * `stale`: the connection is silent (no frame, no answer to our ping) past the threshold — the stale-feed
+   * breaker trips; `quiet`: the connection answers but the market sent nothing past the threshold —
+   * nothing trips.
+   */
+  readonly state: 'connecting' | 'connected' | 'quiet' | 'disconnected' | 'stale' | 'resyncing' | 'closed';
   readonly trusted: boolean;
+  /** Since the last market message (the market's silence). */
   readonly lastMessageAgeMs: number | null;
+  /** Since the connection last showed life (any frame, or the answer to our ping); null without a connection. */
+  readonly silentMs: number | null;
+  /** Connected and alive, but no market message for longer than the stale threshold. */
+  readonly quiet: boolean;
   readonly messagesPerSec: number;
   /** Venue stamp to local receive time, where the venue stamps its messages. */
   readonly latencyMs: number | null;

@@ -141,7 +141,7 @@ export class Desk implements FeedListener {
     sessionPnl: 0,
     dailyPnl: 0,
     feedTrusted: false,
-    lastMessageAgeMs: null,
+    connectionSilentMs: null,
     hasMarket: false,
     crossed: false,
     fairValueTicks: Number.NaN,
@@ -379,7 +379,7 @@ export class Desk implements FeedListener {
     }
     this.observer?.onBook(book, localUs);
     this.mark(localUs);
-    // A message just arrived, so the feed is not stale: no need to ask the feed for its health here.
+    // A message just arrived, so the connection is not silent: no need to ask the feed for its health here.
     this.requote(localUs, 0);
     if (this.killWatch) this.checkKill(localUs);
   }
@@ -432,9 +432,9 @@ export class Desk implements FeedListener {
     } else if (localUs - this.lastHealthUs >= HEALTH_CHECK_US) {
       // Only a change of staleness needs a requote here; the feed's health is read at most this often.
       this.lastHealthUs = localUs;
-      const ageMs = this.feed.health(localUs).lastMessageAgeMs;
-      const stale = ageMs === null || ageMs > this.params.risk.staleFeedMs;
-      if (stale !== this.risk.isTripped('stale-feed')) this.requote(localUs, ageMs);
+      const silentMs = this.feed.health(localUs).silentMs;
+      const stale = silentMs === null || silentMs > this.params.risk.staleFeedMs;
+      if (stale !== this.risk.isTripped('stale-feed')) this.requote(localUs, silentMs);
     }
   }
 
@@ -779,10 +779,10 @@ export class Desk implements FeedListener {
 
   /**
    * Re-evaluates risk, asks the strategy, and reconciles both quotes with the working orders.
-   * `lastMessageAgeMs` is the feed's message age when the caller knows it (0 right after a message);
-   * otherwise it is read from the feed.
+   * `connectionSilentMs` is how long the feed's connection has been silent when the caller knows it (0
+   * right after a message); otherwise it is read from the feed.
    */
-  requote(nowUs: LocalUs, lastMessageAgeMs?: number | null): void {
+  requote(nowUs: LocalUs, connectionSilentMs?: number | null): void {
     if (!this.started || this.stopped) return;
     this.dirty = true;
     this.venueActivity = false;
@@ -795,14 +795,14 @@ export class Desk implements FeedListener {
     const inventory = this.orders.inventoryLots();
     const pnl = this.analytics.pnl(this.midTicks);
     const adverse = this.analytics.adverseRate(this.params.strategy.adverseSelection.horizonSec, this.params.strategy.adverseSelection.windowFills);
-    const messageAgeMs = lastMessageAgeMs === undefined ? this.feed.health(nowUs).lastMessageAgeMs : lastMessageAgeMs;
+    const silentMs = connectionSilentMs === undefined ? this.feed.health(nowUs).silentMs : connectionSilentMs;
     const risk = this.riskInputs;
     risk.nowUs = nowUs;
     risk.inventoryLots = inventory;
     risk.sessionPnl = Number.isNaN(pnl.total) ? 0 : pnl.total;
     risk.dailyPnl = this.dailyPnl(nowUs, pnl.total);
     risk.feedTrusted = this.feed.trusted();
-    risk.lastMessageAgeMs = messageAgeMs;
+    risk.connectionSilentMs = silentMs;
     risk.hasMarket = hasMarket;
     risk.crossed = crossed;
     risk.fairValueTicks = this.decision.fairValue;

@@ -85,7 +85,7 @@ function read(what: EngineRead): ReadAnswer {
           tradingState: state.tradingState,
           sessionId: state.sessionId,
           reconciled: state.reconciled,
-          feed: { connected: state.feed.connected, lastMessageAgeMs: state.feed.lastMessageAgeMs, trusted: state.feed.trusted, state: state.feed.state },
+          feed: { connected: state.feed.connected, lastMessageAgeMs: state.feed.lastMessageAgeMs, silentMs: state.feed.silentMs, quiet: state.feed.quiet, trusted: state.feed.trusted, state: state.feed.state },
         }),
       };
     }

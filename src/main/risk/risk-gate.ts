@@ -36,8 +36,11 @@ export interface RiskInputs {
   /** Mark-to-market PnL since the start of the UTC day. */
   readonly dailyPnl: number;
   readonly feedTrusted: boolean;
-  /** Milliseconds since the last market message (null: none yet). */
-  readonly lastMessageAgeMs: number | null;
+  /**
+   * Milliseconds the feed's connection has been silent (no frame, no answer to our ping); null without a
+   * connection. A quiet market on a live connection is not silence (feed-health.ts).
+   */
+  readonly connectionSilentMs: number | null;
   readonly hasMarket: boolean;
   readonly crossed: boolean;
   /** Fair value in ticks (NaN when unknown). */
@@ -188,7 +191,7 @@ export class RiskGate {
       this.clear('adverse-selection', now);
     }
 
-    const stale = inputs.lastMessageAgeMs === null || inputs.lastMessageAgeMs > p.staleFeedMs;
+    const stale = inputs.connectionSilentMs === null || inputs.connectionSilentMs > p.staleFeedMs;
     // why: a feed that is still connecting (no message yet, no snapshot yet) is not a stale or untrusted
     // spell: until it has once been healthy there is simply no market ('no-market' says so). Tripping
     // here audited spurious breakers at every start and, with autoResumeWhenHealthy off, paused the desk
@@ -197,7 +200,7 @@ export class RiskGate {
       if (stale || !inputs.feedTrusted) return;
       this.feedSeenHealthy = true;
     }
-    this.flag('stale-feed', stale, { ageMs: inputs.lastMessageAgeMs, limitMs: p.staleFeedMs }, now);
+    this.flag('stale-feed', stale, { silentMs: inputs.connectionSilentMs, limitMs: p.staleFeedMs }, now);
     this.flag('book-untrusted', !inputs.feedTrusted, {}, now);
   }
 

@@ -173,7 +173,8 @@ export class ReplayFeed implements MarketFeed, Clock {
     const factory = options.adapterFactory ?? createAdapter;
     this.adapter = factory(this.venue, this.instrument, options.adapterOptions ?? {});
     this.book = this.adapter.book;
-    this.tracker = new FeedHealthTracker(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs });
+    // A replay's connection is the capture: a gap in it is a quiet market, never a silent link.
+    this.tracker = new FeedHealthTracker({ connectionCanGoSilent: false, ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }) });
     this.tracker.bindCounters(this.adapter.counters);
     this.checkpointEvery = Math.max(1, Math.floor(options.checkpointEvery ?? Math.max(4_096, Math.ceil(frames.length / 128))));
     this.tickUs = Math.max(0, Math.round((options.timeTickMs ?? 100) * 1_000));
