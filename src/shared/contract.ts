@@ -169,6 +169,8 @@ export interface ReplayView {
   readonly playing: boolean;
   readonly finished: boolean;
   readonly loading: number | null;
+  /** While a seek is being played to its target (ms): the desk is rebuilt event by event, exactly. */
+  readonly seekingToMs: number | null;
 }
 
 export interface FlattenView {

@@ -42,6 +42,7 @@ import type { StoredFill, Store } from '../storage/types.js';
 import type { QuoteInputs, QuotingStrategy } from '../strategy/types.js';
 import { emptyDecision, type QuoteDecision } from '../strategy/types.js';
 import { statSync } from 'node:fs';
+import { captureState, restoreState, type StateSnapshot } from '../market/replay/state-snapshot.js';
 import { fillView, round, sessionSummaryView } from './views.js';
 
 /** A venue that also watches the market (the paper venue fills from the book and the trades). */
@@ -58,8 +59,8 @@ export interface ConfigurableVenue {
 
 /** Transport of a replay (play, pause, step, seek, speed), when the feed is one. */
 export interface ReplayControl {
-  /** Applies a transport command; an error is returned as text or thrown (RangeError). */
-  command(command: ReplayCommand): string | null | void;
+  /** Applies a transport command (a seek may take a while: the promise settles when done); an error is thrown (RangeError). */
+  command(command: ReplayCommand): Promise<void> | void;
   view(): ReplayView;
 }
 
@@ -103,9 +104,36 @@ function isMarketObserver(value: unknown): value is MarketObserver {
   return typeof v.onBook === 'function' && typeof v.onTrade === 'function' && typeof v.onTime === 'function';
 }
 
-function isDiscontinuityAware(value: unknown): value is { onDiscontinuity(localUs: LocalUs): void } {
-  return typeof (value as { onDiscontinuity?: unknown }).onDiscontinuity === 'function';
+/** What a replay keeps of the desk at a checkpoint (see `Desk.checkpointState`). */
+interface DeskCheckpoint {
+  readonly mark: number;
+  readonly snapshot: StateSnapshot;
 }
+
+/**
+ * Desk properties a replay's checkpoint leaves alone: lifecycle, the session, the stream and its log, the
+ * store's fault, the checkpoint marks themselves (they must stay unique), scratch buffers.
+ */
+const DESK_STATE_SKIP: readonly string[] = [
+  'started',
+  'stopped',
+  'sessionIdValue',
+  'listeners',
+  'publishSeq',
+  'publishTimer',
+  'events',
+  'pendingEvents',
+  'pendingFills',
+  'storeSubscriptions',
+  'uncommittedFills',
+  'storageFault',
+  'checkpointMarks',
+  'snapshotDue',
+  'recordingStartedUs',
+  'bookPrices',
+  'bookSizes',
+  'log',
+];
 
 function isConfigurable(value: unknown): value is ConfigurableVenue {
   return typeof (value as Partial<ConfigurableVenue>).configure === 'function';
@@ -166,6 +194,9 @@ export class Desk implements FeedListener {
   private readonly series = new SeriesWindow<SeriesPoint>((point) => point.timeMs);
   private readonly listeners = new Set<StreamListener>();
   private publishSeq = 0;
+  /** The next publish sends a snapshot (the desk went back in time: a replay rewound it). */
+  private snapshotDue = false;
+  private checkpointMarks = 0;
   private publishTimer: ReturnType<typeof setInterval> | null = null;
   private metricsDirty = true;
   private lastMetrics: DeskMetrics | null = null;
@@ -208,7 +239,11 @@ export class Desk implements FeedListener {
     // Fills reach the monitor only once they are durable: the stream publishes what the writer committed.
     this.storeSubscriptions.push(
       this.store.onCommitted((fills) => {
-        for (const fill of fills) if (fill.sessionId === this.sessionIdValue) this.rememberFillView(this.fillView(fill), true);
+        for (const fill of fills) {
+          // A fill of a stretch a replay rewound is not this timeline's (the rewind deletes its row).
+          if (!this.uncommittedFills.delete(fill)) continue;
+          if (fill.sessionId === this.sessionIdValue) this.rememberFillView(this.fillView(fill), true);
+        }
       }),
       this.store.onFault((error) => this.storageFailed(error.message)),
       this.store.onFaultCleared(() => this.storageRecovered()),
@@ -216,6 +251,8 @@ export class Desk implements FeedListener {
   }
 
   private readonly storeSubscriptions: Array<() => void> = [];
+  /** Fills handed to the store and not yet committed (the stream publishes them once durable). */
+  private readonly uncommittedFills = new Set<StoredFill>();
 
   private storageFailed(detail: string): void {
     if (this.storageFault !== detail) {
@@ -439,16 +476,46 @@ export class Desk implements FeedListener {
   }
 
   /**
-   * A replay jumped: orders resting at the paper venue and markouts waiting for a mid mean nothing across
-   * the jump. The venue delivers what it had decided and expires the rest; the analytics drop pending
-   * markouts and leave the gap out of time averages.
+   * A replay jumped. The replay played every event and tick on the way with callbacks, after restoring
+   * this desk from its checkpoint when it went back (`restoreState`), so nothing here needs mending: the
+   * jump is logged, and the monitors get a fresh snapshot (the fills, the series, the figures went back).
    */
   onSeek(info: { fromUs: LocalUs; toUs: LocalUs; eventIndex: number }): void {
-    if (isDiscontinuityAware(this.venue)) this.venue.onDiscontinuity(info.toUs);
-    this.analytics.onDiscontinuity(info.toUs);
-    this.midTicks = Number.NaN;
     this.pushEvent('info', `replay jumped ${info.toUs >= info.fromUs ? 'forward' : 'back'} to event ${info.eventIndex}`, info.toUs);
     this.metricsDirty = true;
+    this.snapshotDue = true;
+  }
+
+  /**
+   * The replay's checkpoint of this desk: everything its figures and decisions depend on (orders, risk,
+   * strategy memory, analytics, the paper venue, the flatten, the chart series, the recent fills), and a
+   * mark in the store's write queue. The market (the feed and its book: the replay checkpoints those), the
+   * store, the stream's listeners and the event log are left alone.
+   */
+  checkpointState(): unknown {
+    const mark = ++this.checkpointMarks;
+    this.store.markPoint(this.sessionIdValue, mark);
+    const snapshot = captureState(this, { keep: [this.feed, this.feed.book, this.store, this.clock, this.parts, this.tick, this.lot], skipKeys: DESK_STATE_SKIP });
+    return { mark, snapshot } satisfies DeskCheckpoint;
+  }
+
+  /**
+   * The replay went back to a checkpoint taken at `atUs`: the desk becomes what it was then, and the
+   * store forgets what was written after it (fills, markouts, orders, order events, PnL snapshots; the
+   * audit trail keeps everything, the seek included). The store's queue keeps its order, so what was
+   * written before is committed before the rewind deletes it; no fill of the abandoned stretch reaches
+   * the stream once committed (`uncommittedFills` forgets them).
+   */
+  restoreState(state: unknown, atUs: LocalUs): void {
+    const checkpoint = state as DeskCheckpoint;
+    this.uncommittedFills.clear();
+    restoreState(this, checkpoint.snapshot);
+    this.store.rewindTo(this.sessionIdValue, checkpoint.mark, atUs);
+    this.pendingFills = [];
+    this.lastMetrics = null;
+    this.metricsDirty = true;
+    this.dirty = true;
+    this.snapshotDue = true;
   }
 
   /** The last event of a replay was applied: quotes come down, the session's figures are final. */
@@ -619,12 +686,11 @@ export class Desk implements FeedListener {
     return { ok: true };
   }
 
-  replayCommand(command: ReplayCommand, who: string): CommandResult {
+  async replayCommand(command: ReplayCommand, who: string): Promise<CommandResult> {
     if (!this.replayControl) return { ok: false, error: 'this desk is not replaying a recording', field: 'action' };
     let error: string | null = null;
     try {
-      const outcome = this.replayControl.command(command);
-      if (typeof outcome === 'string') error = outcome;
+      await this.replayControl.command(command);
     } catch (thrown) {
       error = (thrown as Error).message;
     }
@@ -708,28 +774,37 @@ export class Desk implements FeedListener {
   subscribe(listener: StreamListener): () => void {
     this.listeners.add(listener);
     this.flushQuietly();
-    listener({
+    listener(this.snapshotMessage());
+    return () => this.listeners.delete(listener);
+  }
+
+  private snapshotMessage(): StreamMessage {
+    return {
       type: 'snapshot',
       state: this.state(),
       metrics: this.metrics(),
       fills: [...this.recentFills],
       series: this.series.toArray(),
       events: [...this.events],
-    });
-    return () => this.listeners.delete(listener);
+    };
   }
 
   /** Sends one batched update to every subscriber if anything changed (called by the publish timer). */
   publish(): void {
-    if (!this.dirty && this.pendingFills.length === 0 && this.pendingEvents.length === 0) return;
+    if (!this.dirty && this.pendingFills.length === 0 && this.pendingEvents.length === 0 && !this.snapshotDue) return;
     // Everything a subscriber is told about is durable first.
     this.flushQuietly();
     this.dirty = false;
     const point = this.seriesPoint();
     this.series.push(point);
-    if (this.listeners.size === 0) {
+    if (this.listeners.size === 0 || this.snapshotDue) {
       this.pendingFills = [];
       this.pendingEvents = [];
+      if (this.snapshotDue) {
+        this.snapshotDue = false;
+        const snapshot = this.snapshotMessage();
+        for (const listener of this.listeners) listener(snapshot);
+      }
       return;
     }
     const message: StreamMessage = {
@@ -916,6 +991,7 @@ export class Desk implements FeedListener {
     this.stats.fills++;
     const stored: StoredFill = { ...analyticsFill, sessionId: this.sessionIdValue, inventoryAfter: this.orders.inventoryLots() };
     this.store.recordFill(stored);
+    this.uncommittedFills.add(stored);
     this.risk.onFill(fill.localUs);
     this.flattener.onFill(fill, order);
     this.metricsDirty = true;
@@ -977,6 +1053,8 @@ export class Desk implements FeedListener {
   }
 
   private rememberFillView(view: FillView, stream: boolean): void {
+    // Frozen: a replay's checkpoint keeps it by reference instead of copying it.
+    Object.freeze(view);
     this.recentFills.unshift(view);
     if (this.recentFills.length > MAX_RECENT_FILLS) this.recentFills.length = MAX_RECENT_FILLS;
     if (stream) this.pendingFills.push(view);

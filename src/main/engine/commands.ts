@@ -33,12 +33,12 @@ export function isCommandName(value: string): value is CommandName {
  * processing the feed while that commit runs.
  */
 export async function executeCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): Promise<CommandResult> {
-  const result = runCommand(desk, name, payload, transport);
+  const result = await runCommand(desk, name, payload, transport);
   if (result.ok) await desk.persisted();
   return result;
 }
 
-function runCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): CommandResult {
+function runCommand(desk: Desk, name: CommandName, payload: unknown, transport: string): CommandResult | Promise<CommandResult> {
   switch (name) {
     case 'kill':
     case 'pause':
