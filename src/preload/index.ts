@@ -18,6 +18,7 @@ const api = {
   reduce: () => ipcRenderer.invoke(IPC_CHANNELS.reduce),
   flatten: (request) => ipcRenderer.invoke(IPC_CHANNELS.flatten, request),
   cancelFlatten: () => ipcRenderer.invoke(IPC_CHANNELS.cancelFlatten),
+  cancelOrder: (clientOrderId) => ipcRenderer.invoke(IPC_CHANNELS.cancelOrder, { clientOrderId }),
   setParams: (patch) => ipcRenderer.invoke(IPC_CHANNELS.setParams, patch),
   replay: (command) => ipcRenderer.invoke(IPC_CHANNELS.replay, command),
   getSessions: async (limit) => JSON.parse((await ipcRenderer.invoke(IPC_CHANNELS.getSessions, limit)) as string) as SessionSummaryView[],

@@ -197,6 +197,10 @@ export interface DeskState {
   readonly venue: string;
   readonly symbol: string;
   readonly mode: DeskMode;
+  /** Where the orders go: `paper` (simulated fills against the market, no money) or `live` (a real account). */
+  readonly execution: 'paper' | 'live';
+  /** What the market is: the built-in simulation, a live venue's feed, or a replayed recording. */
+  readonly market: 'sim' | 'live' | 'replay';
   readonly instrument: InstrumentView;
   /** Desk clock, milliseconds since the epoch. */
   readonly clockMs: number;
@@ -291,6 +295,23 @@ export interface SeriesPoint {
   readonly pnlTotal: number;
 }
 
+/** A public trade of the market, for the time-and-sales tape. */
+export interface TradeView {
+  /** Local receive time (event clock in replay), ms since the epoch. */
+  readonly timeMs: number;
+  readonly price: number;
+  readonly size: number;
+  /** `buy`: a buyer lifted the offer; `sell`: a seller hit the bid; null where the venue does not say. */
+  readonly aggressor: 'buy' | 'sell' | null;
+}
+
+/**
+ * Traded volume at one price this session, compact: [price, volume of aggressive buys, of aggressive
+ * sells, total (with trades whose aggressor is unknown)]. A snapshot carries every price the desk keeps;
+ * an update carries the prices that changed, with their new totals.
+ */
+export type VolumeAtPrice = readonly [price: number, buy: number, sell: number, total: number];
+
 export type DeskEventKind = 'operator' | 'state' | 'breaker' | 'params' | 'feed' | 'info';
 
 /**
@@ -318,6 +339,10 @@ export type StreamMessage =
       readonly fills: FillView[];
       readonly series: SeriesPoint[];
       readonly events: DeskEventView[];
+      /** The newest market trades, newest first. */
+      readonly trades: TradeView[];
+      /** The session's traded volume at every price kept. */
+      readonly volume: VolumeAtPrice[];
     }
   | {
       readonly type: 'update';
@@ -328,7 +353,16 @@ export type StreamMessage =
       readonly fills: FillView[];
       readonly series: SeriesPoint[];
       readonly events: DeskEventView[];
+      /** Market trades since the last update, oldest first (at most the newest TAPE_UPDATE_MAX of them). */
+      readonly trades: TradeView[];
+      /** The prices whose traded volume changed, with their new totals. */
+      readonly volume: VolumeAtPrice[];
     };
+
+/** Trades a snapshot carries (the tape's length). */
+export const TAPE_SNAPSHOT_TRADES = 200;
+/** Trades one update carries at most: faster than that, a tape is read as a rate, not line by line. */
+export const TAPE_UPDATE_MAX = 100;
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Commands: one schema each, used by the HTTP server and the Electron IPC handlers alike.           */
@@ -365,6 +399,13 @@ export const OPERATOR_SCHEMA = z.strictObject({
 });
 export type OperatorInfo = z.infer<typeof OPERATOR_SCHEMA>;
 
+/** Cancels one of our working orders (the ladder's click): by its client order id. */
+export const CANCEL_ORDER_SCHEMA = z.strictObject({
+  clientOrderId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'clientOrderId may hold letters, digits and _ . : - only'),
+  who: z.string().min(1).max(64).optional(),
+});
+export type CancelOrderRequest = z.infer<typeof CANCEL_ORDER_SCHEMA>;
+
 /** The commands of the desk API, by name: the preload exposes one function per entry. */
 export type DeskCommand =
   | { readonly type: 'kill' }
@@ -373,6 +414,7 @@ export type DeskCommand =
   | { readonly type: 'resume' }
   | { readonly type: 'flatten'; readonly request: FlattenRequest }
   | { readonly type: 'cancelFlatten' }
+  | { readonly type: 'cancelOrder'; readonly request: CancelOrderRequest }
   | { readonly type: 'setParams'; readonly patch: unknown }
   | { readonly type: 'replay'; readonly command: ReplayCommand };
 
@@ -424,6 +466,8 @@ export interface DeskApi {
   replay(command: ReplayCommand): Promise<CommandResult>;
   /** Only orders that reduce |inventory| (state `reducing`). */
   reduce(): Promise<CommandResult>;
+  /** Cancels one working order (audited); the strategy may quote that side again on its next cycle. */
+  cancelOrder(clientOrderId: string): Promise<CommandResult>;
   /** Past sessions, newest first, with their summary figures. */
   getSessions(limit: number): Promise<SessionSummaryView[]>;
   /** Fills of one session (a past one too), newest first. */

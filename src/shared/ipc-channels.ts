@@ -17,6 +17,7 @@ export const IPC_CHANNELS = {
   setParams: 'desk:setParams',
   replay: 'desk:replay',
   reduce: 'desk:reduce',
+  cancelOrder: 'desk:cancelOrder',
   getSessions: 'desk:getSessions',
   getSessionFills: 'desk:getSessionFills',
   exportCsv: 'desk:exportCsv',

@@ -43,6 +43,7 @@ import type { QuoteInputs, QuotingStrategy } from '../strategy/types.js';
 import { emptyDecision, type QuoteDecision } from '../strategy/types.js';
 import { statSync } from 'node:fs';
 import { captureState, restoreState, type StateSnapshot } from '../market/replay/state-snapshot.js';
+import { MarketTape } from './market-tape.js';
 import { fillView, round, sessionSummaryView } from './views.js';
 
 /** A venue that also watches the market (the paper venue fills from the book and the trades). */
@@ -73,6 +74,8 @@ export interface DeskParts {
   readonly analytics: DeskAnalytics;
   readonly params: DeskParams;
   readonly mode: 'live' | 'replay' | 'backtest';
+  /** Where the orders go (default `paper`: every venue this build composes fills on paper). */
+  readonly execution?: 'paper' | 'live';
   readonly recording?: string | null;
   readonly replay?: ReplayControl | null;
   /** Continue the newest unfinished session for this venue and symbol (crash recovery). Default true. */
@@ -188,6 +191,8 @@ export class Desk implements FeedListener {
   private lastPnlSnapshotUs = Number.NEGATIVE_INFINITY;
   private readonly recentFills: FillView[] = [];
   private pendingFills: FillView[] = [];
+  /** The market's trades: the tape and the session's volume at each price. */
+  private readonly tape = new MarketTape();
   private readonly events: DeskEventView[] = [];
   private pendingEvents: DeskEventView[] = [];
   /** What the charts draw: the newest point per half second over five minutes (a bounded snapshot). */
@@ -224,7 +229,7 @@ export class Desk implements FeedListener {
     this.log = parts.logger ?? (() => undefined);
     this.tick = new DecimalGrid(parts.feed.instrument.tickSize);
     this.lot = new DecimalGrid(parts.feed.instrument.lotSize);
-    this.risk = new RiskGate(parts.params.risk, this.riskHooks());
+    this.risk = new RiskGate(parts.params.risk, this.riskHooks(), (lots) => this.lot.format(lots));
     this.orders = new OrderManager(parts.venue, (request, exposure) => this.risk.allows(request, exposure), this.orderHooks(), 'q', parts.params.risk.maxOrdersPerSec);
     this.flattener = new Flattener(this.orders, {
       progress: (text) => this.pushEvent('operator', text),
@@ -233,6 +238,8 @@ export class Desk implements FeedListener {
         this.pushEvent('operator', `flatten ${status}: ${detail}`);
         this.requote(this.clock.nowUs());
       },
+      price: (ticks) => this.tick.format(ticks),
+      size: (lots) => this.lot.format(lots),
     });
     this.strategy.configure(parts.params);
     if (isConfigurable(parts.venue)) parts.venue.configure(parts.params.execution);
@@ -424,6 +431,7 @@ export class Desk implements FeedListener {
   onTrade(trade: MarketTrade): void {
     this.strategy.observeTrade(trade, this.midTicks);
     this.observer?.onTrade(trade);
+    this.tape.record(trade);
   }
 
   onFeedEvent(event: FeedEvent): void {
@@ -667,6 +675,24 @@ export class Desk implements FeedListener {
     return { ok: true };
   }
 
+  /**
+   * Cancels one working order (the ladder's click): audited with what it was, logged with its price. A
+   * quote's side is quoted again on the strategy's next cycle (a new order, at the back of the queue)
+   * unless something else stops it; a flatten order is re-sent by the flatten as its style says.
+   */
+  cancelOrder(clientOrderId: string, who: string): CommandResult {
+    const order = this.orders.liveOrders().find((candidate) => candidate.clientOrderId === clientOrderId);
+    if (!order) return { ok: false, error: `no working order ${clientOrderId}: it was filled or cancelled already`, field: 'clientOrderId' };
+    if (order.status === 'pending-cancel') return { ok: false, error: `order ${clientOrderId} is already being cancelled`, field: 'clientOrderId' };
+    const nowUs = this.clock.nowUs();
+    this.stats.cancelsSent += this.orders.cancelAll(nowUs, (candidate) => candidate === order);
+    const left = order.size - order.filled;
+    this.auditNow(who, 'cancel-order', { clientOrderId, side: order.side, price: this.price(order.price), size: this.size(left), purpose: order.purpose });
+    this.pushEvent('operator', `cancel ${order.side} ${this.lot.format(left)} @ ${this.tick.format(order.price)} (${clientOrderId}) by ${who}`);
+    this.dirty = true;
+    return { ok: true };
+  }
+
   setParams(patch: unknown, who: string): CommandResult {
     const result = applyParamsPatch(this.params, patch);
     if (!result.ok) return { ok: false, error: result.issue.message, field: result.issue.field };
@@ -717,6 +743,8 @@ export class Desk implements FeedListener {
       venue: instrument.venue,
       symbol: instrument.symbol,
       mode: this.feed.mode,
+      execution: this.parts.execution ?? 'paper',
+      market: this.feed.mode === 'replay' ? 'replay' : instrument.venue === 'sim' ? 'sim' : 'live',
       instrument: { ...instrument },
       clockMs: Math.floor(nowUs / 1000),
       book: { bids: this.bookSide(book, 'bid', 25), asks: this.bookSide(book, 'ask', 25) },
@@ -737,7 +765,7 @@ export class Desk implements FeedListener {
       feed: this.feed.health(nowUs),
       params: this.params,
       limits: this.risk.limitUsage(),
-      flatten: this.flattener.view((l) => this.size(l)),
+      flatten: this.flattener.view((l) => this.size(l), nowUs),
       replay: this.replayControl ? this.replayControl.view() : null,
       recording: this.feedRecording(),
       reconciled: this.reconciled,
@@ -779,6 +807,7 @@ export class Desk implements FeedListener {
   }
 
   private snapshotMessage(): StreamMessage {
+    const { trades, volume } = this.tape.snapshot(this.tick, this.lot);
     return {
       type: 'snapshot',
       state: this.state(),
@@ -786,12 +815,14 @@ export class Desk implements FeedListener {
       fills: [...this.recentFills],
       series: this.series.toArray(),
       events: [...this.events],
+      trades,
+      volume,
     };
   }
 
   /** Sends one batched update to every subscriber if anything changed (called by the publish timer). */
   publish(): void {
-    if (!this.dirty && this.pendingFills.length === 0 && this.pendingEvents.length === 0 && !this.snapshotDue) return;
+    if (!this.dirty && this.pendingFills.length === 0 && this.pendingEvents.length === 0 && !this.snapshotDue && !this.tape.dirty) return;
     // Everything a subscriber is told about is durable first.
     this.flushQuietly();
     this.dirty = false;
@@ -800,6 +831,7 @@ export class Desk implements FeedListener {
     if (this.listeners.size === 0 || this.snapshotDue) {
       this.pendingFills = [];
       this.pendingEvents = [];
+      this.tape.clearPending();
       if (this.snapshotDue) {
         this.snapshotDue = false;
         const snapshot = this.snapshotMessage();
@@ -807,6 +839,7 @@ export class Desk implements FeedListener {
       }
       return;
     }
+    const { trades, volume } = this.tape.drain(this.tick, this.lot);
     const message: StreamMessage = {
       type: 'update',
       seq: ++this.publishSeq,
@@ -815,6 +848,8 @@ export class Desk implements FeedListener {
       fills: this.pendingFills,
       series: [point],
       events: this.pendingEvents,
+      trades,
+      volume,
     };
     this.pendingFills = [];
     this.pendingEvents = [];

@@ -104,6 +104,7 @@ export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWin
   handle(IPC_CHANNELS.reduce, command('reduce'));
   handle(IPC_CHANNELS.flatten, command('flatten'));
   handle(IPC_CHANNELS.cancelFlatten, command('cancelFlatten'));
+  handle(IPC_CHANNELS.cancelOrder, command('cancelOrder'));
   handle(IPC_CHANNELS.setParams, command('setParams'));
   handle(IPC_CHANNELS.replay, command('replay'));
   handle(IPC_CHANNELS.exportCsv, async (_e, kind, sessionId) => {

@@ -5,6 +5,7 @@
  * of who sent it, so both accept and refuse exactly the same inputs and neither validates on its own.
  */
 import {
+  CANCEL_ORDER_SCHEMA,
   FLATTEN_SCHEMA,
   OPERATOR_SCHEMA,
   REARM_SCHEMA,
@@ -14,7 +15,7 @@ import {
 } from '../../shared/contract.js';
 import type { Desk } from '../desk/desk.js';
 
-export const COMMAND_NAMES = ['kill', 'rearm', 'pause', 'resume', 'reduce', 'flatten', 'cancelFlatten', 'setParams', 'replay'] as const;
+export const COMMAND_NAMES = ['kill', 'rearm', 'pause', 'resume', 'reduce', 'flatten', 'cancelFlatten', 'cancelOrder', 'setParams', 'replay'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** A body that may be absent: `undefined`/`null`/`{}` all mean "no options". */
@@ -66,6 +67,11 @@ function runCommand(desk: Desk, name: CommandName, payload: unknown, transport: 
       const parsed = FLATTEN_SCHEMA.safeParse(payload);
       if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
       return desk.flatten(parsed.data, operatorName(transport));
+    }
+    case 'cancelOrder': {
+      const parsed = CANCEL_ORDER_SCHEMA.safeParse(payload);
+      if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+      return desk.cancelOrder(parsed.data.clientOrderId, operatorName(transport, parsed.data.who));
     }
     case 'setParams':
       return desk.setParams(payload, operatorName(transport));

@@ -66,6 +66,8 @@ export class RiskGate {
   constructor(
     private params: RiskParams,
     private readonly hooks: RiskHooks,
+    /** Sizes in a refusal's words (the desk passes the instrument's; lots by default). */
+    private readonly sizeText: (lots: Lots) => string = (lots) => `${lots} lots`,
   ) {}
 
   state(): TradingState {
@@ -263,14 +265,14 @@ export class RiskGate {
         if (request.purpose === 'flatten' && reduces) return null;
         return { reason: 'paused', detail: 'paused: quotes pulled' };
       case 'reducing':
-        return reduces ? null : { reason: 'would-not-reduce', detail: wouldNotReduce(request, exposure) };
+        return reduces ? null : { reason: 'would-not-reduce', detail: wouldNotReduce(request, exposure, this.sizeText) };
       case 'active':
         break;
     }
     if (this.storageFault) return { reason: 'storage-fault', detail: `storage fault: ${this.storageFault}` };
     const worst = request.side === 'buy' ? exposure.inventoryLots + exposure.openBuyLots + request.size : exposure.inventoryLots - exposure.openSellLots - request.size;
     if (Math.abs(worst) > this.params.maxInventoryLots && !reduces) {
-      return { reason: 'inventory-limit', detail: `would breach the hard inventory limit: ${worst} lots if filled, limit ${this.params.maxInventoryLots}` };
+      return { reason: 'inventory-limit', detail: `would breach the hard inventory limit: ${this.sizeText(worst)} if filled, limit ${this.sizeText(this.params.maxInventoryLots)}` };
     }
     return null;
   }
@@ -341,12 +343,12 @@ export function reducesInventory(request: OrderRequest, exposure: Exposure): boo
 }
 
 /** Why an order in reduce-only would not reduce: it is on the growing side, or larger than what is left. */
-function wouldNotReduce(request: OrderRequest, exposure: Exposure): string {
+function wouldNotReduce(request: OrderRequest, exposure: Exposure, size: (lots: Lots) => string): string {
   const inventory = exposure.inventoryLots;
   const growing = request.side === 'buy' ? inventory >= 0 : inventory <= 0;
-  if (growing) return `reduce-only: a ${request.side} order would grow the position (inventory ${inventory} lots)`;
+  if (growing) return `reduce-only: a ${request.side} order would grow the position (inventory ${size(inventory)})`;
   const working = request.side === 'buy' ? exposure.openBuyLots : exposure.openSellLots;
-  return `reduce-only: ${request.size} lots with ${working} working would take inventory ${inventory} past zero`;
+  return `reduce-only: ${size(request.size)} with ${size(working)} working would take inventory ${size(inventory)} past zero`;
 }
 
 function round2(value: number): number {

@@ -48,6 +48,7 @@ class BridgeDeskApi implements StreamingDeskApi {
   reduce = () => this.bridge.reduce();
   flatten: DeskApi['flatten'] = (request) => this.bridge.flatten(request);
   cancelFlatten = () => this.bridge.cancelFlatten();
+  cancelOrder = (clientOrderId: string) => this.bridge.cancelOrder(clientOrderId);
   setParams = (patch: unknown) => this.bridge.setParams(patch);
   replay: DeskApi['replay'] = (command) => this.bridge.replay(command);
   getSessions = (limit: number) => this.bridge.getSessions(limit);

@@ -133,6 +133,9 @@ export class HttpDeskApi implements StreamingDeskApi {
   cancelFlatten(): Promise<CommandResult> {
     return this.send('POST', '/api/control/cancel-flatten', {});
   }
+  cancelOrder(clientOrderId: string): Promise<CommandResult> {
+    return this.send('POST', '/api/control/cancel-order', { clientOrderId });
+  }
   setParams(patch: unknown): Promise<CommandResult> {
     return this.send('PUT', '/api/params', patch);
   }

@@ -52,7 +52,7 @@ describe('the risk gate names every refusal', () => {
     expect(growing?.detail).toBe('reduce-only: a buy order would grow the position (inventory 28 lots)');
     const tooLarge = risk.allows(order('sell', 100), exposure(28, 0, 0));
     expect(tooLarge?.reason).toBe('would-not-reduce');
-    expect(tooLarge?.detail).toBe('reduce-only: 100 lots with 0 working would take inventory 28 past zero');
+    expect(tooLarge?.detail).toBe('reduce-only: 100 lots with 0 lots working would take inventory 28 lots past zero');
     expect(risk.allows(order('sell', 28), exposure(28))).toBeNull();
     expect(risk.allows(order('sell', 20), exposure(28, 0, 8))).toBeNull();
   });
@@ -68,7 +68,7 @@ describe('the risk gate names every refusal', () => {
   it('the hard inventory limit, unless the order reduces', () => {
     const risk = gate();
     const refusal = risk.allows(order('buy', 20), exposure(290));
-    expect(refusal).toEqual({ reason: 'inventory-limit', detail: 'would breach the hard inventory limit: 310 lots if filled, limit 300' });
+    expect(refusal).toEqual({ reason: 'inventory-limit', detail: 'would breach the hard inventory limit: 310 lots if filled, limit 300 lots' });
     expect(risk.allows(order('sell', 20), exposure(310))).toBeNull();
   });
 
