@@ -29,6 +29,9 @@ const api = {
   stopSession: () => ipcRenderer.invoke(IPC_CHANNELS.stopSession),
   getRecordings: () => ipcRenderer.invoke(IPC_CHANNELS.getRecordings),
   setRecording: (on) => ipcRenderer.invoke(IPC_CHANNELS.setRecording, { on }),
+  loadPreferences: () => ipcRenderer.invoke(IPC_CHANNELS.loadPreferences),
+  savePreferences: (preferences) => ipcRenderer.invoke(IPC_CHANNELS.savePreferences, preferences),
+  notify: (notice) => ipcRenderer.invoke(IPC_CHANNELS.notify, notice),
   subscribe: (listener) => {
     // The main process sends each stream message as the JSON text every other client gets.
     const handler = (_event: IpcRendererEvent, text: string): void => listener(JSON.parse(text) as StreamMessage);

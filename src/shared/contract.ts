@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { DeskParams } from './params.js';
+import { ALERT_KINDS, type Preferences } from './preferences.js';
 
 export const VENUES = ['sim', 'binance-spot', 'binance-usdm', 'bybit-spot', 'bybit-linear', 'kraken', 'coinbase'] as const;
 export type VenueName = (typeof VENUES)[number];
@@ -406,6 +407,14 @@ export const CANCEL_ORDER_SCHEMA = z.strictObject({
 });
 export type CancelOrderRequest = z.infer<typeof CANCEL_ORDER_SCHEMA>;
 
+/** A desktop notification the monitor asks its host to show (an alert: kill, breaker, disconnect...). */
+export const ALERT_NOTICE_SCHEMA = z.strictObject({
+  kind: z.enum(ALERT_KINDS),
+  title: z.string().min(1).max(120),
+  body: z.string().max(500),
+});
+export type AlertNotice = z.infer<typeof ALERT_NOTICE_SCHEMA>;
+
 /** The commands of the desk API, by name: the preload exposes one function per entry. */
 export type DeskCommand =
   | { readonly type: 'kill' }
@@ -489,6 +498,18 @@ export interface DeskApi {
   setRecording(on: boolean): Promise<CommandResult>;
   /** Subscribes to the stream; returns the unsubscribe function. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
+  /**
+   * The monitor's layout and preferences as kept by this host (Electron: a JSON file in the user-data
+   * folder; a browser: localStorage), validated; the defaults when there are none or they are invalid.
+   */
+  loadPreferences(): Promise<Preferences>;
+  /** Keeps the preferences (validated by the host before anything is written). */
+  savePreferences(preferences: Preferences): Promise<CommandResult>;
+  /**
+   * Shows a desktop notification (Electron's `Notification`; the browser's Notification API, once the
+   * user allowed it). Resolves to whether it was shown.
+   */
+  notify(notice: AlertNotice): Promise<boolean>;
 }
 
 /** The IPC channel names live in a zod-free module so the sandboxed preload bundle stays small. */

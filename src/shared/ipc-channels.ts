@@ -27,5 +27,8 @@ export const IPC_CHANNELS = {
   getRecordings: 'desk:getRecordings',
   setRecording: 'desk:setRecording',
   subscribe: 'desk:subscribe',
+  loadPreferences: 'desk:loadPreferences',
+  savePreferences: 'desk:savePreferences',
+  notify: 'desk:notify',
   stream: 'desk:stream',
 } as const;

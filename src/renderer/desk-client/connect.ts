@@ -60,6 +60,9 @@ class BridgeDeskApi implements StreamingDeskApi {
   getRecordings = () => this.bridge.getRecordings();
   setRecording = (on: boolean) => this.bridge.setRecording(on);
   subscribe: DeskApi['subscribe'] = (listener) => this.bridge.subscribe(listener);
+  loadPreferences = () => this.bridge.loadPreferences();
+  savePreferences: DeskApi['savePreferences'] = (preferences) => this.bridge.savePreferences(preferences);
+  notify: DeskApi['notify'] = (notice) => this.bridge.notify(notice);
   /** IPC updates are paced by the desk's publish interval; nothing to acknowledge. */
   frameRendered = (): void => undefined;
   onConnection(listener: (info: ConnectionInfo) => void): () => void {
