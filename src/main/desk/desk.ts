@@ -800,6 +800,9 @@ export class Desk implements FeedListener {
 
   /** The stream: a snapshot at once, then batched updates (at most one per publish interval). */
   subscribe(listener: StreamListener): () => void {
+    // What is pending goes to the listeners there already; the newcomer's snapshot holds it, so no update
+    // may repeat it to the newcomer (a fill or an event shown twice).
+    this.publish();
     this.listeners.add(listener);
     this.flushQuietly();
     listener(this.snapshotMessage());
