@@ -79,8 +79,9 @@ export function Ladder({ options, onOptions, run }: { options: LadderOptions; on
     observerRef.current = observer;
   }, []);
 
+  // Centring on: follow the mid; off: the rows stay where they are (the wheel moves them).
   useEffect(() => {
-    if (options.autoCentre) setManualCentre(null);
+    setManualCentre(options.autoCentre ? null : lastCentre.current);
   }, [options.autoCentre]);
 
   // Draw after every render: the canvas is outside React's DOM diff.
@@ -134,7 +135,9 @@ export function Ladder({ options, onOptions, run }: { options: LadderOptions; on
     pixelRatio: window.devicePixelRatio || 1,
     fonts: fontsRef.current,
   };
-  const layout = `${group}|${rowCount}|${tick}|${options.volumeColumn ? 'v' : ''}`;
+  // A ladder the trader holds still is listed with its rows at once (a click finds what the list says);
+  // a centred one at reading pace, or its list would follow every tick of the mid.
+  const layout = `${group}|${rowCount}|${tick}|${options.volumeColumn ? 'v' : ''}|${options.autoCentre ? 'auto' : centre}`;
   if (layout !== mirrorRef.current.layout || nowMs - mirrorRef.current.atMs >= READING_INTERVAL_MS) mirrorRef.current = { rows, offscreen, atMs: nowMs, layout };
   const newestFill = store.recentFills[store.recentFills.length - 1];
   const flashing = newestFill !== undefined && flashLevel(nowMs - newestFill.arrivedAtMs) > 0;

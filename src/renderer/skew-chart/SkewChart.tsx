@@ -120,7 +120,8 @@ export function SkewChart() {
         const working = p !== undefined && p[field] !== null;
         if (tagged[field] === working) continue;
         tagged[field] = working;
-        series.applyOptions({ lastValueVisible: working });
+        // Both the value and the title: lightweight-charts draws a title on the axis even without its value.
+        series.applyOptions({ lastValueVisible: working, title: working ? (field === 'ourBid' ? 'our bid' : 'our ask') : '' });
         containerRef.current?.setAttribute(`data-tag-${field === 'ourBid' ? 'bid' : 'ask'}`, working ? 'shown' : 'hidden');
       }
     };
