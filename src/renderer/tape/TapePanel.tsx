@@ -12,6 +12,19 @@ import { useFills, usePacedState, useTrades } from '../desk-client/hooks.js';
 
 type TapeRow = { readonly kind: 'trade'; readonly trade: TradeView; readonly key: string } | { readonly kind: 'fill'; readonly fill: FillView; readonly key: string };
 
+const tradeKeys = new WeakMap<TradeView, number>();
+let nextTradeKey = 0;
+
+/** A stable React key for a trade (trades carry no id; each arrives as its own object). */
+function tradeKey(trade: TradeView): string {
+  let key = tradeKeys.get(trade);
+  if (key === undefined) {
+    key = ++nextTradeKey;
+    tradeKeys.set(trade, key);
+  }
+  return `t${key}`;
+}
+
 /** Rows shown (the newest). */
 const SHOWN = 120;
 
@@ -29,7 +42,7 @@ export function tapeRows(trades: readonly TradeView[], fills: readonly FillView[
       rows.push({ kind: 'fill', fill, key: `f${fill.fillId}` });
       f++;
     } else if (trade !== undefined) {
-      rows.push({ kind: 'trade', trade, key: `t${t}-${trade.timeMs}` });
+      rows.push({ kind: 'trade', trade, key: tradeKey(trade) });
       t++;
     } else {
       break;
