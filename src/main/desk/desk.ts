@@ -107,6 +107,10 @@ function isMarketObserver(value: unknown): value is MarketObserver {
   return typeof v.onBook === 'function' && typeof v.onTrade === 'function' && typeof v.onTime === 'function';
 }
 
+function isDiscontinuityAware(value: unknown): value is { onDiscontinuity(localUs: LocalUs): void } {
+  return typeof (value as { onDiscontinuity?: unknown }).onDiscontinuity === 'function';
+}
+
 /** What a replay keeps of the desk at a checkpoint (see `Desk.checkpointState`). */
 interface DeskCheckpoint {
   readonly mark: number;
@@ -484,11 +488,18 @@ export class Desk implements FeedListener {
   }
 
   /**
-   * A replay jumped. The replay played every event and tick on the way with callbacks, after restoring
-   * this desk from its checkpoint when it went back (`restoreState`), so nothing here needs mending: the
-   * jump is logged, and the monitors get a fresh snapshot (the fills, the series, the figures went back).
+   * A replay jumped. An exact seek played every event and tick on the way with callbacks, after restoring
+   * this desk from its checkpoint when it went back (`restoreState`), so nothing needs mending: the jump is
+   * logged, and the monitors get a fresh snapshot (the fills, the series, the figures went back). A seek
+   * that skipped a stretch (a replay without the desk's checkpoints) is a discontinuity: orders resting at
+   * the paper venue and markouts waiting for a mid mean nothing across it.
    */
-  onSeek(info: { fromUs: LocalUs; toUs: LocalUs; eventIndex: number }): void {
+  onSeek(info: { fromUs: LocalUs; toUs: LocalUs; eventIndex: number; exact: boolean }): void {
+    if (!info.exact) {
+      if (isDiscontinuityAware(this.venue)) this.venue.onDiscontinuity(info.toUs);
+      this.analytics.onDiscontinuity(info.toUs);
+      this.midTicks = Number.NaN;
+    }
     this.pushEvent('info', `replay jumped ${info.toUs >= info.fromUs ? 'forward' : 'back'} to event ${info.eventIndex}`, info.toUs);
     this.metricsDirty = true;
     this.snapshotDue = true;

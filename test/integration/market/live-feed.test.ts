@@ -169,9 +169,10 @@ describeWithSharedData('LiveFeed faults and the recorder', () => {
     cleanup.push(() => server.close());
     const { instrument } = await resolveInstrument('binance-spot', 'NKNUSDT', { offline: true });
     const w = watcher();
+    // A limit a loaded machine's event loop cannot miss by itself (pings every 60 ms, five chances).
     const feed = new LiveFeed({
       venue: 'binance-spot', symbol: 'NKNUSDT', instrument, wsUrl: server.wsUrl, restUrl: server.restUrl,
-      staleAfterMs: 100, reconnectAfterSilentMs: 400, timeTickMs: 20, backoff: { initialMs: 10, maxMs: 50 },
+      staleAfterMs: 300, reconnectAfterSilentMs: 900, timeTickMs: 20, backoff: { initialMs: 10, maxMs: 50 },
     });
     cleanup.push(() => feed.stop());
     let sawStale = false;
@@ -186,7 +187,7 @@ describeWithSharedData('LiveFeed faults and the recorder', () => {
       },
     });
     // Past twice the reconnect threshold of a silent connection, the quiet one is still the first.
-    await w.until(() => quietFor > 900, 'a quiet spell of 900 ms');
+    await w.until(() => quietFor > 1_900, 'a quiet spell of 1,900 ms');
     expect(sawStale).toBe(false);
     expect(server.connections).toBe(1);
     expect(feed.health(feed.nowUs())).toMatchObject({ connected: true, quiet: true });

@@ -62,7 +62,7 @@ export interface LiveFeedOptions {
   readonly staleAfterMs?: number;
   /** Replace a connection that has been silent (no frame, no pong) this long (default max(3 × staleAfterMs, 15,000) ms). */
   readonly reconnectAfterSilentMs?: number;
-  /** Our WebSocket ping to the venue (default staleAfterMs / 5, within 100..1,000 ms). */
+  /** Our WebSocket ping to the venue (default staleAfterMs / 5, within 20..1,000 ms: five chances to answer). */
   readonly pingIntervalMs?: number;
   /** Period of `onTime` (default 250 ms). */
   readonly timeTickMs?: number;
@@ -411,7 +411,7 @@ export class LiveFeed implements MarketFeed, Clock {
   private startKeepAlive(socket: WebSocket): void {
     this.stopKeepAlive();
     const staleMs = this.tracker.staleAfterUs / 1_000;
-    const pingMs = this.options.pingIntervalMs ?? Math.min(1_000, Math.max(100, staleMs / 5));
+    const pingMs = this.options.pingIntervalMs ?? Math.min(1_000, Math.max(20, staleMs / 5));
     this.pingTimer = setInterval(() => {
       // why: a protocol ping every venue's server answers, whatever its market does: the pong is the
       // connection's proof of life when the market is quiet.

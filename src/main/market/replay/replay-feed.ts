@@ -47,6 +47,8 @@ export interface SeekInfo {
   readonly toUs: LocalUs;
   /** Index of the next event to be applied after the seek. */
   readonly eventIndex: number;
+  /** The listener heard every event on the way (true), or missed the skipped stretch (false). */
+  readonly exact: boolean;
 }
 
 /** A FeedListener that may also hear the replay's own events. */
@@ -385,7 +387,7 @@ export class ReplayFeed implements MarketFeed, Clock {
   private finishSeek(run: SeekRun): void {
     this.ended = this.index >= this.frames.length;
     this.anchor();
-    this.listener.onSeek?.({ fromUs: run.fromUs, toUs: this.clockUs, eventIndex: this.index });
+    this.listener.onSeek?.({ fromUs: run.fromUs, toUs: this.clockUs, eventIndex: this.index, exact: true });
     if (this.ended) this.finishIfDone();
     else if (run.resume) this.play();
     else this.notifyTransport();
@@ -423,7 +425,7 @@ export class ReplayFeed implements MarketFeed, Clock {
     this.tracker.setTrusted(this.adapter.trusted());
     if (this.index > 0) this.tracker.recordMessage(this.frames[this.index - 1]!.localUs);
     this.anchor();
-    this.listener.onSeek?.({ fromUs: from, toUs: to, eventIndex: this.index });
+    this.listener.onSeek?.({ fromUs: from, toUs: to, eventIndex: this.index, exact: false });
     this.listener.onFeedEvent(
       this.adapter.trusted()
         ? { type: 'trusted', localUs: to }
