@@ -227,6 +227,8 @@ export interface DeskState {
   readonly params: DeskParams;
   readonly limits: LimitUsageView[];
   readonly flatten: FlattenView | null;
+  /** The market's trades per second over the last ten seconds (every trade, whatever the tape shows). */
+  readonly tradesPerSec: number;
   readonly replay: ReplayView | null;
   readonly recording: { readonly file: string; readonly frames: number } | null;
   readonly reconciled: boolean;
@@ -362,8 +364,12 @@ export type StreamMessage =
 
 /** Trades a snapshot carries (the tape's length). */
 export const TAPE_SNAPSHOT_TRADES = 200;
-/** Trades one update carries at most: faster than that, a tape is read as a rate, not line by line. */
-export const TAPE_UPDATE_MAX = 100;
+/**
+ * Trades one update carries at most (an update a frame: every trade up to ~470 a second). Faster than
+ * that a tape is read as a rate, not line by line (the desk counts every trade: `DeskState.tradesPerSec`),
+ * and the stream stays as cheap as it was.
+ */
+export const TAPE_UPDATE_MAX = 8;
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Commands: one schema each, used by the HTTP server and the Electron IPC handlers alike.           */

@@ -777,6 +777,7 @@ export class Desk implements FeedListener {
       params: this.params,
       limits: this.risk.limitUsage(),
       flatten: this.flattener.view((l) => this.size(l), nowUs),
+      tradesPerSec: round(this.tape.tradesPerSec(nowUs), 2),
       replay: this.replayControl ? this.replayControl.view() : null,
       recording: this.feedRecording(),
       reconciled: this.reconciled,

@@ -5,8 +5,9 @@
  * map, a new price adds one entry); views for the stream are built at publish time only: a snapshot
  * (the whole tape, every price) or what changed since the last publish (at most TAPE_UPDATE_MAX trades,
  * and the prices whose volume moved). Bounded: at most MAX_PRICES prices are kept; past that, the prices
- * farthest from the newest trade are forgotten. Prices in ticks and sizes in lots here; the views are in
- * instrument units. No I/O, no clock.
+ * farthest from the newest trade are forgotten. It also counts trades per second over the last RATE_WINDOW_US
+ * (every trade, also those an update leaves out), for the tape's rate. Prices in ticks and sizes in lots
+ * here; the views are in instrument units. No I/O, no clock: times come with the trades and the caller.
  */
 import { TAPE_SNAPSHOT_TRADES, TAPE_UPDATE_MAX, type TradeView, type VolumeAtPrice } from '../../shared/contract.js';
 import type { DecimalGrid } from '../../shared/units.js';
@@ -16,6 +17,10 @@ import type { MarketTrade } from '../market/types.js';
 export const MAX_PRICES = 4_096;
 
 const AGGRESSOR_CODE = { buy: 1, sell: -1 } as const;
+/** The trade rate's window, cut into RATE_BUCKETS. */
+const RATE_WINDOW_US = 10_000_000;
+const RATE_BUCKETS = 50;
+const RATE_BUCKET_US = RATE_WINDOW_US / RATE_BUCKETS;
 
 export class MarketTape {
   private readonly timeUs = new Float64Array(TAPE_SNAPSHOT_TRADES);
@@ -32,8 +37,19 @@ export class MarketTape {
   private readonly total = new Map<number, number>();
   private readonly changed = new Set<number>();
   private lastPrice = Number.NaN;
+  private readonly rateCount = new Float64Array(RATE_BUCKETS);
+  private readonly rateId = new Float64Array(RATE_BUCKETS).fill(-1);
+  private firstTradeUs = Number.NaN;
 
   record(trade: MarketTrade): void {
+    const id = Math.floor(trade.localUs / RATE_BUCKET_US);
+    const bucket = id % RATE_BUCKETS;
+    if (this.rateId[bucket] !== id) {
+      this.rateId[bucket] = id;
+      this.rateCount[bucket] = 0;
+    }
+    this.rateCount[bucket] = (this.rateCount[bucket] ?? 0) + 1;
+    if (Number.isNaN(this.firstTradeUs)) this.firstTradeUs = trade.localUs;
     const slot = this.next;
     this.timeUs[slot] = trade.localUs;
     this.price[slot] = trade.price;
@@ -69,6 +85,19 @@ export class MarketTape {
     this.pending = 0;
     this.changed.clear();
     return { trades, volume };
+  }
+
+  /** Trades per second over the last ten seconds at `nowUs` (since the first trade, when that is nearer). */
+  tradesPerSec(nowUs: number): number {
+    const nowId = Math.floor(nowUs / RATE_BUCKET_US);
+    let sum = 0;
+    for (let i = 0; i < RATE_BUCKETS; i++) {
+      const id = this.rateId[i] ?? -1;
+      if (id > nowId - RATE_BUCKETS && id <= nowId) sum += this.rateCount[i] ?? 0;
+    }
+    if (sum === 0) return 0;
+    const spanUs = Math.min(RATE_WINDOW_US, Math.max(RATE_BUCKET_US, nowUs - this.firstTradeUs));
+    return sum / (spanUs / 1_000_000);
   }
 
   /** Something to send since the last drain. */

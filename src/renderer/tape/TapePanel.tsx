@@ -3,30 +3,19 @@
  * buyer lifting the offer in the bid's green, a seller hitting the bid in the ask's red, the venue's
  * silence as a dash), with our own fills among them, highlighted, where they happened. At reading pace:
  * a tape that scrolls sixty times a second cannot be read; faster than an update carries (TAPE_UPDATE_MAX),
- * a tape is a rate, shown in the header.
+ * a tape is a rate: the header shows the desk's count of every trade. Rows are keyed by their position, so a reading rewrites the
+ * text of rows that stay on screen instead of unmounting and mounting a row per trade (under a busy
+ * market nearly the whole list changes at every reading: that churn was most of the tape's cost).
  */
 import { useMemo } from 'react';
 import type { FillView, TradeView } from '../../shared/contract.js';
 import { fmtPrice, fmtSize, fmtTime } from '../desk-client/format.js';
 import { useFills, usePacedState, useTrades } from '../desk-client/hooks.js';
 
-type TapeRow = { readonly kind: 'trade'; readonly trade: TradeView; readonly key: string } | { readonly kind: 'fill'; readonly fill: FillView; readonly key: string };
+type TapeRow = { readonly kind: 'trade'; readonly trade: TradeView } | { readonly kind: 'fill'; readonly fill: FillView };
 
-const tradeKeys = new WeakMap<TradeView, number>();
-let nextTradeKey = 0;
-
-/** A stable React key for a trade (trades carry no id; each arrives as its own object). */
-function tradeKey(trade: TradeView): string {
-  let key = tradeKeys.get(trade);
-  if (key === undefined) {
-    key = ++nextTradeKey;
-    tradeKeys.set(trade, key);
-  }
-  return `t${key}`;
-}
-
-/** Rows shown (the newest). */
-const SHOWN = 120;
+/** Rows shown (the newest): more than the tallest tape panel holds. */
+const SHOWN = 48;
 
 /** Trades and our fills merged newest first (each list comes newest first). */
 export function tapeRows(trades: readonly TradeView[], fills: readonly FillView[], limit: number): TapeRow[] {
@@ -39,10 +28,10 @@ export function tapeRows(trades: readonly TradeView[], fills: readonly FillView[
     const trade = trades[t];
     const fill = fills[f];
     if (fill !== undefined && fill.timeMs >= oldest && (trade === undefined || fill.timeMs >= trade.timeMs)) {
-      rows.push({ kind: 'fill', fill, key: `f${fill.fillId}` });
+      rows.push({ kind: 'fill', fill });
       f++;
     } else if (trade !== undefined) {
-      rows.push({ kind: 'trade', trade, key: tradeKey(trade) });
+      rows.push({ kind: 'trade', trade });
       t++;
     } else {
       break;
@@ -58,17 +47,13 @@ export function TapePanel() {
   const rows = useMemo(() => tapeRows(trades, fills, SHOWN), [trades, fills]);
   const decimals = state?.instrument.priceDecimals ?? 2;
   const sizeDecimals = state?.instrument.sizeDecimals ?? 0;
-  const newest = trades[0]?.timeMs;
-  const perSecond = useMemo(() => {
-    const window = trades.filter((t) => newest !== undefined && t.timeMs > newest - 10_000);
-    return window.length / 10;
-  }, [trades, newest]);
+  const perSecond = state?.tradesPerSec ?? 0;
   return (
     <section className="panel tape" data-testid="tape">
       <div className="panel-head" title="B: a buyer lifted the offer · S: a seller hit the bid · highlighted: our fills">
         <h3>Time &amp; sales</h3>
         <span className="muted" data-testid="tape-rate">
-          {trades.length === 0 ? 'no trade yet' : `${perSecond.toFixed(1)}/s`}
+          {trades.length === 0 ? 'no trade yet' : `${perSecond.toFixed(perSecond < 10 ? 1 : 0)}/s`}
         </span>
         <span className="head-tools muted tape-legend">
           <span className="pos">B</span>/<span className="neg">S</span> aggressor · <span className="tape-ours-key">ours</span>
@@ -81,16 +66,17 @@ export function TapePanel() {
         <span>side</span>
       </div>
       <div className="tape-list" role="table" aria-label="Time and sales: the market's trades and our fills, newest first">
-        {rows.map((row) =>
+        {/* Keyed by position (see the header). */}
+        {rows.map((row, index) =>
           row.kind === 'trade' ? (
-            <div key={row.key} role="row" className={`tape-row ${row.trade.aggressor ?? 'unknown'}`} data-testid="tape-trade" data-aggressor={row.trade.aggressor ?? ''} data-price={row.trade.price} data-size={row.trade.size}>
+            <div key={index} role="row" className={`tape-row ${row.trade.aggressor ?? 'unknown'}`} data-testid="tape-trade" data-aggressor={row.trade.aggressor ?? ''} data-price={row.trade.price} data-size={row.trade.size}>
               <span role="cell">{fmtTime(row.trade.timeMs, true)}</span>
               <span role="cell">{fmtPrice(row.trade.price, decimals)}</span>
               <span role="cell">{fmtSize(row.trade.size, sizeDecimals)}</span>
               <span role="cell">{row.trade.aggressor === 'buy' ? 'B' : row.trade.aggressor === 'sell' ? 'S' : '—'}</span>
             </div>
           ) : (
-            <div key={row.key} role="row" className={`tape-row ours ${row.fill.side}`} data-testid="tape-fill" data-fill-id={row.fill.fillId} title={`our ${row.fill.side} fill ${row.fill.clientOrderId} (${row.fill.liquidity})`}>
+            <div key={index} role="row" className={`tape-row ours ${row.fill.side}`} data-testid="tape-fill" data-fill-id={row.fill.fillId} title={`our ${row.fill.side} fill ${row.fill.clientOrderId} (${row.fill.liquidity})`}>
               <span role="cell">{fmtTime(row.fill.timeMs, true)}</span>
               <span role="cell">{fmtPrice(row.fill.price, decimals)}</span>
               <span role="cell">{fmtSize(row.fill.size, sizeDecimals)}</span>

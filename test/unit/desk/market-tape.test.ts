@@ -55,8 +55,26 @@ describe('MarketTape', () => {
     for (let i = 0; i < 150; i++) tape.record(trade(i * 1_000, 10_000, 1, 'buy'));
     const { trades } = tape.drain(tick, lot);
     expect(trades).toHaveLength(TAPE_UPDATE_MAX);
-    expect(trades[0]!.timeMs).toBe(50);
+    expect(trades[0]!.timeMs).toBe(150 - TAPE_UPDATE_MAX);
     expect(trades[trades.length - 1]!.timeMs).toBe(149);
+  });
+
+  it('counts every trade for the rate, those an update leaves out too', () => {
+    const tape = new MarketTape();
+    // 600 trades a second for 20 s, drained as the desk would (most never reach the tape).
+    for (let i = 0; i < 12_000; i++) {
+      tape.record(trade(1_000_000_000 + i * 1_666.666, 10_000, 1, 'buy'));
+      if (i % 10 === 0) tape.drain(tick, lot);
+    }
+    // Within a bucket (0.2 s) of the ten-second window: the newest bucket has only begun.
+    const rate = tape.tradesPerSec(1_000_000_000 + 20_000_000);
+    expect(rate).toBeGreaterThanOrEqual(600 * 0.97);
+    expect(rate).toBeLessThanOrEqual(600);
+    // Two seconds in, the rate is over what was seen, not ten seconds.
+    const early = new MarketTape();
+    for (let i = 0; i < 200; i++) early.record(trade(5_000_000 + i * 10_000, 10_000, 1, 'sell'));
+    expect(early.tradesPerSec(6_990_001)).toBeCloseTo(200 / 1.990001, 0);
+    expect(new MarketTape().tradesPerSec(1)).toBe(0);
   });
 
   it('keeps at most MAX_PRICES prices, the nearest to the newest trade', () => {
