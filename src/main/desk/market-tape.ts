@@ -10,6 +10,7 @@
  * here; the views are in instrument units. No I/O, no clock: times come with the trades and the caller.
  */
 import { TAPE_SNAPSHOT_TRADES, TAPE_UPDATE_MAX, type TradeView, type VolumeAtPrice } from '../../shared/contract.js';
+import { SlidingRate } from '../../shared/sliding-rate.js';
 import type { DecimalGrid } from '../../shared/units.js';
 import type { MarketTrade } from '../market/types.js';
 
@@ -20,7 +21,6 @@ const AGGRESSOR_CODE = { buy: 1, sell: -1 } as const;
 /** The trade rate's window, cut into RATE_BUCKETS. */
 const RATE_WINDOW_US = 10_000_000;
 const RATE_BUCKETS = 50;
-const RATE_BUCKET_US = RATE_WINDOW_US / RATE_BUCKETS;
 
 export class MarketTape {
   private readonly timeUs = new Float64Array(TAPE_SNAPSHOT_TRADES);
@@ -37,19 +37,10 @@ export class MarketTape {
   private readonly total = new Map<number, number>();
   private readonly changed = new Set<number>();
   private lastPrice = Number.NaN;
-  private readonly rateCount = new Float64Array(RATE_BUCKETS);
-  private readonly rateId = new Float64Array(RATE_BUCKETS).fill(-1);
-  private firstTradeUs = Number.NaN;
+  private readonly rate = new SlidingRate(RATE_WINDOW_US, RATE_BUCKETS);
 
   record(trade: MarketTrade): void {
-    const id = Math.floor(trade.localUs / RATE_BUCKET_US);
-    const bucket = id % RATE_BUCKETS;
-    if (this.rateId[bucket] !== id) {
-      this.rateId[bucket] = id;
-      this.rateCount[bucket] = 0;
-    }
-    this.rateCount[bucket] = (this.rateCount[bucket] ?? 0) + 1;
-    if (Number.isNaN(this.firstTradeUs)) this.firstTradeUs = trade.localUs;
+    this.rate.record(trade.localUs);
     const slot = this.next;
     this.timeUs[slot] = trade.localUs;
     this.price[slot] = trade.price;
@@ -89,15 +80,7 @@ export class MarketTape {
 
   /** Trades per second over the last ten seconds at `nowUs` (since the first trade, when that is nearer). */
   tradesPerSec(nowUs: number): number {
-    const nowId = Math.floor(nowUs / RATE_BUCKET_US);
-    let sum = 0;
-    for (let i = 0; i < RATE_BUCKETS; i++) {
-      const id = this.rateId[i] ?? -1;
-      if (id > nowId - RATE_BUCKETS && id <= nowId) sum += this.rateCount[i] ?? 0;
-    }
-    if (sum === 0) return 0;
-    const spanUs = Math.min(RATE_WINDOW_US, Math.max(RATE_BUCKET_US, nowUs - this.firstTradeUs));
-    return sum / (spanUs / 1_000_000);
+    return this.rate.perSec(nowUs);
   }
 
   /** Something to send since the last drain. */

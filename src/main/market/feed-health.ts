@@ -13,6 +13,7 @@
  * the sliding window for messages/s).
  */
 import type { FeedHealthView } from '../../shared/contract.js';
+import { SlidingRate } from '../../shared/sliding-rate.js';
 import { assertNever, type LocalUs } from '../../shared/units.js';
 import type { AdapterCounters } from './adapters/types.js';
 import type { FeedEvent } from './types.js';
@@ -42,12 +43,7 @@ export type HealthCounters = Pick<
 
 export class FeedHealthTracker {
   readonly staleAfterUs: number;
-  private readonly bucketUs: number;
-  private readonly bucketCount: Float64Array;
-  /** Absolute bucket number each slot currently holds (−1: empty). */
-  private readonly bucketId: Float64Array;
-  private readonly windowUs: number;
-  private firstMessageUs = Number.NaN;
+  private readonly rate: SlidingRate;
   private lastMessageUs = Number.NaN;
   /** The connection last showed life: a frame of any kind, or the answer to our ping. */
   private lastAliveUs = Number.NaN;
@@ -73,10 +69,7 @@ export class FeedHealthTracker {
     if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError(`rateBuckets must be an integer ≥ 1, got ${buckets}`);
     this.staleAfterUs = staleAfterMs * 1_000;
     this.canGoSilent = options.connectionCanGoSilent ?? true;
-    this.windowUs = windowMs * 1_000;
-    this.bucketUs = this.windowUs / buckets;
-    this.bucketCount = new Float64Array(buckets);
-    this.bucketId = new Float64Array(buckets).fill(-1);
+    this.rate = new SlidingRate(windowMs * 1_000, buckets);
   }
 
   /**
@@ -90,18 +83,11 @@ export class FeedHealthTracker {
   /** A message (ws frame or REST response) arrived at `localUs`; `exchUs` is the venue's stamp if any. */
   recordMessage(localUs: LocalUs, exchUs: number = Number.NaN): void {
     if (localUs < this.lastMessageUs) this.restartWindow();
-    if (Number.isNaN(this.firstMessageUs)) this.firstMessageUs = localUs;
     this.lastMessageUs = localUs;
     if (!(localUs <= this.lastAliveUs)) this.lastAliveUs = localUs;
     if (!Number.isNaN(exchUs)) this.lastLatencyUs = localUs - exchUs;
     this.own.messages++;
-    const id = Math.floor(localUs / this.bucketUs);
-    const slot = id % this.bucketCount.length;
-    if (this.bucketId[slot] !== id) {
-      this.bucketId[slot] = id;
-      this.bucketCount[slot] = 0;
-    }
-    this.bucketCount[slot] = (this.bucketCount[slot] ?? 0) + 1;
+    this.rate.record(localUs);
   }
 
   /** The connection answered (a pong to our ping, a heartbeat frame): alive, whatever the market does. */
@@ -179,9 +165,7 @@ export class FeedHealthTracker {
 
   /** Time jumped backwards (replay seek): the message-rate window and message age start again. */
   restartWindow(): void {
-    this.bucketId.fill(-1);
-    this.bucketCount.fill(0);
-    this.firstMessageUs = Number.NaN;
+    this.rate.restart();
     this.lastMessageUs = Number.NaN;
     this.lastAliveUs = Number.NaN;
   }
@@ -220,17 +204,7 @@ export class FeedHealthTracker {
 
   /** Messages per second over the sliding window ending at `nowUs`. */
   messagesPerSec(nowUs: LocalUs): number {
-    const nowId = Math.floor(nowUs / this.bucketUs);
-    const n = this.bucketCount.length;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const id = this.bucketId[i] ?? -1;
-      if (id >= 0 && id > nowId - n && id <= nowId) sum += this.bucketCount[i] ?? 0;
-    }
-    if (sum === 0) return 0;
-    // Early on the window is not full yet: divide by the time actually observed (at least one bucket).
-    const observedUs = Math.min(this.windowUs, Math.max(this.bucketUs, nowUs - this.firstMessageUs));
-    return sum / (observedUs / 1_000_000);
+    return this.rate.perSec(nowUs);
   }
 
   view(nowUs: LocalUs): FeedHealthView {
