@@ -334,8 +334,11 @@ export class ReplayFeed implements MarketFeed, Clock {
     this.notifyTransport();
     return (async () => {
       try {
-        do await new Promise<void>((resolve) => setImmediate(resolve));
-        while (!this.advanceSeek(run, this.chunkEvents));
+        do {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          // The replay stopped meanwhile (the session closed): nothing left to seek for.
+          if (this.listener === NULL_LISTENER) return;
+        } while (!this.advanceSeek(run, this.chunkEvents));
       } finally {
         this.seeking = null;
       }
@@ -562,7 +565,8 @@ export class ReplayFeed implements MarketFeed, Clock {
   /** Keeps the listener's state with a checkpoint of the current timeline, unless it already has it. */
   private takeListenerState(cp: Checkpoint): void {
     if (cp.listener !== undefined || cp.index !== this.index) return;
-    cp.listener = { state: (this.listener as Required<Pick<ReplayListener, 'checkpointState'>>).checkpointState() };
+    const listener = this.listener as ReplayListener;
+    if (typeof listener.checkpointState === 'function') cp.listener = { state: listener.checkpointState() };
   }
 
   /** `whilePlaying`: stop as soon as a callback pauses the replay (playback chunks). */
