@@ -122,8 +122,10 @@ describeWithSharedData('LiveFeed against a local venue serving a real capture', 
     });
     cleanup.push(() => feed.stop());
     await feed.start(w.listener);
-    await w.until(() => server.finished && feed.framesReceived() >= server.sent && feed.trusted(), 'the whole capture to be served and applied');
-    expect(depth(feed.book)).toBe(depth(server.reference.book));
+    // why not "frames received ≥ frames sent": the subscription's own answers (ack, snapshot) are frames the
+    // server does not count, so that held a few frames early on a loaded machine; the book itself is the test.
+    await w.until(() => server.finished && feed.trusted() && depth(feed.book) === depth(server.reference.book), 'the whole capture to be served and applied');
+    expect(feed.framesReceived()).toBeGreaterThanOrEqual(server.sent);
     expect(server.connections).toBe(2); // the gap was repaired by a new subscription
     expect(w.events.some((e) => e.type === 'untrusted' && e.cause === 'gap')).toBe(true);
   });
