@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const rendererDir = join(import.meta.dirname, '..', 'renderer');
   const rendererUrlPrefix = pathToFileURL(rendererDir).href;
   window = new BrowserWindow(windowOptions(join(import.meta.dirname, '..', 'preload', 'index.cjs')));
-  const unregister = registerIpc(created, dbPath, window, rendererUrlPrefix, nativeBinding);
+  const unregister = registerIpc(created, dbPath, window, rendererUrlPrefix, { preferencesFile: join(dataDir, 'preferences.json'), log: (line) => console.error(line) }, nativeBinding);
   buildMenu();
   if (!globalShortcut.register(GLOBAL_KILL_ACCELERATOR, () => kill('global-shortcut'))) {
     console.error(`could not register the global kill-switch shortcut ${GLOBAL_KILL_ACCELERATOR}`);

@@ -19,6 +19,7 @@ const api = {
   acceptPosition: () => ipcRenderer.invoke(IPC_CHANNELS.acceptPosition),
   flatten: (request) => ipcRenderer.invoke(IPC_CHANNELS.flatten, request),
   cancelFlatten: () => ipcRenderer.invoke(IPC_CHANNELS.cancelFlatten),
+  cancelOrder: (clientOrderId) => ipcRenderer.invoke(IPC_CHANNELS.cancelOrder, { clientOrderId }),
   setParams: (patch) => ipcRenderer.invoke(IPC_CHANNELS.setParams, patch),
   replay: (command) => ipcRenderer.invoke(IPC_CHANNELS.replay, command),
   getSessions: async (limit) => JSON.parse((await ipcRenderer.invoke(IPC_CHANNELS.getSessions, limit)) as string) as SessionSummaryView[],
@@ -29,6 +30,9 @@ const api = {
   stopSession: () => ipcRenderer.invoke(IPC_CHANNELS.stopSession),
   getRecordings: () => ipcRenderer.invoke(IPC_CHANNELS.getRecordings),
   setRecording: (on) => ipcRenderer.invoke(IPC_CHANNELS.setRecording, { on }),
+  loadPreferences: () => ipcRenderer.invoke(IPC_CHANNELS.loadPreferences),
+  savePreferences: (preferences) => ipcRenderer.invoke(IPC_CHANNELS.savePreferences, preferences),
+  notify: (notice) => ipcRenderer.invoke(IPC_CHANNELS.notify, notice),
   subscribe: (listener) => {
     // The main process sends each stream message as the JSON text every other client gets.
     const handler = (_event: IpcRendererEvent, text: string): void => listener(JSON.parse(text) as StreamMessage);

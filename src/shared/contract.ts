@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { DeskParams } from './params.js';
+import { ALERT_KINDS, type Preferences } from './preferences.js';
 
 export const VENUES = ['sim', 'binance-spot', 'binance-usdm', 'bybit-spot', 'bybit-linear', 'kraken', 'coinbase'] as const;
 export type VenueName = (typeof VENUES)[number];
@@ -45,8 +46,40 @@ export const NOT_QUOTING_REASONS = [
   'replay-paused',
   'venue-disconnected',
   'position-mismatch',
+  'would-not-reduce',
+  'venue-rejected',
 ] as const;
 export type NotQuotingReason = (typeof NOT_QUOTING_REASONS)[number];
+
+/**
+ * Each reason in the words a trader reads on the ladder and in the state banner (one place, so the
+ * monitor, the tests and any script say the same thing).
+ */
+export const NOT_QUOTING_TEXT: Readonly<Record<NotQuotingReason, string>> = {
+  halted: 'halted',
+  paused: 'paused',
+  reducing: 'reduce-only: this side would grow the position',
+  reconciling: 'reconciling orders with the venue',
+  'stale-feed': 'stale feed: the connection is silent',
+  resyncing: 'book resyncing',
+  'crossed-market': 'crossed market',
+  'no-market': 'no two-sided market',
+  'inventory-limit': 'at the hard inventory limit',
+  'loss-limit': 'loss limit reached',
+  'rate-limit': 'order-rate limit',
+  'fill-burst': 'fill-burst breaker',
+  'price-band': 'price-band breaker',
+  'adverse-selection': 'adverse-selection breaker',
+  'outside-schedule': 'outside the quoting schedule',
+  flattening: 'flattening',
+  'zero-size': 'quote size rounds to 0 lots',
+  'storage-fault': 'storage fault',
+  'replay-paused': 'replay paused',
+  'would-not-reduce': 'refused: the order would not reduce the position',
+  'venue-rejected': 'the venue rejected the order',
+  'venue-disconnected': "the venue's user data stream is down",
+  'position-mismatch': 'the venue position differs from the fills (accept it first)',
+};
 
 export interface PriceLevel {
   /** [price, size] in instrument units. */
@@ -102,9 +135,19 @@ export interface FillView {
 
 export interface FeedHealthView {
   readonly connected: boolean;
-  readonly state: 'connecting' | 'connected' | 'disconnected' | 'stale' | 'resyncing' | 'closed';
+  /**
+   * `stale`: the connection is silent (no frame, no answer to our ping) past the threshold — the stale-feed
+   * breaker trips; `quiet`: the connection answers but the market sent nothing past the threshold —
+   * nothing trips.
+   */
+  readonly state: 'connecting' | 'connected' | 'quiet' | 'disconnected' | 'stale' | 'resyncing' | 'closed';
   readonly trusted: boolean;
+  /** Since the last market message (the market's silence). */
   readonly lastMessageAgeMs: number | null;
+  /** Since the connection last showed life (any frame, or the answer to our ping); null without a connection. */
+  readonly silentMs: number | null;
+  /** Connected and alive, but no market message for longer than the stale threshold. */
+  readonly quiet: boolean;
   readonly messagesPerSec: number;
   /** Venue stamp to local receive time, where the venue stamps its messages. */
   readonly latencyMs: number | null;
@@ -141,6 +184,8 @@ export interface ReplayView {
   readonly playing: boolean;
   readonly finished: boolean;
   readonly loading: number | null;
+  /** While a seek is being played to its target (ms): the desk is rebuilt event by event, exactly. */
+  readonly seekingToMs: number | null;
 }
 
 export interface FlattenView {
@@ -189,13 +234,15 @@ export interface LiveVenueView {
 
 export interface DeskState {
   readonly sessionId: number;
-  /** Paper (simulated fills) or live (real orders at the venue). */
-  readonly execution: 'paper' | 'live';
   /** A live desk's venue link; null on paper. */
   readonly venueLink: LiveVenueView | null;
   readonly venue: string;
   readonly symbol: string;
   readonly mode: DeskMode;
+  /** Where the orders go: `paper` (simulated fills against the market, no money) or `live` (a real account). */
+  readonly execution: 'paper' | 'live';
+  /** What the market is: the built-in simulation, a live venue's feed, or a replayed recording. */
+  readonly market: 'sim' | 'live' | 'replay';
   readonly instrument: InstrumentView;
   /** Desk clock, milliseconds since the epoch. */
   readonly clockMs: number;
@@ -211,11 +258,18 @@ export interface DeskState {
   readonly tradingState: TradingState;
   /** Why each side is not quoting: empty lists when it quotes. */
   readonly reasons: { readonly bid: NotQuotingReason[]; readonly ask: NotQuotingReason[] };
+  /**
+   * The newest refusal of an order on each side, in words (the risk gate's or the venue's), while that
+   * side has no working quote since; null otherwise. Its reason is in `reasons` too.
+   */
+  readonly refusals: { readonly bid: string | null; readonly ask: string | null };
   readonly openOrders: OpenOrderView[];
   readonly feed: FeedHealthView;
   readonly params: DeskParams;
   readonly limits: LimitUsageView[];
   readonly flatten: FlattenView | null;
+  /** The market's trades per second over the last ten seconds (every trade, whatever the tape shows). */
+  readonly tradesPerSec: number;
   readonly replay: ReplayView | null;
   readonly recording: { readonly file: string; readonly frames: number } | null;
   readonly reconciled: boolean;
@@ -324,6 +378,23 @@ export interface SeriesPoint {
   readonly pnlTotal: number;
 }
 
+/** A public trade of the market, for the time-and-sales tape. */
+export interface TradeView {
+  /** Local receive time (event clock in replay), ms since the epoch. */
+  readonly timeMs: number;
+  readonly price: number;
+  readonly size: number;
+  /** `buy`: a buyer lifted the offer; `sell`: a seller hit the bid; null where the venue does not say. */
+  readonly aggressor: 'buy' | 'sell' | null;
+}
+
+/**
+ * Traded volume at one price this session, compact: [price, volume of aggressive buys, of aggressive
+ * sells, total (with trades whose aggressor is unknown)]. A snapshot carries every price the desk keeps;
+ * an update carries the prices that changed, with their new totals.
+ */
+export type VolumeAtPrice = readonly [price: number, buy: number, sell: number, total: number];
+
 export type DeskEventKind = 'operator' | 'state' | 'breaker' | 'params' | 'feed' | 'info';
 
 /**
@@ -351,6 +422,10 @@ export type StreamMessage =
       readonly fills: FillView[];
       readonly series: SeriesPoint[];
       readonly events: DeskEventView[];
+      /** The newest market trades, newest first. */
+      readonly trades: TradeView[];
+      /** The session's traded volume at every price kept. */
+      readonly volume: VolumeAtPrice[];
     }
   | {
       readonly type: 'update';
@@ -361,7 +436,20 @@ export type StreamMessage =
       readonly fills: FillView[];
       readonly series: SeriesPoint[];
       readonly events: DeskEventView[];
+      /** Market trades since the last update, oldest first (at most the newest TAPE_UPDATE_MAX of them). */
+      readonly trades: TradeView[];
+      /** The prices whose traded volume changed, with their new totals. */
+      readonly volume: VolumeAtPrice[];
     };
+
+/** Trades a snapshot carries (the tape's length). */
+export const TAPE_SNAPSHOT_TRADES = 200;
+/**
+ * Trades one update carries at most (an update a frame: every trade up to ~470 a second). Faster than
+ * that a tape is read as a rate, not line by line (the desk counts every trade: `DeskState.tradesPerSec`),
+ * and the stream stays as cheap as it was.
+ */
+export const TAPE_UPDATE_MAX = 8;
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Commands: one schema each, used by the HTTP server and the Electron IPC handlers alike.           */
@@ -398,6 +486,21 @@ export const OPERATOR_SCHEMA = z.strictObject({
 });
 export type OperatorInfo = z.infer<typeof OPERATOR_SCHEMA>;
 
+/** Cancels one of our working orders (the ladder's click): by its client order id. */
+export const CANCEL_ORDER_SCHEMA = z.strictObject({
+  clientOrderId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'clientOrderId may hold letters, digits and _ . : - only'),
+  who: z.string().min(1).max(64).optional(),
+});
+export type CancelOrderRequest = z.infer<typeof CANCEL_ORDER_SCHEMA>;
+
+/** A desktop notification the monitor asks its host to show (an alert: kill, breaker, disconnect...). */
+export const ALERT_NOTICE_SCHEMA = z.strictObject({
+  kind: z.enum(ALERT_KINDS),
+  title: z.string().min(1).max(120),
+  body: z.string().max(500),
+});
+export type AlertNotice = z.infer<typeof ALERT_NOTICE_SCHEMA>;
+
 /** The commands of the desk API, by name: the preload exposes one function per entry. */
 export type DeskCommand =
   | { readonly type: 'kill' }
@@ -406,6 +509,7 @@ export type DeskCommand =
   | { readonly type: 'resume' }
   | { readonly type: 'flatten'; readonly request: FlattenRequest }
   | { readonly type: 'cancelFlatten' }
+  | { readonly type: 'cancelOrder'; readonly request: CancelOrderRequest }
   | { readonly type: 'setParams'; readonly patch: unknown }
   | { readonly type: 'replay'; readonly command: ReplayCommand };
 
@@ -465,6 +569,8 @@ export interface DeskApi {
   reduce(): Promise<CommandResult>;
   /** Live: accept the venue's holding where it differs from the stored fills (moves the baseline; audited). */
   acceptPosition(): Promise<CommandResult>;
+  /** Cancels one working order (audited); the strategy may quote that side again on its next cycle. */
+  cancelOrder(clientOrderId: string): Promise<CommandResult>;
   /** Past sessions, newest first, with their summary figures. */
   getSessions(limit: number): Promise<SessionSummaryView[]>;
   /** Fills of one session (a past one too), newest first. */
@@ -486,6 +592,18 @@ export interface DeskApi {
   setRecording(on: boolean): Promise<CommandResult>;
   /** Subscribes to the stream; returns the unsubscribe function. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
+  /**
+   * The monitor's layout and preferences as kept by this host (Electron: a JSON file in the user-data
+   * folder; a browser: localStorage), validated; the defaults when there are none or they are invalid.
+   */
+  loadPreferences(): Promise<Preferences>;
+  /** Keeps the preferences (validated by the host before anything is written). */
+  savePreferences(preferences: Preferences): Promise<CommandResult>;
+  /**
+   * Shows a desktop notification (Electron's `Notification`; the browser's Notification API, once the
+   * user allowed it). Resolves to whether it was shown.
+   */
+  notify(notice: AlertNotice): Promise<boolean>;
 }
 
 /** The IPC channel names live in a zod-free module so the sandboxed preload bundle stays small. */

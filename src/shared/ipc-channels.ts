@@ -18,6 +18,7 @@ export const IPC_CHANNELS = {
   replay: 'desk:replay',
   reduce: 'desk:reduce',
   acceptPosition: 'desk:acceptPosition',
+  cancelOrder: 'desk:cancelOrder',
   getSessions: 'desk:getSessions',
   getSessionFills: 'desk:getSessionFills',
   exportCsv: 'desk:exportCsv',
@@ -27,5 +28,8 @@ export const IPC_CHANNELS = {
   getRecordings: 'desk:getRecordings',
   setRecording: 'desk:setRecording',
   subscribe: 'desk:subscribe',
+  loadPreferences: 'desk:loadPreferences',
+  savePreferences: 'desk:savePreferences',
+  notify: 'desk:notify',
   stream: 'desk:stream',
 } as const;

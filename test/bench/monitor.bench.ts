@@ -679,6 +679,12 @@ async function main(): Promise<void> {
     // bid is on the ladder), and the warm-up lets the JIT and the first chart loads settle outside the window.
     await page.waitForTimeout(WARMUP_S * 1_000);
     const visibility = await page.evaluate(() => document.visibilityState);
+    // The issue-16 monitor: the ladder's volume column and the tape are on (the defaults) while it is measured.
+    const panels = await page.evaluate(() => ({
+      volume: document.querySelector('[data-testid="ladder-canvas"]')?.getAttribute('data-volume-column') ?? 'absent',
+      tapeRows: document.querySelectorAll('[data-testid="tape-trade"]').length,
+    }));
+    console.log(`ladder volume column: ${panels.volume === 'true' ? 'on' : panels.volume}; tape: ${panels.tapeRows} trades shown`);
     const chromeVersion = browser.version();
 
     const rates: number[] = [];

@@ -41,14 +41,16 @@ test('ladder, inventory and PnL show what /api/state reports', async ({ page, se
       const context = canvas?.getContext('2d');
       if (!canvas || !context) return { bid: 'no canvas', ask: 'no canvas' };
       const ratio = canvas.width / canvas.clientWidth;
-      // Just below the badge's top border, above its text; the columns are 62 px wide at each edge.
+      // Just below the badge's top border, above its text; our columns are 70 px wide, the right one left of
+      // the 52 px volume column when it shows.
       const at = (testid: string, x: number): string => {
         const index = rows.findIndex((row) => row.querySelector(`[data-testid="${testid}"]`) !== null);
         if (index < 0) return 'no row';
         const pixel = context.getImageData(Math.round(x * ratio), Math.round((index * 18 + 2.5) * ratio), 1, 1).data;
         return `${pixel[0]},${pixel[1]},${pixel[2]}`;
       };
-      return { bid: at('our-bid', 31), ask: at('our-ask', canvas.clientWidth - 31) };
+      const volume = canvas.getAttribute('data-volume-column') === 'true' ? 52 : 0;
+      return { bid: at('our-bid', 35), ask: at('our-ask', canvas.clientWidth - volume - 35) };
     });
   // #0f5132 and #5c1414: the fills of our bid and our ask badges.
   await expect.poll(badgePixels).toEqual({ bid: '15,81,50', ask: '92,20,20' });

@@ -8,8 +8,10 @@
  * demand: `disconnectAfter` (terminate the first connection after N frames, the client must reconnect),
  * `lostOnReconnect` (frames the market produced while the client was away: applied, never sent) and
  * `dropFrame` (one depth frame produced but not sent: a gap the client must detect and repair),
- * `silenceAfter` (the first connection goes quiet but stays open: a stale feed) and `garbleFrame` (one
- * frame cut in half: not JSON).
+ * `silenceAfter` (the first connection goes dead but stays open: no frame, no answer to pings — a stale
+ * feed), `quietAfter` (the first connection stops sending market frames but answers pings — a quiet market
+ * on a healthy link) and `garbleFrame` (one frame cut in half: not JSON). Pings are answered by hand
+ * (`autoPong` off), so a dead connection really stays silent.
  * The market advances only while a client is connected and subscribed. Test support only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -30,8 +32,10 @@ export interface VenueServerOptions {
   readonly lostOnReconnect?: number;
   /** Number (1-based, over all produced streaming frames) of a depth frame that is produced but not sent. */
   readonly dropFrame?: number;
-  /** On the first connection, stop sending after this many frames but keep the socket open (a silent feed). */
+  /** On the first connection, stop sending after this many frames and stop answering pings; the socket stays open (a dead link). */
   readonly silenceAfter?: number;
+  /** On the first connection, stop sending after this many frames but keep answering pings (a quiet market). */
+  readonly quietAfter?: number;
   /** On the first connection, send this frame (1-based, sent numbering) cut in half: invalid JSON. */
   readonly garbleFrame?: number;
   /** Bybit depth of the reference and of the snapshots (default 200: the captures' topic). */
@@ -56,6 +60,8 @@ export class VenueServer {
   readonly done: Promise<void>;
   private resolveDone: () => void = () => undefined;
   private client: WebSocket | null = null;
+  /** The connection that went dead (silenceAfter): its pings go unanswered. */
+  private deaf: WebSocket | null = null;
   private subscribed = false;
   private cursor = 0;
   private produced = 0;
@@ -92,7 +98,7 @@ export class VenueServer {
     const { loadCapture } = await import('../../src/main/market/capture/index.js');
     const { frames } = await loadCapture(options.capture);
     const http = createServer();
-    const wss = new WebSocketServer({ server: http });
+    const wss = new WebSocketServer({ server: http, autoPong: false });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const port = (http.address() as AddressInfo).port;
     const server = new VenueServer(options, reference, frames, http, wss, port);
@@ -162,7 +168,11 @@ export class VenueServer {
         client.send(garble ? text.slice(0, text.length >> 1) : text);
         this.sent++;
         if (garble) this.garbled++;
-        if (this.connections === 1 && this.options.silenceAfter === this.sent) return; // silent, socket open
+        if (this.connections === 1 && this.options.silenceAfter === this.sent) {
+          this.deaf = client; // dead link: socket open, nothing sent, pings unanswered
+          return;
+        }
+        if (this.connections === 1 && this.options.quietAfter === this.sent) return; // quiet market, pings answered
         if (this.connections === 1 && this.options.disconnectAfter === this.sent) {
           this.client = null;
           client.terminate();
@@ -197,6 +207,9 @@ export class VenueServer {
       }
     }
     socket.on('message', (data) => this.onClientMessage(socket, data.toString()));
+    socket.on('ping', (data) => {
+      if (this.deaf !== socket) socket.pong(data);
+    });
     socket.on('close', () => {
       if (this.client === socket) this.client = null;
     });

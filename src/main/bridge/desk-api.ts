@@ -25,6 +25,7 @@ const CONTROL_ROUTES: Record<string, CommandName> = {
   '/api/control/reduce': 'reduce',
   '/api/control/flatten': 'flatten',
   '/api/control/cancel-flatten': 'cancelFlatten',
+  '/api/control/cancel-order': 'cancelOrder',
   '/api/control/accept-position': 'acceptPosition',
   '/api/replay': 'replay',
 };

@@ -298,6 +298,8 @@ async function createReplayDesk(options: DeskOptions, file: string): Promise<Run
     ...(given && resolve(given.recording) === resolve(file) ? { instrumentSpec: { tickSize: given.tickSize, lotSize: given.lotSize } } : {}),
     speed: options.speed ?? (backtest ? 'max' : 1),
     autoplay: !backtest,
+    // A backtest never seeks: no copies of the desk with the checkpoints.
+    exactSeeks: !backtest,
     staleAfterMs: options.params.risk.staleFeedMs,
     ...(options.adapterOptions ? { adapterOptions: options.adapterOptions } : {}),
     ...(options.onLoadProgress ? { onLoadProgress: options.onLoadProgress } : {}),

@@ -34,7 +34,7 @@ import { applyParamsPatch, diffParams, type DeskParams, type ExecutionParams } f
 import { DecimalGrid, type LocalUs, type Lots, type Side, type Ticks } from '../../shared/units.js';
 import type { AnalyticsFill } from '../analytics/types.js';
 import type { DeskAnalytics } from '../analytics/analytics.js';
-import { OrderManager, type ManagedOrder, type OrderManagerHooks } from '../execution/order-manager.js';
+import { OrderManager, type ManagedOrder, type OrderManagerHooks, type OrderRefusal } from '../execution/order-manager.js';
 import type { ExecutionVenue, Fill, OrderRequest } from '../execution/types.js';
 import type { BookReader, Clock, FeedEvent, FeedListener, MarketFeed, MarketTrade } from '../market/types.js';
 import { Flattener } from '../risk/flatten.js';
@@ -45,6 +45,8 @@ import { emptyDecision, type QuoteDecision } from '../strategy/types.js';
 import { statSync } from 'node:fs';
 import { isLiveVenue, type LiveVenue } from '../execution/live/live-venue.js';
 import { LiveSession, type LiveDeskContext } from './live-session.js';
+import { captureState, restoreState, type StateSnapshot } from '../market/replay/state-snapshot.js';
+import { MarketTape } from './market-tape.js';
 import { fillView, round, sessionSummaryView } from './views.js';
 
 /** A venue that also watches the market (the paper venue fills from the book and the trades). */
@@ -61,8 +63,8 @@ export interface ConfigurableVenue {
 
 /** Transport of a replay (play, pause, step, seek, speed), when the feed is one. */
 export interface ReplayControl {
-  /** Applies a transport command; an error is returned as text or thrown (RangeError). */
-  command(command: ReplayCommand): string | null | void;
+  /** Applies a transport command (a seek may take a while: the promise settles when done); an error is thrown (RangeError). */
+  command(command: ReplayCommand): Promise<void> | void;
   view(): ReplayView;
 }
 
@@ -117,6 +119,37 @@ function isDiscontinuityAware(value: unknown): value is { onDiscontinuity(localU
   return typeof (value as { onDiscontinuity?: unknown }).onDiscontinuity === 'function';
 }
 
+/** What a replay keeps of the desk at a checkpoint (see `Desk.checkpointState`). */
+interface DeskCheckpoint {
+  readonly mark: number;
+  readonly snapshot: StateSnapshot;
+}
+
+/**
+ * Desk properties a replay's checkpoint leaves alone: lifecycle, the session, the stream and its log, the
+ * store's fault, the checkpoint marks themselves (they must stay unique), scratch buffers.
+ */
+const DESK_STATE_SKIP: readonly string[] = [
+  'started',
+  'stopped',
+  'sessionIdValue',
+  'listeners',
+  'publishSeq',
+  'publishTimer',
+  'events',
+  'pendingEvents',
+  'pendingFills',
+  'storeSubscriptions',
+  'uncommittedFills',
+  'storageFault',
+  'checkpointMarks',
+  'snapshotDue',
+  'recordingStartedUs',
+  'bookPrices',
+  'bookSizes',
+  'log',
+];
+
 function isConfigurable(value: unknown): value is ConfigurableVenue {
   return typeof (value as Partial<ConfigurableVenue>).configure === 'function';
 }
@@ -138,6 +171,10 @@ export class Desk implements FeedListener {
   private readonly lot: DecimalGrid;
   private readonly decision: QuoteDecision = emptyDecision();
   private readonly reasons: Record<Side, NotQuotingReason[]> = { buy: [], sell: [] };
+  /** The gate's newest refusal on each side while the side has not quoted since. */
+  private readonly refusals: Record<Side, OrderRefusal | null> = { buy: null, sell: null };
+  /** The venue's newest reject of a quote on each side, until a quote there is working again. */
+  private readonly venueRejects: Record<Side, string | null> = { buy: null, sell: null };
   private sessionIdValue = 0;
   /** Reused every cycle: the quoting path allocates nothing per event. */
   private readonly quoteInputs: QuoteInputs;
@@ -147,7 +184,7 @@ export class Desk implements FeedListener {
     sessionPnl: 0,
     dailyPnl: 0,
     feedTrusted: false,
-    lastMessageAgeMs: null,
+    connectionSilentMs: null,
     hasMarket: false,
     crossed: false,
     fairValueTicks: Number.NaN,
@@ -166,12 +203,17 @@ export class Desk implements FeedListener {
   private lastPnlSnapshotUs = Number.NEGATIVE_INFINITY;
   private readonly recentFills: FillView[] = [];
   private pendingFills: FillView[] = [];
+  /** The market's trades: the tape and the session's volume at each price. */
+  private readonly tape = new MarketTape();
   private readonly events: DeskEventView[] = [];
   private pendingEvents: DeskEventView[] = [];
   /** What the charts draw: the newest point per half second over five minutes (a bounded snapshot). */
   private readonly series = new SeriesWindow<SeriesPoint>((point) => point.timeMs);
   private readonly listeners = new Set<StreamListener>();
   private publishSeq = 0;
+  /** The next publish sends a snapshot (the desk went back in time: a replay rewound it). */
+  private snapshotDue = false;
+  private checkpointMarks = 0;
   private publishTimer: ReturnType<typeof setInterval> | null = null;
   private metricsDirty = true;
   private lastMetrics: DeskMetrics | null = null;
@@ -199,7 +241,7 @@ export class Desk implements FeedListener {
     this.log = parts.logger ?? (() => undefined);
     this.tick = new DecimalGrid(parts.feed.instrument.tickSize);
     this.lot = new DecimalGrid(parts.feed.instrument.lotSize);
-    this.risk = new RiskGate(parts.params.risk, this.riskHooks());
+    this.risk = new RiskGate(parts.params.risk, this.riskHooks(), (lots) => this.lot.format(lots));
     this.orders = new OrderManager(parts.venue, (request, exposure) => this.risk.allows(request, exposure), this.orderHooks(), parts.orderIdPrefix ?? 'q', parts.params.risk.maxOrdersPerSec);
     this.live = isLiveVenue(parts.venue) ? new LiveSession(this.liveContext(parts.venue, parts.endpoint ?? 'testnet'), null) : null;
     this.flattener = new Flattener(this.orders, {
@@ -209,13 +251,19 @@ export class Desk implements FeedListener {
         this.pushEvent('operator', `flatten ${status}: ${detail}`);
         this.requote(this.clock.nowUs());
       },
+      price: (ticks) => this.tick.format(ticks),
+      size: (lots) => this.lot.format(lots),
     });
     this.strategy.configure(parts.params);
     if (isConfigurable(parts.venue)) parts.venue.configure(parts.params.execution);
     // Fills reach the monitor only once they are durable: the stream publishes what the writer committed.
     this.storeSubscriptions.push(
       this.store.onCommitted((fills) => {
-        for (const fill of fills) if (fill.sessionId === this.sessionIdValue) this.rememberFillView(this.fillView(fill), true);
+        for (const fill of fills) {
+          // A fill of a stretch a replay rewound is not this timeline's (the rewind deletes its row).
+          if (!this.uncommittedFills.delete(fill)) continue;
+          if (fill.sessionId === this.sessionIdValue) this.rememberFillView(this.fillView(fill), true);
+        }
       }),
       this.store.onFault((error) => this.storageFailed(error.message)),
       this.store.onFaultCleared(() => this.storageRecovered()),
@@ -223,6 +271,8 @@ export class Desk implements FeedListener {
   }
 
   private readonly storeSubscriptions: Array<() => void> = [];
+  /** Fills handed to the store and not yet committed (the stream publishes them once durable). */
+  private readonly uncommittedFills = new Set<StoredFill>();
 
   private storageFailed(detail: string): void {
     if (this.storageFault !== detail) {
@@ -431,7 +481,7 @@ export class Desk implements FeedListener {
     }
     this.observer?.onBook(book, localUs);
     this.mark(localUs);
-    // A message just arrived, so the feed is not stale: no need to ask the feed for its health here.
+    // A message just arrived, so the connection is not silent: no need to ask the feed for its health here.
     this.requote(localUs, 0);
     if (this.killWatch) this.checkKill(localUs);
   }
@@ -439,6 +489,7 @@ export class Desk implements FeedListener {
   onTrade(trade: MarketTrade): void {
     this.strategy.observeTrade(trade, this.midTicks);
     this.observer?.onTrade(trade);
+    this.tape.record(trade);
   }
 
   onFeedEvent(event: FeedEvent): void {
@@ -484,23 +535,60 @@ export class Desk implements FeedListener {
     } else if (localUs - this.lastHealthUs >= HEALTH_CHECK_US) {
       // Only a change of staleness needs a requote here; the feed's health is read at most this often.
       this.lastHealthUs = localUs;
-      const ageMs = this.feed.health(localUs).lastMessageAgeMs;
-      const stale = ageMs === null || ageMs > this.params.risk.staleFeedMs;
-      if (stale !== this.risk.isTripped('stale-feed')) this.requote(localUs, ageMs);
+      const silentMs = this.feed.health(localUs).silentMs;
+      const stale = silentMs === null || silentMs > this.params.risk.staleFeedMs;
+      if (stale !== this.risk.isTripped('stale-feed')) this.requote(localUs, silentMs);
     }
   }
 
   /**
-   * A replay jumped: orders resting at the paper venue and markouts waiting for a mid mean nothing across
-   * the jump. The venue delivers what it had decided and expires the rest; the analytics drop pending
-   * markouts and leave the gap out of time averages.
+   * A replay jumped. An exact seek played every event and tick on the way with callbacks, after restoring
+   * this desk from its checkpoint when it went back (`restoreState`), so nothing needs mending: the jump is
+   * logged, and the monitors get a fresh snapshot (the fills, the series, the figures went back). A seek
+   * that skipped a stretch (a replay without the desk's checkpoints) is a discontinuity: orders resting at
+   * the paper venue and markouts waiting for a mid mean nothing across it.
    */
-  onSeek(info: { fromUs: LocalUs; toUs: LocalUs; eventIndex: number }): void {
-    if (isDiscontinuityAware(this.venue)) this.venue.onDiscontinuity(info.toUs);
-    this.analytics.onDiscontinuity(info.toUs);
-    this.midTicks = Number.NaN;
+  onSeek(info: { fromUs: LocalUs; toUs: LocalUs; eventIndex: number; exact: boolean }): void {
+    if (!info.exact) {
+      if (isDiscontinuityAware(this.venue)) this.venue.onDiscontinuity(info.toUs);
+      this.analytics.onDiscontinuity(info.toUs);
+      this.midTicks = Number.NaN;
+    }
     this.pushEvent('info', `replay jumped ${info.toUs >= info.fromUs ? 'forward' : 'back'} to event ${info.eventIndex}`, info.toUs);
     this.metricsDirty = true;
+    this.snapshotDue = true;
+  }
+
+  /**
+   * The replay's checkpoint of this desk: everything its figures and decisions depend on (orders, risk,
+   * strategy memory, analytics, the paper venue, the flatten, the chart series, the recent fills), and a
+   * mark in the store's write queue. The market (the feed and its book: the replay checkpoints those), the
+   * store, the stream's listeners and the event log are left alone.
+   */
+  checkpointState(): unknown {
+    const mark = ++this.checkpointMarks;
+    this.store.markPoint(this.sessionIdValue, mark);
+    const snapshot = captureState(this, { keep: [this.feed, this.feed.book, this.store, this.clock, this.parts, this.tick, this.lot], skipKeys: DESK_STATE_SKIP });
+    return { mark, snapshot } satisfies DeskCheckpoint;
+  }
+
+  /**
+   * The replay went back to a checkpoint taken at `atUs`: the desk becomes what it was then, and the
+   * store forgets what was written after it (fills, markouts, orders, order events, PnL snapshots; the
+   * audit trail keeps everything, the seek included). The store's queue keeps its order, so what was
+   * written before is committed before the rewind deletes it; no fill of the abandoned stretch reaches
+   * the stream once committed (`uncommittedFills` forgets them).
+   */
+  restoreState(state: unknown, atUs: LocalUs): void {
+    const checkpoint = state as DeskCheckpoint;
+    this.uncommittedFills.clear();
+    restoreState(this, checkpoint.snapshot);
+    this.store.rewindTo(this.sessionIdValue, checkpoint.mark, atUs);
+    this.pendingFills = [];
+    this.lastMetrics = null;
+    this.metricsDirty = true;
+    this.dirty = true;
+    this.snapshotDue = true;
   }
 
   /** The last event of a replay was applied: quotes come down, the session's figures are final. */
@@ -671,6 +759,24 @@ export class Desk implements FeedListener {
     return result;
   }
 
+  /**
+   * Cancels one working order (the ladder's click): audited with what it was, logged with its price. A
+   * quote's side is quoted again on the strategy's next cycle (a new order, at the back of the queue)
+   * unless something else stops it; a flatten order is re-sent by the flatten as its style says.
+   */
+  cancelOrder(clientOrderId: string, who: string): CommandResult {
+    const order = this.orders.liveOrders().find((candidate) => candidate.clientOrderId === clientOrderId);
+    if (!order) return { ok: false, error: `no working order ${clientOrderId}: it was filled or cancelled already`, field: 'clientOrderId' };
+    if (order.status === 'pending-cancel') return { ok: false, error: `order ${clientOrderId} is already being cancelled`, field: 'clientOrderId' };
+    const nowUs = this.clock.nowUs();
+    this.stats.cancelsSent += this.orders.cancelAll(nowUs, (candidate) => candidate === order);
+    const left = order.size - order.filled;
+    this.auditNow(who, 'cancel-order', { clientOrderId, side: order.side, price: this.price(order.price), size: this.size(left), purpose: order.purpose });
+    this.pushEvent('operator', `cancel ${order.side} ${this.lot.format(left)} @ ${this.tick.format(order.price)} (${clientOrderId}) by ${who}`);
+    this.dirty = true;
+    return { ok: true };
+  }
+
   setParams(patch: unknown, who: string): CommandResult {
     const result = applyParamsPatch(this.params, patch);
     if (!result.ok) return { ok: false, error: result.issue.message, field: result.issue.field };
@@ -690,12 +796,11 @@ export class Desk implements FeedListener {
     return { ok: true };
   }
 
-  replayCommand(command: ReplayCommand, who: string): CommandResult {
+  async replayCommand(command: ReplayCommand, who: string): Promise<CommandResult> {
     if (!this.replayControl) return { ok: false, error: 'this desk is not replaying a recording', field: 'action' };
     let error: string | null = null;
     try {
-      const outcome = this.replayControl.command(command);
-      if (typeof outcome === 'string') error = outcome;
+      await this.replayControl.command(command);
     } catch (thrown) {
       error = (thrown as Error).message;
     }
@@ -724,6 +829,7 @@ export class Desk implements FeedListener {
       venue: instrument.venue,
       symbol: instrument.symbol,
       mode: this.feed.mode,
+      market: this.feed.mode === 'replay' ? 'replay' : instrument.venue === 'sim' ? 'sim' : 'live',
       instrument: { ...instrument },
       clockMs: Math.floor(nowUs / 1000),
       book: { bids: this.bookSide(book, 'bid', 25), asks: this.bookSide(book, 'ask', 25) },
@@ -739,11 +845,13 @@ export class Desk implements FeedListener {
       pnl: { total: round(pnl.total, 6), realized: round(pnl.realized, 6), unrealized: round(pnl.unrealized, 6), fees: round(pnl.fees, 6) },
       tradingState: this.risk.state(),
       reasons: { bid: [...this.reasons.buy], ask: [...this.reasons.sell] },
+      refusals: { bid: this.refusalText('buy'), ask: this.refusalText('sell') },
       openOrders: this.orders.views((t) => this.price(t), (l) => this.size(l)),
       feed: this.feed.health(nowUs),
       params: this.params,
       limits: this.risk.limitUsage(),
-      flatten: this.flattener.view((l) => this.size(l)),
+      flatten: this.flattener.view((l) => this.size(l), nowUs),
+      tradesPerSec: round(this.tape.tradesPerSec(nowUs), 2),
       replay: this.replayControl ? this.replayControl.view() : null,
       recording: this.feedRecording(),
       reconciled: this.reconciled,
@@ -778,32 +886,49 @@ export class Desk implements FeedListener {
 
   /** The stream: a snapshot at once, then batched updates (at most one per publish interval). */
   subscribe(listener: StreamListener): () => void {
+    // What is pending goes to the listeners there already; the newcomer's snapshot holds it, so no update
+    // may repeat it to the newcomer (a fill or an event shown twice).
+    this.publish();
     this.listeners.add(listener);
     this.flushQuietly();
-    listener({
+    listener(this.snapshotMessage());
+    return () => this.listeners.delete(listener);
+  }
+
+  private snapshotMessage(): StreamMessage {
+    const { trades, volume } = this.tape.snapshot(this.tick, this.lot);
+    return {
       type: 'snapshot',
       state: this.state(),
       metrics: this.metrics(),
       fills: [...this.recentFills],
       series: this.series.toArray(),
       events: [...this.events],
-    });
-    return () => this.listeners.delete(listener);
+      trades,
+      volume,
+    };
   }
 
   /** Sends one batched update to every subscriber if anything changed (called by the publish timer). */
   publish(): void {
-    if (!this.dirty && this.pendingFills.length === 0 && this.pendingEvents.length === 0) return;
+    if (!this.dirty && this.pendingFills.length === 0 && this.pendingEvents.length === 0 && !this.snapshotDue && !this.tape.dirty) return;
     // Everything a subscriber is told about is durable first.
     this.flushQuietly();
     this.dirty = false;
     const point = this.seriesPoint();
     this.series.push(point);
-    if (this.listeners.size === 0) {
+    if (this.listeners.size === 0 || this.snapshotDue) {
       this.pendingFills = [];
       this.pendingEvents = [];
+      this.tape.clearPending();
+      if (this.snapshotDue) {
+        this.snapshotDue = false;
+        const snapshot = this.snapshotMessage();
+        for (const listener of this.listeners) listener(snapshot);
+      }
       return;
     }
+    const { trades, volume } = this.tape.drain(this.tick, this.lot);
     const message: StreamMessage = {
       type: 'update',
       seq: ++this.publishSeq,
@@ -812,6 +937,8 @@ export class Desk implements FeedListener {
       fills: this.pendingFills,
       series: [point],
       events: this.pendingEvents,
+      trades,
+      volume,
     };
     this.pendingFills = [];
     this.pendingEvents = [];
@@ -851,10 +978,10 @@ export class Desk implements FeedListener {
 
   /**
    * Re-evaluates risk, asks the strategy, and reconciles both quotes with the working orders.
-   * `lastMessageAgeMs` is the feed's message age when the caller knows it (0 right after a message);
-   * otherwise it is read from the feed.
+   * `connectionSilentMs` is how long the feed's connection has been silent when the caller knows it (0
+   * right after a message); otherwise it is read from the feed.
    */
-  requote(nowUs: LocalUs, lastMessageAgeMs?: number | null): void {
+  requote(nowUs: LocalUs, connectionSilentMs?: number | null): void {
     if (!this.started || this.stopped) return;
     this.dirty = true;
     this.venueActivity = false;
@@ -867,14 +994,14 @@ export class Desk implements FeedListener {
     const inventory = this.orders.inventoryLots();
     const pnl = this.analytics.pnl(this.midTicks);
     const adverse = this.analytics.adverseRate(this.params.strategy.adverseSelection.horizonSec, this.params.strategy.adverseSelection.windowFills);
-    const messageAgeMs = lastMessageAgeMs === undefined ? this.feed.health(nowUs).lastMessageAgeMs : lastMessageAgeMs;
+    const silentMs = connectionSilentMs === undefined ? this.feed.health(nowUs).silentMs : connectionSilentMs;
     const risk = this.riskInputs;
     risk.nowUs = nowUs;
     risk.inventoryLots = inventory;
     risk.sessionPnl = Number.isNaN(pnl.total) ? 0 : pnl.total;
     risk.dailyPnl = this.dailyPnl(nowUs, pnl.total);
     risk.feedTrusted = this.feed.trusted();
-    risk.lastMessageAgeMs = messageAgeMs;
+    risk.connectionSilentMs = silentMs;
     risk.hasMarket = hasMarket;
     risk.crossed = crossed;
     risk.fairValueTicks = this.decision.fairValue;
@@ -908,11 +1035,28 @@ export class Desk implements FeedListener {
     this.risk.sideReasons(side, inventory, reasons);
     if (this.flattener.active()) reasons.push('flattening');
     if (strategyReason && !reasons.includes(strategyReason)) reasons.push(strategyReason);
-    if (reasons.length === 0 && (size <= 0 || Number.isNaN(price))) reasons.push('zero-size');
+    // Reduce-only works the position down: the reducing side offers at most |inventory| (the order
+    // manager also takes off what already works there), so the gate never refuses it as too large.
+    const reduceOnly = this.risk.state() === 'reducing';
+    const wanted = reduceOnly ? Math.min(size, Math.abs(inventory)) : size;
+    if (reasons.length === 0 && (wanted <= 0 || Number.isNaN(price))) reasons.push('zero-size');
     const execution = this.params.execution;
-    const target = reasons.length === 0 ? { price, size } : null;
-    const outcome = this.orders.reconcileQuote(side, target, nowUs, execution.requoteThresholdTicks, execution.requoteSizeFraction, this.params.risk.maxInventoryLots);
+    const target = reasons.length === 0 ? { price, size: wanted } : null;
+    const outcome = this.orders.reconcileQuote(side, target, nowUs, execution.requoteThresholdTicks, execution.requoteSizeFraction, this.params.risk.maxInventoryLots, reduceOnly);
     if (outcome === 'rate-limited') reasons.push('rate-limit');
+    else if (outcome === 'refused' && this.orders.lastRefusal) this.refusals[side] = this.orders.lastRefusal;
+    const working = this.orders.quoteOrder(side);
+    if (working !== null && working.status === 'working') this.venueRejects[side] = null;
+    else if (this.venueRejects[side] !== null && !reasons.includes('venue-rejected')) reasons.push('venue-rejected');
+    // A refusal stays a reason of its side while it is the newest word on it: cleared once the side quotes.
+    const refusal = this.refusals[side];
+    if (refusal !== null) {
+      if (outcome === 'refused') {
+        if (!reasons.includes(refusal.reason)) reasons.push(refusal.reason);
+      } else if (working !== null || target === null) {
+        this.refusals[side] = null;
+      }
+    }
     this.maxQuoteAge(side, nowUs);
   }
 
@@ -955,6 +1099,7 @@ export class Desk implements FeedListener {
       },
       fill: (fill: Fill, order: ManagedOrder | null) => this.bookFill(fill, order),
       orderClosed: (order, why) => {
+        if (order.purpose === 'quote' && why.startsWith('rejected')) this.venueRejects[order.side] = why.slice('rejected: '.length) || why;
         this.flattener.orderClosed(order, why);
         this.venueActivity = true;
         this.dirty = true;
@@ -974,6 +1119,7 @@ export class Desk implements FeedListener {
     this.store.recordFill(stored);
     this.newestExchUs = Math.max(this.newestExchUs, fill.exchUs);
     this.live?.noteFill(fill);
+    this.uncommittedFills.add(stored);
     this.risk.onFill(fill.localUs);
     this.flattener.onFill(fill, order);
     this.metricsDirty = true;
@@ -1007,6 +1153,14 @@ export class Desk implements FeedListener {
 
   /* ================================================================ helpers */
 
+  /** The words of a side's newest refusal (the gate's, else the venue's), or null. */
+  private refusalText(side: Side): string | null {
+    const refusal = this.refusals[side];
+    if (refusal !== null) return refusal.detail;
+    const reject = this.venueRejects[side];
+    return reject === null ? null : `the venue rejected the order: ${reject}`;
+  }
+
   private price(ticks: Ticks): number {
     return this.tick.toNumber(ticks);
   }
@@ -1027,6 +1181,8 @@ export class Desk implements FeedListener {
   }
 
   private rememberFillView(view: FillView, stream: boolean): void {
+    // Frozen: a replay's checkpoint keeps it by reference instead of copying it.
+    Object.freeze(view);
     this.recentFills.unshift(view);
     if (this.recentFills.length > MAX_RECENT_FILLS) this.recentFills.length = MAX_RECENT_FILLS;
     if (stream) this.pendingFills.push(view);

@@ -5,10 +5,13 @@
  * with the raw payload, validated there by the same code as the HTTP API (`engine/commands.ts`); the
  * stream is built from the same mirror the HTTP server feeds its clients from, and reads and exports come
  * from read workers (`bridge/reads.ts`), so the main process — which also owns the kill shortcut — is
- * never held by them. Adds transport, never logic.
+ * never held by them. The monitor's preferences are a JSON file in the user-data folder and its alerts
+ * Electron's `Notification`, both through payloads checked by the shared schemas. Adds transport, never
+ * logic.
  */
-import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { dialog, ipcMain, Notification, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import {
+  ALERT_NOTICE_SCHEMA,
   EXPORT_KIND_SCHEMA,
   FILLS_LIMIT_SCHEMA,
   RECORD_SCHEMA,
@@ -25,8 +28,15 @@ import { StreamHub, type StreamClient } from '../bridge/stream-hub.js';
 import type { CommandName } from '../engine/commands.js';
 import type { EngineLink } from '../engine/engine-link.js';
 import type { EngineRead } from '../engine/protocol.js';
+import { loadPreferencesFile, savePreferencesFile } from './preferences-file.js';
 
-export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWindow, rendererUrlPrefix: string, nativeBinding?: string): () => void {
+export interface IpcFiles {
+  /** The monitor's preferences file (in the user-data folder). */
+  readonly preferencesFile: string;
+  readonly log: (line: string) => void;
+}
+
+export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWindow, rendererUrlPrefix: string, files: IpcFiles, nativeBinding?: string): () => void {
   const hub = new StreamHub(link, { maxClients: 1 });
   const reads = new ReadService(dbPath, 2, nativeBinding);
   const trusted = (event: IpcMainInvokeEvent): void => {
@@ -105,8 +115,17 @@ export function registerIpc(link: EngineLink, dbPath: string, window: BrowserWin
   handle(IPC_CHANNELS.acceptPosition, command('acceptPosition'));
   handle(IPC_CHANNELS.flatten, command('flatten'));
   handle(IPC_CHANNELS.cancelFlatten, command('cancelFlatten'));
+  handle(IPC_CHANNELS.cancelOrder, command('cancelOrder'));
   handle(IPC_CHANNELS.setParams, command('setParams'));
   handle(IPC_CHANNELS.replay, command('replay'));
+  handle(IPC_CHANNELS.loadPreferences, () => loadPreferencesFile(files.preferencesFile, files.log));
+  handle(IPC_CHANNELS.savePreferences, (_e, value) => savePreferencesFile(files.preferencesFile, value));
+  handle(IPC_CHANNELS.notify, (_e, value) => {
+    const parsed = ALERT_NOTICE_SCHEMA.safeParse(value);
+    if (!parsed.success || !Notification.isSupported()) return false;
+    new Notification({ title: parsed.data.title, body: parsed.data.body }).show();
+    return true;
+  });
   handle(IPC_CHANNELS.exportCsv, async (_e, kind, sessionId) => {
     const parsedKind = EXPORT_KIND_SCHEMA.safeParse(kind);
     if (!parsedKind.success) throw new Error('kind must be fills, orders or audit');

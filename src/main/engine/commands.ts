@@ -5,6 +5,7 @@
  * of who sent it, so both accept and refuse exactly the same inputs and neither validates on its own.
  */
 import {
+  CANCEL_ORDER_SCHEMA,
   FLATTEN_SCHEMA,
   OPERATOR_SCHEMA,
   REARM_SCHEMA,
@@ -14,7 +15,7 @@ import {
 } from '../../shared/contract.js';
 import type { Desk } from '../desk/desk.js';
 
-export const COMMAND_NAMES = ['kill', 'rearm', 'pause', 'resume', 'reduce', 'flatten', 'cancelFlatten', 'setParams', 'replay', 'acceptPosition'] as const;
+export const COMMAND_NAMES = ['kill', 'rearm', 'pause', 'resume', 'reduce', 'flatten', 'cancelFlatten', 'cancelOrder', 'setParams', 'replay', 'acceptPosition'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** A body that may be absent: `undefined`/`null`/`{}` all mean "no options". */
@@ -33,12 +34,12 @@ export function isCommandName(value: string): value is CommandName {
  * processing the feed while that commit runs.
  */
 export async function executeCommand(desk: Desk, name: CommandName, payload: unknown, actor: string): Promise<CommandResult> {
-  const result = runCommand(desk, name, payload, actor);
+  const result = await runCommand(desk, name, payload, actor);
   if (result.ok) await desk.persisted();
   return result;
 }
 
-function runCommand(desk: Desk, name: CommandName, payload: unknown, actor: string): CommandResult {
+function runCommand(desk: Desk, name: CommandName, payload: unknown, actor: string): CommandResult | Promise<CommandResult> {
   switch (name) {
     case 'kill':
     case 'pause':
@@ -68,6 +69,11 @@ function runCommand(desk: Desk, name: CommandName, payload: unknown, actor: stri
       const parsed = FLATTEN_SCHEMA.safeParse(payload);
       if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
       return desk.flatten(parsed.data, operatorName(actor));
+    }
+    case 'cancelOrder': {
+      const parsed = CANCEL_ORDER_SCHEMA.safeParse(payload);
+      if (!parsed.success) return { ok: false, ...describeSchemaError(parsed.error) };
+      return desk.cancelOrder(parsed.data.clientOrderId, operatorName(actor, parsed.data.who));
     }
     case 'setParams':
       return desk.setParams(payload, operatorName(actor));

@@ -36,10 +36,12 @@ function frameOf(message: Exclude<StreamMessage, { type: 'session' }>): StreamFr
   const series = message.series.map((point) => ({ timeMs: point.timeMs, json: JSON.stringify(point) }));
   const fills = message.fills.map((fill) => JSON.stringify(fill));
   const events = message.events.map((event) => JSON.stringify(event));
+  const trades = message.trades.map((trade) => JSON.stringify(trade));
+  const volume = message.volume.map((row) => ({ price: row[0], json: JSON.stringify(row) }));
   if (message.type === 'snapshot') {
-    return { kind: 'snapshot', state: JSON.stringify(message.state), metrics: JSON.stringify(message.metrics), fills, series, events };
+    return { kind: 'snapshot', state: JSON.stringify(message.state), metrics: JSON.stringify(message.metrics), fills, series, events, trades, volume };
   }
-  return { kind: 'update', seq: message.seq, state: JSON.stringify(message.state), metrics: message.metrics === null ? null : JSON.stringify(message.metrics), fills, series, events };
+  return { kind: 'update', seq: message.seq, state: JSON.stringify(message.state), metrics: message.metrics === null ? null : JSON.stringify(message.metrics), fills, series, events, trades, volume };
 }
 
 host.subscribe((message) => {
@@ -85,7 +87,7 @@ function read(what: EngineRead): ReadAnswer {
           tradingState: state.tradingState,
           sessionId: state.sessionId,
           reconciled: state.reconciled,
-          feed: { connected: state.feed.connected, lastMessageAgeMs: state.feed.lastMessageAgeMs, trusted: state.feed.trusted, state: state.feed.state },
+          feed: { connected: state.feed.connected, lastMessageAgeMs: state.feed.lastMessageAgeMs, silentMs: state.feed.silentMs, quiet: state.feed.quiet, trusted: state.feed.trusted, state: state.feed.state },
         }),
       };
     }

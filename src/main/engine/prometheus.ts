@@ -34,6 +34,7 @@ export function prometheus(desk: Desk): string {
   gauge('feed_gaps_total', 'Sequence gaps detected', state.feed.gaps);
   gauge('feed_resyncs_total', 'Book resyncs', state.feed.resyncs);
   gauge('feed_last_message_age_ms', 'Age of the last market message', state.feed.lastMessageAgeMs ?? Number.NaN);
+  gauge('feed_connection_silent_ms', 'Time since the feed connection last showed life (a frame or the answer to our ping)', state.feed.silentMs ?? Number.NaN);
   lines.push('# HELP quotedesk_trading_state Trading state (1 for the current one)', '# TYPE quotedesk_trading_state gauge');
   for (const s of ['active', 'paused', 'reducing', 'halted'] as const) {
     lines.push(`quotedesk_trading_state{${labels},state="${s}"} ${state.tradingState === s ? 1 : 0}`);

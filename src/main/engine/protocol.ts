@@ -73,6 +73,12 @@ export interface SeriesItem {
   readonly json: string;
 }
 
+/** The traded volume at one price: its price (the mirror keeps one entry per price) and its JSON text. */
+export interface VolumeItem {
+  readonly price: number;
+  readonly json: string;
+}
+
 /** A stream message of the desk, serialised piece by piece (see the header). */
 export type StreamFrame =
   | {
@@ -83,6 +89,9 @@ export type StreamFrame =
       readonly fills: readonly string[];
       readonly series: readonly SeriesItem[];
       readonly events: readonly string[];
+      /** Newest first. */
+      readonly trades: readonly string[];
+      readonly volume: readonly VolumeItem[];
     }
   | {
       readonly kind: 'update';
@@ -93,6 +102,9 @@ export type StreamFrame =
       readonly fills: readonly string[];
       readonly series: readonly SeriesItem[];
       readonly events: readonly string[];
+      /** Oldest first. */
+      readonly trades: readonly string[];
+      readonly volume: readonly VolumeItem[];
     };
 
 export type EngineEvent =

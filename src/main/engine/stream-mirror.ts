@@ -7,14 +7,16 @@
  * connect at once, and one merged update serves every client that fell behind from the same point.
  *
  * Bounded by construction: the snapshot is what the monitor shows (500 fills, 500 events, five minutes
- * of half-second chart points), the history of updates a slow client can catch up from is the last 1,024
+ * of half-second chart points, the tape's newest trades, the traded volume of at most MAX_PRICES prices —
+ * those updated least recently are forgotten first), the history of updates a slow client can catch up from is the last 1,024
  * or 8 MiB, whichever is less; a client further behind gets a fresh snapshot (its fills beyond the newest
  * 500 are in the database: the blotter's history and the exports read them there). Messages keep the
  * contract's shape (`StreamMessage`). No I/O and no timers here.
  */
-import type { SessionView } from '../../shared/contract.js';
+import { TAPE_SNAPSHOT_TRADES, type SessionView } from '../../shared/contract.js';
 import { SeriesWindow } from '../../shared/series-window.js';
-import type { SeriesItem, StreamFrame } from './protocol.js';
+import { MAX_PRICES } from '../desk/market-tape.js';
+import type { SeriesItem, StreamFrame, VolumeItem } from './protocol.js';
 
 /** As many fills and events as the desk keeps for a snapshot. */
 export const SNAPSHOT_FILLS = 500;
@@ -41,6 +43,8 @@ interface HeldUpdate {
   readonly fills: string;
   readonly series: string;
   readonly events: string;
+  readonly trades: string;
+  readonly volume: string;
   readonly bytes: number;
 }
 
@@ -76,6 +80,10 @@ export class StreamMirror {
   private metrics = 'null';
   private readonly fills: string[] = [];
   private readonly events: string[] = [];
+  /** Oldest first. */
+  private readonly trades: string[] = [];
+  /** By price, least recently updated first. */
+  private readonly volume = new Map<number, string>();
   private readonly series = new SeriesWindow<SeriesItem>((item) => item.timeMs);
   private history: HeldUpdate[] = [];
   private historyBytes = 0;
@@ -111,6 +119,10 @@ export class StreamMirror {
       pushCapped(this.fills, [...frame.fills].reverse(), SNAPSHOT_FILLS);
       this.events.length = 0;
       pushCapped(this.events, frame.events, SNAPSHOT_EVENTS);
+      this.trades.length = 0;
+      pushCapped(this.trades, [...frame.trades].reverse(), TAPE_SNAPSHOT_TRADES);
+      this.volume.clear();
+      this.applyVolume(frame.volume);
       this.series.clear();
       for (const item of frame.series) this.series.push(item);
       this.history = [];
@@ -122,6 +134,8 @@ export class StreamMirror {
     if (frame.metrics !== null) this.metrics = frame.metrics;
     pushCapped(this.fills, frame.fills, SNAPSHOT_FILLS);
     pushCapped(this.events, frame.events, SNAPSHOT_EVENTS);
+    pushCapped(this.trades, frame.trades, TAPE_SNAPSHOT_TRADES);
+    this.applyVolume(frame.volume);
     for (const item of frame.series) this.series.push(item);
     const held: HeldUpdate = {
       position: this.positionValue,
@@ -131,9 +145,11 @@ export class StreamMirror {
       fills: frame.fills.join(','),
       series: frame.series.map((item) => item.json).join(','),
       events: frame.events.join(','),
+      trades: frame.trades.join(','),
+      volume: frame.volume.map((item) => item.json).join(','),
       bytes: 0,
     };
-    const bytes = held.state.length + (held.metrics?.length ?? 0) + held.fills.length + held.series.length + held.events.length;
+    const bytes = held.state.length + (held.metrics?.length ?? 0) + held.fills.length + held.series.length + held.events.length + held.trades.length + held.volume.length;
     this.history.push({ ...held, bytes });
     this.historyBytes += bytes;
     let drop = 0;
@@ -142,6 +158,21 @@ export class StreamMirror {
       drop++;
     }
     if (drop > 0) this.history = this.history.slice(drop);
+  }
+
+  /** Newest totals per price; the least recently updated prices go past MAX_PRICES. */
+  private applyVolume(items: readonly VolumeItem[]): void {
+    for (const item of items) {
+      this.volume.delete(item.price);
+      this.volume.set(item.price, item.json);
+    }
+    if (this.volume.size > MAX_PRICES) {
+      let drop = this.volume.size - MAX_PRICES;
+      for (const price of this.volume.keys()) {
+        if (drop-- <= 0) break;
+        this.volume.delete(price);
+      }
+    }
   }
 
   setSession(session: SessionView): void {
@@ -168,7 +199,8 @@ export class StreamMirror {
     for (const item of series) seriesText += (seriesText === '' ? '' : ',') + item.json;
     const text =
       `{"type":"snapshot","state":${this.state},"metrics":${this.metrics},` +
-      `"fills":[${joinTail(this.fills, SNAPSHOT_FILLS, true)}],"series":[${seriesText}],"events":[${joinTail(this.events, SNAPSHOT_EVENTS, false)}]}`;
+      `"fills":[${joinTail(this.fills, SNAPSHOT_FILLS, true)}],"series":[${seriesText}],"events":[${joinTail(this.events, SNAPSHOT_EVENTS, false)}],` +
+      `"trades":[${joinTail(this.trades, TAPE_SNAPSHOT_TRADES, true)}],"volume":[${joinAll([...this.volume.values()])}]}`;
     const message = new Outgoing(text);
     this.snapshotCache = { position: this.positionValue, message };
     return message;
@@ -198,7 +230,8 @@ export class StreamMirror {
     }
     const text =
       `{"type":"update","seq":${newest.seq},"state":${newest.state},"metrics":${metrics},` +
-      `"fills":[${joinAll(held.map((h) => h.fills))}],"series":[${joinAll(held.map((h) => h.series))}],"events":[${joinAll(held.map((h) => h.events))}]}`;
+      `"fills":[${joinAll(held.map((h) => h.fills))}],"series":[${joinAll(held.map((h) => h.series))}],"events":[${joinAll(held.map((h) => h.events))}],` +
+      `"trades":[${joinAll(held.map((h) => h.trades))}],"volume":[${joinAll(held.map((h) => h.volume))}]}`;
     const message = new Outgoing(text);
     this.mergedCache.set(position, message);
     return message;

@@ -14,7 +14,7 @@
  * bounded window of the most recent FILL_ID_MEMORY ids (see there), so the memory does not grow with the
  * session's fill count.
  */
-import type { OpenOrderView } from '../../shared/contract.js';
+import type { NotQuotingReason, OpenOrderView } from '../../shared/contract.js';
 import type { LocalUs, Lots, Side, Ticks } from '../../shared/units.js';
 import type { ExecutionVenue, Fill, OrderPurpose, OrderRequest, TimeInForce, VenueListener } from './types.js';
 
@@ -50,8 +50,14 @@ export interface ManagedOrder {
   queueAhead: Lots | null;
 }
 
-/** Decides synchronously whether a new order may leave now; returns null to allow, or the refusal reason. */
-export type OrderGate = (request: OrderRequest, exposure: Exposure) => string | null;
+/** Why a new order was refused: the side's reason code and the gate's words. */
+export interface OrderRefusal {
+  readonly reason: NotQuotingReason;
+  readonly detail: string;
+}
+
+/** Decides synchronously whether a new order may leave now; returns null to allow, or the refusal. */
+export type OrderGate = (request: OrderRequest, exposure: Exposure) => OrderRefusal | null;
 
 export interface Exposure {
   readonly inventoryLots: Lots;
@@ -91,6 +97,8 @@ export class OrderManager implements VenueListener {
   private inventory: Lots = 0;
   /** Requests refused by the gate since start (for tests and diagnostics). */
   refusedCount = 0;
+  /** The gate's newest refusal (what `reconcileQuote` answering 'refused' or `sendOrder` answering null meant). */
+  lastRefusal: OrderRefusal | null = null;
   sentCount = 0;
 
   constructor(
@@ -163,9 +171,11 @@ export class OrderManager implements VenueListener {
 
   /**
    * Brings one side's quote to the target (or pulls it when the target is null or size 0).
-   * `thresholdTicks`/`sizeFraction` decide whether a working order is close enough to keep.
+   * `thresholdTicks`/`sizeFraction` decide whether a working order is close enough to keep. With
+   * `reduceOnly` a new order is sized to what reduces the position (|inventory| less the lots already
+   * working on that side), so reduce-only works the position down instead of being refused as too large.
    */
-  reconcileQuote(side: Side, target: QuoteTarget | null, nowUs: LocalUs, thresholdTicks: number, sizeFraction: number, maxInventoryLots: Lots): ReconcileOutcome {
+  reconcileQuote(side: Side, target: QuoteTarget | null, nowUs: LocalUs, thresholdTicks: number, sizeFraction: number, maxInventoryLots: Lots, reduceOnly = false): ReconcileOutcome {
     const current = this.quoteOrder(side);
     if (!target || target.size <= 0) {
       if (!current) return 'idle';
@@ -183,7 +193,7 @@ export class OrderManager implements VenueListener {
       if (!this.withinBudget(nowUs, 2)) return 'rate-limited';
       this.cancelOrder(current, nowUs, true);
     }
-    const size = this.roomFor(side, target.size, maxInventoryLots);
+    const size = reduceOnly ? this.reduceRoomFor(side, target.size) : this.roomFor(side, target.size, maxInventoryLots);
     if (size <= 0) return current ? 'replaced' : 'waiting';
     if (!current && !this.withinBudget(nowUs, 1)) return 'rate-limited';
     const placed = this.send(side, target.price, size, 'gtc', true, 'quote', nowUs);
@@ -199,6 +209,13 @@ export class OrderManager implements VenueListener {
       side === 'buy'
         ? maxInventoryLots - exposure.inventoryLots - exposure.openBuyLots
         : maxInventoryLots + exposure.inventoryLots - exposure.openSellLots;
+    return Math.max(0, Math.min(wanted, room));
+  }
+
+  /** Lots that may be added on a side so that all live orders filling could at most bring inventory to zero. */
+  reduceRoomFor(side: Side, wanted: Lots): Lots {
+    const exposure = this.exposure();
+    const room = side === 'sell' ? exposure.inventoryLots - exposure.openSellLots : -exposure.inventoryLots - exposure.openBuyLots;
     return Math.max(0, Math.min(wanted, room));
   }
 
@@ -351,6 +368,7 @@ export class OrderManager implements VenueListener {
     const refusal = this.gate(request, this.exposure());
     if (refusal !== null) {
       this.refusedCount++;
+      this.lastRefusal = refusal;
       return null;
     }
     const order: ManagedOrder = {

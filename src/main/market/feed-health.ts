@@ -1,13 +1,19 @@
 /**
  * Feed health: turns what a feed saw (messages with their receive time and venue stamp, connection
- * changes, trust changes, the adapter's counters) into the `FeedHealthView` the monitor and the risk
- * layer read. A feed is judged stale by the age of its last message against a configurable threshold,
- * whatever the socket says: a connected but silent feed is the failure that matters. Pure: every call
+ * changes, trust changes, answers to our own pings, the adapter's counters) into the `FeedHealthView` the
+ * monitor and the risk layer read. Two different silences are told apart:
+ *   - stale: the CONNECTION is silent — no frame and no answer to our ping for longer than the threshold,
+ *     whatever the socket says (a connected but dead link is the failure that matters): the risk gate trips;
+ *   - quiet: the connection answers but the MARKET sent nothing for longer than the threshold (an equity
+ *     lunch hour, an illiquid pair): shown as quiet, nothing trips.
+ * A replay's connection is the capture itself and is never silent (`connectionCanGoSilent: false`): a
+ * replay is never stale because its market was quiet. Pure: every call
  * takes the time (µs on the desk clock, wall time live, event time in replay) and nothing here reads a
  * clock, a socket or a timer. Recording a message does not allocate (a fixed ring of time buckets holds
  * the sliding window for messages/s).
  */
 import type { FeedHealthView } from '../../shared/contract.js';
+import { SlidingRate } from '../../shared/sliding-rate.js';
 import { assertNever, type LocalUs } from '../../shared/units.js';
 import type { AdapterCounters } from './adapters/types.js';
 import type { FeedEvent } from './types.js';
@@ -22,6 +28,11 @@ export interface FeedHealthOptions {
   readonly rateWindowMs?: number;
   /** Number of buckets the window is cut into (default 50). */
   readonly rateBuckets?: number;
+  /**
+   * Whether the connection itself can go silent (a live socket: default true). A replay's cannot: its
+   * messages are the capture's, and a gap in them is a quiet market, never a dead link.
+   */
+  readonly connectionCanGoSilent?: boolean;
 }
 
 /** The counter fields the tracker reads from an adapter (or keeps itself when none is bound). */
@@ -32,13 +43,11 @@ export type HealthCounters = Pick<
 
 export class FeedHealthTracker {
   readonly staleAfterUs: number;
-  private readonly bucketUs: number;
-  private readonly bucketCount: Float64Array;
-  /** Absolute bucket number each slot currently holds (−1: empty). */
-  private readonly bucketId: Float64Array;
-  private readonly windowUs: number;
-  private firstMessageUs = Number.NaN;
+  private readonly rate: SlidingRate;
   private lastMessageUs = Number.NaN;
+  /** The connection last showed life: a frame of any kind, or the answer to our ping. */
+  private lastAliveUs = Number.NaN;
+  private readonly canGoSilent: boolean;
   private lastLatencyUs = Number.NaN;
   private connection: ConnectionState = 'connecting';
   private connectedAtUs = Number.NaN;
@@ -59,10 +68,8 @@ export class FeedHealthTracker {
     if (!(windowMs > 0)) throw new RangeError(`rateWindowMs must be > 0, got ${windowMs}`);
     if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError(`rateBuckets must be an integer ≥ 1, got ${buckets}`);
     this.staleAfterUs = staleAfterMs * 1_000;
-    this.windowUs = windowMs * 1_000;
-    this.bucketUs = this.windowUs / buckets;
-    this.bucketCount = new Float64Array(buckets);
-    this.bucketId = new Float64Array(buckets).fill(-1);
+    this.canGoSilent = options.connectionCanGoSilent ?? true;
+    this.rate = new SlidingRate(windowMs * 1_000, buckets);
   }
 
   /**
@@ -76,17 +83,16 @@ export class FeedHealthTracker {
   /** A message (ws frame or REST response) arrived at `localUs`; `exchUs` is the venue's stamp if any. */
   recordMessage(localUs: LocalUs, exchUs: number = Number.NaN): void {
     if (localUs < this.lastMessageUs) this.restartWindow();
-    if (Number.isNaN(this.firstMessageUs)) this.firstMessageUs = localUs;
     this.lastMessageUs = localUs;
+    if (!(localUs <= this.lastAliveUs)) this.lastAliveUs = localUs;
     if (!Number.isNaN(exchUs)) this.lastLatencyUs = localUs - exchUs;
     this.own.messages++;
-    const id = Math.floor(localUs / this.bucketUs);
-    const slot = id % this.bucketCount.length;
-    if (this.bucketId[slot] !== id) {
-      this.bucketId[slot] = id;
-      this.bucketCount[slot] = 0;
-    }
-    this.bucketCount[slot] = (this.bucketCount[slot] ?? 0) + 1;
+    this.rate.record(localUs);
+  }
+
+  /** The connection answered (a pong to our ping, a heartbeat frame): alive, whatever the market does. */
+  recordAlive(localUs: LocalUs): void {
+    if (!(localUs <= this.lastAliveUs)) this.lastAliveUs = localUs;
   }
 
   /** Counts a message the tracker's own counters saw as applied or dropped (when no adapter is bound). */
@@ -96,7 +102,11 @@ export class FeedHealthTracker {
   }
 
   setConnection(state: ConnectionState, localUs: LocalUs): void {
-    if (state === 'connected' && this.connection !== 'connected') this.connectedAtUs = localUs;
+    if (state === 'connected' && this.connection !== 'connected') {
+      this.connectedAtUs = localUs;
+      // A connection just opened is alive: its silence counts from now.
+      this.lastAliveUs = localUs;
+    }
     this.connection = state;
   }
 
@@ -155,10 +165,9 @@ export class FeedHealthTracker {
 
   /** Time jumped backwards (replay seek): the message-rate window and message age start again. */
   restartWindow(): void {
-    this.bucketId.fill(-1);
-    this.bucketCount.fill(0);
-    this.firstMessageUs = Number.NaN;
+    this.rate.restart();
     this.lastMessageUs = Number.NaN;
+    this.lastAliveUs = Number.NaN;
   }
 
   /** Age of the last message in µs, NaN before the first. */
@@ -167,11 +176,27 @@ export class FeedHealthTracker {
   }
 
   /**
-   * Stale: no message for longer than the threshold while the connection is (or claims to be) up.
-   * Before any message, a connection open for longer than the threshold is stale as well.
+   * How long the connection has been silent (no frame, no answer to our ping), µs; NaN when there is no
+   * connection. A connection that cannot go silent (a replay) is never silent while connected.
    */
+  silentUs(nowUs: LocalUs): number {
+    if (this.connection !== 'connected') return Number.NaN;
+    if (!this.canGoSilent) return 0;
+    const from = Number.isNaN(this.lastAliveUs) ? this.connectedAtUs : this.lastAliveUs;
+    return Number.isNaN(from) ? 0 : Math.max(0, nowUs - from);
+  }
+
+  /** Stale: connected (or claiming to be) and the connection silent for longer than the threshold. */
   isStale(nowUs: LocalUs): boolean {
-    if (this.connection !== 'connected') return false;
+    return this.silentUs(nowUs) > this.staleAfterUs;
+  }
+
+  /**
+   * Quiet: the connection is alive but the market sent nothing for longer than the threshold (before any
+   * message, since the connection opened).
+   */
+  isQuiet(nowUs: LocalUs): boolean {
+    if (this.connection !== 'connected' || this.isStale(nowUs)) return false;
     const age = this.lastMessageAgeUs(nowUs);
     if (!Number.isNaN(age)) return age > this.staleAfterUs;
     return !Number.isNaN(this.connectedAtUs) && nowUs - this.connectedAtUs > this.staleAfterUs;
@@ -179,17 +204,7 @@ export class FeedHealthTracker {
 
   /** Messages per second over the sliding window ending at `nowUs`. */
   messagesPerSec(nowUs: LocalUs): number {
-    const nowId = Math.floor(nowUs / this.bucketUs);
-    const n = this.bucketCount.length;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const id = this.bucketId[i] ?? -1;
-      if (id >= 0 && id > nowId - n && id <= nowId) sum += this.bucketCount[i] ?? 0;
-    }
-    if (sum === 0) return 0;
-    // Early on the window is not full yet: divide by the time actually observed (at least one bucket).
-    const observedUs = Math.min(this.windowUs, Math.max(this.bucketUs, nowUs - this.firstMessageUs));
-    return sum / (observedUs / 1_000_000);
+    return this.rate.perSec(nowUs);
   }
 
   view(nowUs: LocalUs): FeedHealthView {
@@ -201,6 +216,8 @@ export class FeedHealthTracker {
       state: this.stateAt(nowUs),
       trusted: this.isTrusted,
       lastMessageAgeMs: Number.isNaN(age) ? null : age / 1_000,
+      silentMs: Number.isNaN(this.silentUs(nowUs)) ? null : this.silentUs(nowUs) / 1_000,
+      quiet: this.isQuiet(nowUs),
       messagesPerSec: this.messagesPerSec(nowUs),
       latencyMs: Number.isFinite(latencyUs) ? latencyUs / 1_000 : null,
       messages: c.messages,
@@ -223,7 +240,8 @@ export class FeedHealthTracker {
         return this.connection;
       case 'connected':
         if (this.isStale(nowUs)) return 'stale';
-        return this.isTrusted ? 'connected' : 'resyncing';
+        if (!this.isTrusted) return 'resyncing';
+        return this.isQuiet(nowUs) ? 'quiet' : 'connected';
       default:
         return assertNever(this.connection, 'connection state');
     }

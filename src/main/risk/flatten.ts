@@ -11,6 +11,9 @@
  * Every order is reduce-only by construction: its size is at most |inventory| minus the lots already
  * working on the reducing side, so a flatten stops exactly at zero and never overshoots. It may run
  * while halted (the risk gate lets reduce-only flatten orders through) and can be cancelled at any time.
+ * Its words (progress events, the detail on the monitor) give prices and sizes in the instrument's units.
+ * A finished flatten stays in view with its outcome, and the position it left, for FINISHED_SHOWN_US of
+ * desk time, then is gone: the monitor's progress ends with its flatten.
  */
 import type { FlattenRequest, FlattenView } from '../../shared/contract.js';
 import type { LocalUs, Lots, Side, Ticks } from '../../shared/units.js';
@@ -21,7 +24,13 @@ import type { BookReader } from '../market/types.js';
 export interface FlattenHooks {
   progress(text: string): void;
   finished(status: 'done' | 'cancelled' | 'stopped', detail: string): void;
+  /** A price in ticks and a size in lots as the trader reads them. */
+  price(ticks: Ticks): string;
+  size(lots: Lots): string;
 }
+
+/** How long a finished flatten stays in view (desk time). */
+export const FINISHED_SHOWN_US = 10_000_000;
 
 const DEFAULT_SLIPPAGE_BPS = 50;
 const DEFAULT_TWAP_SEC = 60;
@@ -39,6 +48,9 @@ interface Run {
   lastActionUs: LocalUs;
   status: FlattenView['status'];
   detail: string;
+  /** The position when it finished (what the monitor shows then), and when. */
+  finishedInventory: Lots;
+  finishedUs: LocalUs;
 }
 
 export class Flattener {
@@ -77,7 +89,9 @@ export class Flattener {
       slicesSent: 0,
       lastActionUs: Number.NEGATIVE_INFINITY,
       status: 'running',
-      detail: `${side === 'sell' ? 'selling' : 'buying'} ${Math.abs(inventoryLots)} lots, limit ${limitPrice} ticks (${capBps} bps from mid)`,
+      detail: `${side === 'sell' ? 'selling' : 'buying'} ${this.hooks.size(Math.abs(inventoryLots))} at ${this.hooks.price(limitPrice)} or better (${capBps} bps from mid)`,
+      finishedInventory: inventoryLots,
+      finishedUs: Number.NaN,
     };
     return null;
   }
@@ -88,7 +102,7 @@ export class Flattener {
     if (!run || run.status !== 'running') return;
     const inventory = this.orders.inventoryLots();
     if (inventory === 0 || Math.sign(inventory) !== Math.sign(run.startInventory)) {
-      this.finish('done', 'flat');
+      this.finish('done', 'flat', nowUs);
       return;
     }
     const working = this.workingFlattenOrders();
@@ -135,46 +149,54 @@ export class Flattener {
     }
   }
 
-  onFill(_fill: Fill, order: ManagedOrder | null): void {
+  onFill(fill: Fill, order: ManagedOrder | null): void {
     const run = this.run;
     if (!run || run.status !== 'running' || !order || order.purpose !== 'flatten') return;
     const inventory = this.orders.inventoryLots();
-    run.detail = `${Math.abs(inventory)} lots left of ${Math.abs(run.startInventory)}`;
-    if (inventory === 0) this.finish('done', 'flat');
+    run.detail = `${this.hooks.size(Math.abs(inventory))} left of ${this.hooks.size(Math.abs(run.startInventory))}`;
+    if (inventory === 0) this.finish('done', 'flat', fill.localUs);
   }
 
   orderClosed(order: ManagedOrder, why: string): void {
     const run = this.run;
     if (!run || order.purpose !== 'flatten' || run.status !== 'running') return;
     if (why.startsWith('rejected')) run.detail = `order ${why}; retrying`;
-    if (why === 'ioc-remainder' && this.orders.inventoryLots() !== 0) run.detail = `waiting for liquidity within the slippage cap (${Math.abs(this.orders.inventoryLots())} lots left)`;
+    if (why === 'ioc-remainder' && this.orders.inventoryLots() !== 0) run.detail = `waiting for liquidity within the slippage cap (${this.hooks.size(Math.abs(this.orders.inventoryLots()))} left)`;
   }
 
   cancel(reason: string, nowUs: LocalUs): void {
     const run = this.run;
     if (!run || run.status !== 'running') return;
     this.orders.cancelAll(nowUs, (order) => order.purpose === 'flatten');
-    this.finish(reason.startsWith('halted') || reason === 'kill switch' ? 'stopped' : 'cancelled', reason);
+    this.finish(reason.startsWith('halted') || reason === 'kill switch' ? 'stopped' : 'cancelled', reason, nowUs);
   }
 
-  view(lotToSize: (lots: Lots) => number): FlattenView | null {
+  /**
+   * The flatten as the monitor shows it: while it runs, the position left to flatten; once finished, its
+   * outcome and the position it left then (never the position as it moves on afterwards), for
+   * FINISHED_SHOWN_US; after that, null.
+   */
+  view(lotToSize: (lots: Lots) => number, nowUs: LocalUs): FlattenView | null {
     const run = this.run ?? this.lastFinished;
     if (!run) return null;
+    if (run.status !== 'running' && !(nowUs - run.finishedUs < FINISHED_SHOWN_US)) return null;
     return {
       style: run.style,
       startInventory: lotToSize(run.startInventory),
-      remaining: lotToSize(run.status === 'running' ? this.orders.inventoryLots() : run.status === 'done' ? 0 : this.orders.inventoryLots()),
+      remaining: lotToSize(run.status === 'running' ? this.orders.inventoryLots() : run.finishedInventory),
       startedAtMs: Math.floor(run.startedUs / 1000),
       status: run.status,
       detail: run.detail,
     };
   }
 
-  private finish(status: 'done' | 'cancelled' | 'stopped', detail: string): void {
+  private finish(status: 'done' | 'cancelled' | 'stopped', detail: string, nowUs: LocalUs): void {
     const run = this.run;
     if (!run) return;
     run.status = status;
     run.detail = detail;
+    run.finishedInventory = this.orders.inventoryLots();
+    run.finishedUs = nowUs;
     this.lastFinished = run;
     this.run = null;
     this.hooks.finished(status, detail);
@@ -194,7 +216,7 @@ export class Flattener {
     if (size <= 0) return;
     run.lastActionUs = nowUs;
     const order = this.orders.sendOrder(run.side, run.limitPrice, size, 'ioc', false, 'flatten', nowUs);
-    if (order) this.hooks.progress(`flatten: IOC ${run.side} ${size} lots, limit ${run.limitPrice} ticks`);
-    else run.detail = 'the risk gate refused a flatten order';
+    if (order) this.hooks.progress(`flatten: IOC ${run.side} ${this.hooks.size(size)} at ${this.hooks.price(run.limitPrice)} or better`);
+    else run.detail = `the risk gate refused a flatten order: ${this.orders.lastRefusal?.detail ?? 'no reason given'}`;
   }
 }

@@ -16,7 +16,7 @@
 import type { LimitUsageView, NotQuotingReason, TradingState } from '../../shared/contract.js';
 import type { RiskParams } from '../../shared/params.js';
 import type { LocalUs, Lots, Side } from '../../shared/units.js';
-import type { Exposure } from '../execution/order-manager.js';
+import type { Exposure, OrderRefusal } from '../execution/order-manager.js';
 import type { OrderRequest } from '../execution/types.js';
 
 export type BreakerName =
@@ -49,8 +49,11 @@ export interface RiskInputs {
   /** Mark-to-market PnL since the start of the UTC day. */
   readonly dailyPnl: number;
   readonly feedTrusted: boolean;
-  /** Milliseconds since the last market message (null: none yet). */
-  readonly lastMessageAgeMs: number | null;
+  /**
+   * Milliseconds the feed's connection has been silent (no frame, no answer to our ping); null without a
+   * connection. A quiet market on a live connection is not silence (feed-health.ts).
+   */
+  readonly connectionSilentMs: number | null;
   readonly hasMarket: boolean;
   readonly crossed: boolean;
   /** Fair value in ticks (NaN when unknown). */
@@ -76,6 +79,8 @@ export class RiskGate {
   constructor(
     private params: RiskParams,
     private readonly hooks: RiskHooks,
+    /** Sizes in a refusal's words (the desk passes the instrument's; lots by default). */
+    private readonly sizeText: (lots: Lots) => string = (lots) => `${lots} lots`,
   ) {}
 
   state(): TradingState {
@@ -210,7 +215,7 @@ export class RiskGate {
       this.clear('adverse-selection', now);
     }
 
-    const stale = inputs.lastMessageAgeMs === null || inputs.lastMessageAgeMs > p.staleFeedMs;
+    const stale = inputs.connectionSilentMs === null || inputs.connectionSilentMs > p.staleFeedMs;
     // why: a feed that is still connecting (no message yet, no snapshot yet) is not a stale or untrusted
     // spell: until it has once been healthy there is simply no market ('no-market' says so). Tripping
     // here audited spurious breakers at every start and, with autoResumeWhenHealthy off, paused the desk
@@ -219,7 +224,7 @@ export class RiskGate {
       if (stale || !inputs.feedTrusted) return;
       this.feedSeenHealthy = true;
     }
-    this.flag('stale-feed', stale, { ageMs: inputs.lastMessageAgeMs, limitMs: p.staleFeedMs }, now);
+    this.flag('stale-feed', stale, { silentMs: inputs.connectionSilentMs, limitMs: p.staleFeedMs }, now);
     this.flag('book-untrusted', !inputs.feedTrusted, {}, now);
   }
 
@@ -270,28 +275,31 @@ export class RiskGate {
   }
 
   /**
-   * The synchronous check every new order passes before it leaves. Null allows it. Halted refuses all
-   * but reduce-only flatten orders; reducing refuses anything that could grow |inventory|.
+   * The synchronous check every new order passes before it leaves. Null allows it; a refusal names the
+   * side's reason and says why in words. Halted refuses all but reduce-only flatten orders; reducing
+   * refuses anything that could grow |inventory|.
    */
-  allows(request: OrderRequest, exposure: Exposure): string | null {
+  allows(request: OrderRequest, exposure: Exposure): OrderRefusal | null {
     const reduces = reducesInventory(request, exposure);
     switch (this.current) {
       case 'halted':
         if (request.purpose === 'flatten' && reduces) return null;
-        return 'halted: no new orders';
+        return { reason: 'halted', detail: 'halted: no new orders until re-armed' };
       case 'paused':
         if (request.purpose === 'flatten' && reduces) return null;
-        return 'paused: quotes pulled';
+        return { reason: 'paused', detail: 'paused: quotes pulled' };
       case 'reducing':
-        return reduces ? null : 'reducing: order would not reduce inventory';
+        return reduces ? null : { reason: 'would-not-reduce', detail: wouldNotReduce(request, exposure, this.sizeText) };
       case 'active':
         break;
     }
-    if (this.storageFault) return 'storage fault';
-    if (this.tripped.has('venue-disconnected')) return "the venue's user data stream is down";
-    if (this.tripped.has('position-mismatch')) return 'the venue position differs from the stored fills (accept it first)';
+    if (this.storageFault) return { reason: 'storage-fault', detail: `storage fault: ${this.storageFault}` };
+    if (this.tripped.has('venue-disconnected')) return { reason: 'venue-disconnected', detail: "the venue's user data stream is down" };
+    if (this.tripped.has('position-mismatch')) return { reason: 'position-mismatch', detail: 'the venue position differs from the stored fills (accept it first)' };
     const worst = request.side === 'buy' ? exposure.inventoryLots + exposure.openBuyLots + request.size : exposure.inventoryLots - exposure.openSellLots - request.size;
-    if (Math.abs(worst) > this.params.maxInventoryLots && !reduces) return 'would breach the hard inventory limit';
+    if (Math.abs(worst) > this.params.maxInventoryLots && !reduces) {
+      return { reason: 'inventory-limit', detail: `would breach the hard inventory limit: ${this.sizeText(worst)} if filled, limit ${this.sizeText(this.params.maxInventoryLots)}` };
+    }
     return null;
   }
 
@@ -358,6 +366,15 @@ export class RiskGate {
 export function reducesInventory(request: OrderRequest, exposure: Exposure): boolean {
   if (request.side === 'sell') return exposure.inventoryLots - exposure.openSellLots - request.size >= 0 && exposure.inventoryLots > 0;
   return exposure.inventoryLots + exposure.openBuyLots + request.size <= 0 && exposure.inventoryLots < 0;
+}
+
+/** Why an order in reduce-only would not reduce: it is on the growing side, or larger than what is left. */
+function wouldNotReduce(request: OrderRequest, exposure: Exposure, size: (lots: Lots) => string): string {
+  const inventory = exposure.inventoryLots;
+  const growing = request.side === 'buy' ? inventory >= 0 : inventory <= 0;
+  if (growing) return `reduce-only: a ${request.side} order would grow the position (inventory ${size(inventory)})`;
+  const working = request.side === 'buy' ? exposure.openBuyLots : exposure.openSellLots;
+  return `reduce-only: ${size(request.size)} with ${size(working)} working would take inventory ${size(inventory)} past zero`;
 }
 
 function round2(value: number): number {

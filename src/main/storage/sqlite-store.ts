@@ -60,7 +60,7 @@ import type {
   StoredFill,
   StoredOrder,
 } from './types.js';
-import { INSERT_SESSION_SQL, WORKER_SOURCE, WRITE_STATEMENTS, loadInlineWriterCore } from './writer-core.js';
+import { INSERT_SESSION_SQL, WORKER_SOURCE, WRITER_SETUP_SQL, WRITE_STATEMENTS, loadInlineWriterCore } from './writer-core.js';
 import type { CommitReply, FromWriter, ResultReply, SqlValue, WorkerSetup, WriteRow, WriterCall, WriterCore, WriterSettings } from './writer-core.js';
 
 export interface OpenStoreOptions {
@@ -188,7 +188,13 @@ type Op =
   | { readonly kind: 'pnl'; readonly snapshot: PnlSnapshot }
   | { readonly kind: 'end'; readonly sessionId: number; readonly endedUs: LocalUs; readonly summary: SessionSummary }
   | { readonly kind: 'baseline'; readonly sessionId: number; readonly baselineLots: Lots }
-  | { readonly kind: 'recording'; readonly entry: RecordingEntry; readonly localUs: LocalUs };
+  | { readonly kind: 'recording'; readonly entry: RecordingEntry; readonly localUs: LocalUs }
+  | { readonly kind: 'mark'; readonly sessionId: number; readonly mark: number }
+  | { readonly kind: 'rewind'; readonly step: RewindStep; readonly sessionId: number; readonly mark: number; readonly atUs: LocalUs };
+
+/** The writes of one rewind, in the order they must run (markouts before their fills). */
+const REWIND_STEPS = ['rewindMarkouts', 'rewindFills', 'rewindOrderEvents', 'rewindOrders', 'rewindOrderState', 'rewindPnl'] as const;
+type RewindStep = (typeof REWIND_STEPS)[number];
 
 interface SessionDbRow {
   id: number;
@@ -552,7 +558,7 @@ export class SqliteStore implements Store {
     this.writerTimeoutMs = options.writerTimeoutMs ?? 120_000;
     this.measure = options.measureMainThread ?? null;
     this.stmt = this.prepareStatements();
-    const coreConfig = { statements: WRITE_STATEMENTS, insertSessionSql: INSERT_SESSION_SQL, rowLevelCodePrefixes: ROW_LEVEL_CODE_PREFIXES };
+    const coreConfig = { setupSql: WRITER_SETUP_SQL, statements: WRITE_STATEMENTS, insertSessionSql: INSERT_SESSION_SQL, rowLevelCodePrefixes: ROW_LEVEL_CODE_PREFIXES };
     if (readonly) {
       this.writer = null;
     } else if ((options.writer ?? 'worker') === 'inline' || path === ':memory:') {
@@ -749,6 +755,14 @@ export class SqliteStore implements Store {
 
   recordPnl(snapshot: PnlSnapshot): void {
     this.enqueue({ kind: 'pnl', snapshot });
+  }
+
+  markPoint(sessionId: number, mark: number): void {
+    this.enqueue({ kind: 'mark', sessionId, mark });
+  }
+
+  rewindTo(sessionId: number, mark: number, atUs: LocalUs): void {
+    for (const step of REWIND_STEPS) this.enqueue({ kind: 'rewind', step, sessionId, mark, atUs });
   }
 
   /** Adds or updates (by path) a recording in the recordings index. */
@@ -952,6 +966,17 @@ export class SqliteStore implements Store {
         const r = op.entry;
         return { op: 'recording', params: [r.path, r.venue, r.symbol, r.startUs, r.endUs, r.frames, r.bytes, op.localUs], then: null };
       }
+      case 'mark':
+        return { op: 'mark', params: [op.sessionId, op.mark], then: null };
+      case 'rewind':
+        switch (op.step) {
+          case 'rewindOrderState':
+            return { op: op.step, params: [op.sessionId, op.atUs], then: null };
+          case 'rewindOrders':
+            return { op: op.step, params: [op.sessionId, op.sessionId, op.mark], then: [op.sessionId, op.mark] };
+          default:
+            return { op: op.step, params: [op.sessionId, op.sessionId, op.mark], then: null };
+        }
       default:
         return assertNever(op, 'queued write');
     }
@@ -1427,6 +1452,10 @@ function describeOp(op: Op): string {
       return `baseline of session ${op.sessionId}`;
     case 'recording':
       return `recording ${op.entry.path}`;
+    case 'mark':
+      return `replay mark ${op.mark} of session ${op.sessionId}`;
+    case 'rewind':
+      return `${op.step} to replay mark ${op.mark} of session ${op.sessionId}`;
     default:
       return assertNever(op, 'queued write');
   }

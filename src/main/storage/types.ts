@@ -112,6 +112,17 @@ export interface Store {
   recordMarkout(sessionId: number, fillId: string, horizonSec: number, markoutBps: number): void;
   audit(entry: AuditEntry): void;
   recordPnl(snapshot: PnlSnapshot): void;
+  /**
+   * A replay's checkpoint: remembers, in the order of the writes, the newest row of the tables a replay can
+   * rewind (fills, markouts, orders, order events, PnL snapshots) under `mark`.
+   */
+  markPoint(sessionId: number, mark: number): void;
+  /**
+   * A replay went back to the checkpoint `mark` (taken at desk time `atUs`): the session's rows written
+   * after it are deleted and the remaining orders get their filled size and status back, so the database
+   * holds what an uninterrupted replay to that point wrote. The audit trail is never rewound.
+   */
+  rewindTo(sessionId: number, mark: number, atUs: LocalUs): void;
   /** Adds (or updates) a recording in the recordings index. */
   indexRecording(
     entry: { readonly path: string; readonly venue: string; readonly symbol: string; readonly startUs: LocalUs | null; readonly endUs: LocalUs | null; readonly frames: number; readonly bytes: number },

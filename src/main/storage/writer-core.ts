@@ -16,7 +16,36 @@
 import type Database from 'better-sqlite3';
 
 /** Kinds of queued write; each is one statement, some with a follow-up statement in the same row. */
-export type WriteOp = 'fill' | 'order' | 'event' | 'markout' | 'audit' | 'pnl' | 'end' | 'baseline' | 'recording';
+export type WriteOp =
+  | 'fill'
+  | 'order'
+  | 'event'
+  | 'markout'
+  | 'audit'
+  | 'pnl'
+  | 'end'
+  | 'baseline'
+  | 'recording'
+  | 'mark'
+  | 'rewindMarkouts'
+  | 'rewindFills'
+  | 'rewindOrderEvents'
+  | 'rewindOrders'
+  | 'rewindOrderState'
+  | 'rewindPnl';
+
+/**
+ * The writer connection's scratch table of replay marks (a TEMP table: it lives with the connection, never
+ * on disk, so it needs no migration). A mark records, in the order of the write queue, the newest row of
+ * each table a replay may rewind; rewinding to it deletes what was written after it.
+ */
+export const WRITER_SETUP_SQL = `CREATE TEMP TABLE IF NOT EXISTS rewind_marks (
+  session_id INTEGER NOT NULL, mark INTEGER NOT NULL, fills_max INTEGER NOT NULL, events_max INTEGER NOT NULL,
+  orders_max INTEGER NOT NULL, pnl_max INTEGER NOT NULL, markouts_max INTEGER NOT NULL, PRIMARY KEY (session_id, mark))`;
+
+const MARK_OF = (column: string): string => `(SELECT ${column} FROM temp.rewind_marks WHERE session_id = ? AND mark = ?)`;
+/** Order events that close an order (the store's TERMINAL_EVENTS). */
+const TERMINAL_EVENT_SQL = `'reject', 'cancelled', 'expired', 'ioc-remainder', 'filled'`;
 
 export type SqlValue = number | string | null;
 
@@ -70,6 +99,33 @@ export const WRITE_STATEMENTS: { readonly [K in WriteOp]: WriteStatement } = {
   },
   end: { sql: `UPDATE sessions SET ended_us = ?, realized_pnl = ?, total_pnl = ?, summary_json = ? WHERE id = ?` },
   baseline: { sql: `UPDATE sessions SET baseline_lots = ? WHERE id = ?` },
+  // A replay's rewind (Store.markPoint / rewindTo). Params: [session, mark] for the mark; [session, session,
+  // mark] for a delete; the order state after a rewind is recomputed from the rows that remain.
+  mark: {
+    sql: `INSERT OR REPLACE INTO temp.rewind_marks (session_id, mark, fills_max, events_max, orders_max, pnl_max, markouts_max)
+          VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) FROM fills), (SELECT COALESCE(MAX(seq), 0) FROM order_events),
+            (SELECT COALESCE(MAX(rowid), 0) FROM orders), (SELECT COALESCE(MAX(seq), 0) FROM pnl_snapshots),
+            (SELECT COALESCE(MAX(rowid), 0) FROM markouts))`,
+  },
+  rewindMarkouts: { sql: `DELETE FROM markouts WHERE session_id = ? AND rowid > ${MARK_OF('markouts_max')}` },
+  rewindFills: { sql: `DELETE FROM fills WHERE session_id = ? AND seq > ${MARK_OF('fills_max')}` },
+  rewindOrderEvents: { sql: `DELETE FROM order_events WHERE session_id = ? AND seq > ${MARK_OF('events_max')}` },
+  rewindOrders: {
+    sql: `DELETE FROM orders WHERE session_id = ? AND rowid > ${MARK_OF('orders_max')}`,
+    // Marks after this one point at rows that are gone.
+    then: { sql: `DELETE FROM temp.rewind_marks WHERE session_id = ? AND mark > ?`, onlyIfInserted: false },
+  },
+  rewindOrderState: {
+    // Params: [session, at]: orders touched at or after the mark's time get their fill and status back.
+    sql: `UPDATE orders SET
+            filled_lots = (SELECT COALESCE(SUM(f.size_lots), 0) FROM fills f WHERE f.session_id = orders.session_id AND f.client_order_id = orders.client_order_id),
+            status = CASE WHEN EXISTS (SELECT 1 FROM order_events e WHERE e.session_id = orders.session_id AND e.client_order_id = orders.client_order_id
+                                         AND e.type IN (${TERMINAL_EVENT_SQL}))
+                            OR (SELECT COALESCE(SUM(f.size_lots), 0) FROM fills f WHERE f.session_id = orders.session_id AND f.client_order_id = orders.client_order_id) >= size_lots
+                          THEN 'done' ELSE 'open' END
+          WHERE session_id = ? AND updated_us >= ?`,
+  },
+  rewindPnl: { sql: `DELETE FROM pnl_snapshots WHERE session_id = ? AND seq > ${MARK_OF('pnl_max')}` },
   recording: {
     sql: `INSERT INTO recordings (path, venue, symbol, start_us, end_us, frames, bytes, indexed_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (path) DO UPDATE SET venue = excluded.venue, symbol = excluded.symbol, start_us = excluded.start_us,
@@ -84,6 +140,8 @@ export const INSERT_SESSION_SQL = `INSERT INTO sessions (venue, symbol, mode, ti
 
 /** What the core needs besides its connection. */
 export interface WriterCoreConfig {
+  /** Run once on the writer's connection before the statements are prepared (its TEMP tables). */
+  readonly setupSql: string;
   readonly statements: { readonly [K in WriteOp]: WriteStatement };
   readonly insertSessionSql: string;
   readonly rowLevelCodePrefixes: readonly string[];
@@ -190,6 +248,7 @@ export interface WorkerSetup {
  */
 export const WRITER_CORE_SOURCE = String.raw`
 function createWriterCore(db, config) {
+  db.exec(config.setupSql);
   const ops = {};
   for (const op of Object.keys(config.statements)) {
     const spec = config.statements[op];

@@ -139,7 +139,9 @@ export function inventorySkewBps(inventoryLots: number, targetLots: number, maxI
  * position (bid when long, ask when short) keeps `growingSideFactor` of it; no side ever offers more than the
  * room left to the hard limit, so a complete fill can never take |inventory| past `maxInventoryLots`
  * (seed-notes defect 11); never negative. A side at or beyond the limit gets 0 with 'inventory-limit'; a side
- * that rounds to 0 otherwise gets 'zero-size'.
+ * that rounds to 0 otherwise gets 'zero-size'. At or beyond the limit (a limit lowered below the position)
+ * the shrink would leave the side that REDUCES the position at 0 too: that side keeps quoting
+ * min(base lots, |inventory|), so the position is worked back inside the limit.
  */
 export function applySizes(inventoryLots: number, maxInventoryLots: number, params: SizeParams, out: QuoteDecision): void {
   const absInventory = Math.abs(inventoryLots);
@@ -151,6 +153,11 @@ export function applySizes(inventoryLots: number, maxInventoryLots: number, para
   let ask = size;
   if (inventoryLots > 0) bid = Math.floor(size * params.growingSideFactor);
   else if (inventoryLots < 0) ask = Math.floor(size * params.growingSideFactor);
+  if (absInventory >= maxInventoryLots && absInventory > 0) {
+    const reducing = Math.min(params.baseLots, absInventory);
+    if (inventoryLots > 0) ask = Math.max(ask, reducing);
+    else bid = Math.max(bid, reducing);
+  }
   out.bidSize = capToRoom(bid, maxInventoryLots - inventoryLots);
   out.bidReason = sizeReason(out.bidSize, maxInventoryLots - inventoryLots);
   out.askSize = capToRoom(ask, maxInventoryLots + inventoryLots);

@@ -1,12 +1,16 @@
 /**
- * The monitor's layout and its operator state: which dialog is open, the ladder's view options, the
- * blotter's tab and the last command's outcome. It subscribes to no stream slice itself (each panel does),
- * so a frame re-renders panels, never the whole tree. Keyboard shortcuts are dispatched here, reading the
- * latest published state from the store at the moment of the key press.
+ * The monitor's layout and its operator state: which dialog is open, the last command's outcome, the
+ * preferences (ladder options, blotter tab, panel sizes, alerts, time zone: kept by the host) and the
+ * alerts. It subscribes to no stream slice itself (each panel does), so a frame re-renders panels, never
+ * the whole tree. Keyboard shortcuts are dispatched here, reading the latest published state from the
+ * store at the moment of the key press. While the stream to the desk is down every panel is greyed with
+ * the age of the last update, so a frozen picture is never taken for a calm market.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
 import type { CommandResult } from '../../shared/contract.js';
-import { useDesk } from '../desk-client/hooks.js';
+import { LAYOUT_LIMITS, type Preferences } from '../../shared/preferences.js';
+import { useAlerts } from '../alerts/Alerts.js';
+import { useConnection, useDesk } from '../desk-client/hooks.js';
 import { AdversePanel } from '../adverse/AdversePanel.js';
 import { Blotter, BLOTTER_TABS, type BlotterTab } from '../blotter/Blotter.js';
 import { ConnectionBanner } from '../controls/ConnectionBanner.js';
@@ -25,6 +29,9 @@ import { HelpOverlay } from '../shortcuts/HelpOverlay.js';
 import { useShortcuts, type ShortcutAction } from '../shortcuts/shortcuts.js';
 import { SkewChart } from '../skew-chart/SkewChart.js';
 import { StatisticsPanel } from '../statistics/StatisticsPanel.js';
+import { TapePanel } from '../tape/TapePanel.js';
+import { Splitter } from './Splitter.js';
+import { usePreferences } from './use-preferences.js';
 
 export type DialogName = 'rearm' | 'flatten' | 'params' | 'help' | 'session';
 
@@ -36,12 +43,19 @@ export interface Notice {
 
 export type RunCommand = (label: string, command: () => Promise<CommandResult>) => Promise<CommandResult>;
 
+/** While disconnected, how often the "last update N s ago" figure moves. */
+const STALE_TICK_MS = 1_000;
+
 export function App() {
   const { api, store } = useDesk();
   const [dialog, setDialog] = useState<DialogName | null>(null);
-  const [ladder, setLadder] = useState<LadderOptions>({ autoCentre: true, group: 'auto' });
-  const [tab, setTab] = useState<BlotterTab>('fills');
   const [notice, setNotice] = useState<Notice | null>(null);
+  const { preferences, loaded, update, saveError } = usePreferences(api);
+  const alerts = useAlerts(preferences);
+  const ladder: LadderOptions = preferences.ladder;
+  const setLadder = useCallback((options: LadderOptions) => update((p) => ({ ...p, ladder: options })), [update]);
+  const tab = preferences.blotterTab;
+  const setTab = useCallback((t: BlotterTab) => update((p) => ({ ...p, blotterTab: t })), [update]);
 
   const run: RunCommand = useCallback(async (label, command) => {
     let result: CommandResult;
@@ -80,7 +94,9 @@ export function App() {
         else void run('Pause', () => api.pause());
         return true;
       case 'reduce':
-        void run('Reduce-only', () => api.reduce());
+        // One key in and out of reduce-only.
+        if (state?.tradingState === 'reducing') void run('Back to active', () => api.resume());
+        else void run('Reduce-only', () => api.reduce());
         return true;
       case 'rearm':
         setDialog('rearm');
@@ -115,27 +131,34 @@ export function App() {
         return true;
       }
       case 'ladderCentre':
-        setLadder((o) => ({ ...o, autoCentre: !o.autoCentre }));
+        setLadder({ ...ladder, autoCentre: !ladder.autoCentre });
         return true;
       case 'ladderGroup':
-        setLadder((o) => ({ ...o, group: LADDER_GROUPS[(LADDER_GROUPS.indexOf(o.group) + 1) % LADDER_GROUPS.length] ?? 'auto' }));
+        setLadder({ ...ladder, group: LADDER_GROUPS[(LADDER_GROUPS.indexOf(ladder.group) + 1) % LADDER_GROUPS.length] ?? 'auto' });
         return true;
       case 'blotterTab':
-        setTab((t) => BLOTTER_TABS[(BLOTTER_TABS.indexOf(t) + 1) % BLOTTER_TABS.length] ?? 'fills');
+        setTab(BLOTTER_TABS[(BLOTTER_TABS.indexOf(tab) + 1) % BLOTTER_TABS.length] ?? 'fills');
         return true;
       default:
         return false;
     }
   });
 
+  const layout = useLayout(preferences, update);
+  const stale = useStaleness();
+
   return (
-    <div className="desk">
-      <ControlBar run={run} kill={kill} openDialog={setDialog} notice={notice} />
+    <div className={`desk${stale.stale ? ' stale' : ''}`} data-testid="desk" data-prefs-loaded={loaded ? 'true' : 'false'} data-stale={stale.stale ? 'true' : 'false'} style={stale.style}>
+      <ControlBar run={run} kill={kill} openDialog={setDialog} notice={saveError !== null ? { text: saveError, ok: false, atMs: Date.now() } : notice} alerts={alerts} preferences={preferences} update={update} />
       <ConnectionBanner />
       <ReplayTransport run={run} />
-      <main className="desk-grid">
-        <section className="panel area-ladder">
-          <Ladder options={ladder} onOptions={setLadder} />
+      {/* Keyed by the time zone: every time on screen is formatted again in the new one. */}
+      <main className="desk-grid" ref={layout.gridRef} style={layout.style} key={preferences.timeZone}>
+        <section className="panel area-ladder" ref={layout.ladderRef}>
+          <Ladder options={ladder} onOptions={setLadder} run={run} />
+        </section>
+        <section className="area-tape">
+          <TapePanel />
         </section>
         <section className="panel area-chart">
           <SkewChart />
@@ -144,15 +167,18 @@ export function App() {
           <InventoryPanel />
           <PnlPanel />
         </section>
-        <section className="panel area-blotter">
+        <section className="panel area-blotter" ref={layout.bottomRef}>
           <Blotter tab={tab} onTab={setTab} />
         </section>
-        <aside className="area-side">
+        <aside className="area-side" ref={layout.sideRef}>
           <StatisticsPanel />
           <AdversePanel />
           <FeedHealthPanel />
           <EventLog />
         </aside>
+        <Splitter testid="split-ladder" className="split-ladder" label="Ladder width" orientation="vertical" direction={1} value={layout.sizes.ladder} {...LAYOUT_LIMITS.ladderWidthPx} onChange={(px) => layout.set('ladderWidthPx', px)} />
+        <Splitter testid="split-side" className="split-side" label="Side panels width" orientation="vertical" direction={-1} value={layout.sizes.side} {...LAYOUT_LIMITS.sideWidthPx} onChange={(px) => layout.set('sideWidthPx', px)} />
+        <Splitter testid="split-bottom" className="split-bottom" label="Fills and tape height" orientation="horizontal" direction={-1} value={layout.sizes.bottom} {...LAYOUT_LIMITS.bottomHeightPx} onChange={(px) => layout.set('bottomHeightPx', px)} />
       </main>
       {dialog === 'rearm' && <RearmDialog run={run} onClose={() => setDialog(null)} />}
       {dialog === 'flatten' && <FlattenDialog run={run} onClose={() => setDialog(null)} />}
@@ -161,4 +187,56 @@ export function App() {
       {dialog === 'session' && <SessionDialog run={run} onClose={() => setDialog(null)} />}
     </div>
   );
+}
+
+type LayoutKey = keyof Preferences['layout'];
+
+/**
+ * The panel sizes: the preference when the trader set one (CSS variables on the grid), the layout's own
+ * size for the window otherwise; the sizes on screen are measured so the handles start from them.
+ */
+function useLayout(preferences: Preferences, update: (change: (p: Preferences) => Preferences) => void) {
+  const gridRef = useRef<HTMLElement>(null);
+  const ladderRef = useRef<HTMLElement>(null);
+  const sideRef = useRef<HTMLElement>(null);
+  const bottomRef = useRef<HTMLElement>(null);
+  const [sizes, setSizes] = useState({ ladder: 318, side: 336, bottom: 212 });
+  useLayoutEffect(() => {
+    const measure = (): void => {
+      const ladder = ladderRef.current?.offsetWidth ?? 0;
+      const side = sideRef.current?.offsetWidth ?? 0;
+      const bottom = bottomRef.current?.offsetHeight ?? 0;
+      setSizes((s) => (s.ladder === ladder && s.side === side && s.bottom === bottom ? s : { ladder, side, bottom }));
+    };
+    measure();
+    const grid = gridRef.current;
+    if (!grid) return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(grid);
+    for (const element of [ladderRef.current, sideRef.current, bottomRef.current]) if (element) observer.observe(element);
+    return () => observer.disconnect();
+  }, [preferences.timeZone]);
+  const { ladderWidthPx, sideWidthPx, bottomHeightPx } = preferences.layout;
+  const style: CSSProperties & Record<string, string> = {};
+  if (ladderWidthPx !== null) style['--ladder-w'] = `${ladderWidthPx}px`;
+  if (sideWidthPx !== null) style['--side-w'] = `${sideWidthPx}px`;
+  if (bottomHeightPx !== null) style['--bottom-h'] = `${bottomHeightPx}px`;
+  const set = useCallback((key: LayoutKey, px: number) => update((p) => (p.layout[key] === px ? p : { ...p, layout: { ...p.layout, [key]: px } })), [update]);
+  return { gridRef, ladderRef, sideRef, bottomRef, sizes, style, set };
+}
+
+/** Whether the stream to the desk is down after it once worked, and the age of the last update as CSS text. */
+function useStaleness(): { stale: boolean; style: CSSProperties | undefined } {
+  const { store } = useDesk();
+  const connection = useConnection();
+  const stale = connection.status !== 'open' && store.stats.messages > 0;
+  const [ageSec, setAgeSec] = useState(0);
+  useEffect(() => {
+    if (!stale) return;
+    const tick = (): void => setAgeSec(Math.max(0, Math.round((performance.now() - store.stats.lastMessageAt) / 1_000)));
+    tick();
+    const timer = setInterval(tick, STALE_TICK_MS);
+    return () => clearInterval(timer);
+  }, [stale, store]);
+  return { stale, style: stale ? ({ '--stale-text': `"DISCONNECTED · last update ${ageSec} s ago"` } as CSSProperties) : undefined };
 }

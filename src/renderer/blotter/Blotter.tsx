@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DeskEventView, FillView, OpenOrderView, SessionSummaryView } from '../../shared/contract.js';
 import type { ExportKind } from '../../shared/contract.js';
 import { isKnown } from '../../shared/metrics-text.js';
-import { fmtDateTime, fmtMoney, fmtPrice, fmtSize, fmtTime, signClass } from '../desk-client/format.js';
+import { fmtDateTime, fmtMoney, fmtPrice, fmtSize, fmtTime, signClass, timeZoneLabel } from '../desk-client/format.js';
 import { useDesk, usePacedState, useEvents, useFills } from '../desk-client/hooks.js';
 import { VirtualTable, type Column, type SortState } from './VirtualTable.js';
 
@@ -110,8 +110,8 @@ function FillsTable({ fills }: { fills: readonly FillView[] }) {
   const [sort, setSort] = useState<SortState | null>(null);
   const columns = useMemo<Column<FillView>[]>(
     () => [
-      { key: 'exec', label: 'Executed (UTC)', width: '96px', title: 'When the fill was executed (the venue\'s stamp; the match instant on paper and in the simulator): markouts and the mid at the fill are taken here', render: (f) => fmtTime(f.execTimeMs, true), sort: (f) => f.execTimeMs },
-      { key: 'time', label: 'Received', width: '96px', title: 'When its report reached the desk (execution + the ack latency on paper): inventory and PnL change here', render: (f) => fmtTime(f.timeMs, true), sort: (f) => f.timeMs },
+      { key: 'exec', label: `Executed (${timeZoneLabel()})`, width: '96px', title: 'When the fill was executed (the venue\'s stamp; the match instant on paper and in the simulator): markouts and the mid at the fill are taken here', render: (f) => fmtTime(f.execTimeMs, true), sort: (f) => f.execTimeMs },
+      { key: 'time', label: `Received (${timeZoneLabel()})`, width: '96px', title: 'When its report reached the desk (execution + the ack latency on paper): inventory and PnL change here', render: (f) => fmtTime(f.timeMs, true), sort: (f) => f.timeMs },
       { key: 'side', label: 'Side', width: '44px', render: (f) => <b className={f.side === 'buy' ? 'pos' : 'neg'}>{f.side === 'buy' ? 'BUY' : 'SELL'}</b>, sort: (f) => f.side },
       { key: 'price', label: 'Price', width: '1fr', align: 'right', render: (f) => fmtPrice(f.price, pd), sort: (f) => f.price },
       { key: 'size', label: 'Size', width: '1fr', align: 'right', render: (f) => fmtSize(f.size, sd), sort: (f) => f.size },
@@ -179,7 +179,7 @@ function SessionsTable({ onOpen, current }: { onOpen: (id: number) => void; curr
       { key: 'id', label: '#', width: '48px', render: (s) => (s.id === current ? <b>{s.id} ●</b> : s.id), sort: (s) => s.id },
       { key: 'market', label: 'Market', width: '1.4fr', render: (s) => `${s.venue} ${s.symbol}`, sort: (s) => `${s.venue} ${s.symbol}` },
       { key: 'mode', label: 'Mode', width: '64px', render: (s) => s.mode, sort: (s) => s.mode },
-      { key: 'start', label: 'Started (UTC)', width: '1.5fr', render: (s) => fmtDateTime(s.startedMs), sort: (s) => s.startedMs },
+      { key: 'start', label: `Started (${timeZoneLabel()})`, width: '1.5fr', render: (s) => fmtDateTime(s.startedMs), sort: (s) => s.startedMs },
       { key: 'end', label: 'Ended', width: '1fr', render: (s) => (s.endedMs === null ? (s.id === current ? 'running' : '—') : fmtTime(s.endedMs)), sort: (s) => s.endedMs ?? Number.MAX_SAFE_INTEGER },
       { key: 'fills', label: 'Fills', width: '64px', align: 'right', render: (s) => s.fillCount, sort: (s) => s.fillCount },
       { key: 'pnl', label: 'PnL', width: '1fr', align: 'right', render: (s) => <span className={signClass(s.totalPnl ?? s.realizedPnl)}>{fmtMoney(s.totalPnl ?? s.realizedPnl)}</span>, sort: (s) => s.totalPnl ?? s.realizedPnl ?? 0 },
@@ -215,7 +215,7 @@ function EventsTable() {
   const [sort, setSort] = useState<SortState | null>(null);
   const columns = useMemo<Column<DeskEventView>[]>(
     () => [
-      { key: 'time', label: 'Time (UTC)', width: '96px', render: (e) => fmtTime(e.timeMs, true), sort: (e) => e.timeMs },
+      { key: 'time', label: `Time (${timeZoneLabel()})`, width: '96px', render: (e) => fmtTime(e.timeMs, true), sort: (e) => e.timeMs },
       { key: 'kind', label: 'Kind', width: '72px', render: (e) => <span className={`kind kind-${e.kind}`}>{e.kind}</span>, sort: (e) => e.kind },
       { key: 'text', label: 'Event', width: '1fr', render: (e) => e.text, sort: (e) => e.text },
     ],

@@ -49,6 +49,7 @@ class BridgeDeskApi implements StreamingDeskApi {
   acceptPosition = () => this.bridge.acceptPosition();
   flatten: DeskApi['flatten'] = (request) => this.bridge.flatten(request);
   cancelFlatten = () => this.bridge.cancelFlatten();
+  cancelOrder = (clientOrderId: string) => this.bridge.cancelOrder(clientOrderId);
   setParams = (patch: unknown) => this.bridge.setParams(patch);
   replay: DeskApi['replay'] = (command) => this.bridge.replay(command);
   getSessions = (limit: number) => this.bridge.getSessions(limit);
@@ -60,6 +61,9 @@ class BridgeDeskApi implements StreamingDeskApi {
   getRecordings = () => this.bridge.getRecordings();
   setRecording = (on: boolean) => this.bridge.setRecording(on);
   subscribe: DeskApi['subscribe'] = (listener) => this.bridge.subscribe(listener);
+  loadPreferences = () => this.bridge.loadPreferences();
+  savePreferences: DeskApi['savePreferences'] = (preferences) => this.bridge.savePreferences(preferences);
+  notify: DeskApi['notify'] = (notice) => this.bridge.notify(notice);
   /** IPC updates are paced by the desk's publish interval; nothing to acknowledge. */
   frameRendered = (): void => undefined;
   onConnection(listener: (info: ConnectionInfo) => void): () => void {

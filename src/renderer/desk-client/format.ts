@@ -1,7 +1,8 @@
 /**
  * Formatting of the desk's figures for display: prices and sizes to the instrument's precision, money,
- * basis points, percentages and UTC times. Absent values (null, NaN — the server sends NaN as null) show
- * as an em dash, never as "NaN" or 0. Pure.
+ * basis points, percentages and clock times in the zone the trader chose (UTC, or this computer's local
+ * time: `setTimeZone`, a preference; `timeZoneLabel` names it). Absent values (null, NaN — the server
+ * sends NaN as null) show as an em dash, never as "NaN" or 0. Pure apart from the chosen zone.
  */
 const DASH = '—';
 
@@ -61,18 +62,39 @@ function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }
 
-/** HH:MM:SS (UTC), with milliseconds when asked. */
+export type TimeZoneChoice = 'utc' | 'local';
+let zone: TimeZoneChoice = 'utc';
+
+/** The zone every clock time is shown in from now on (the caller re-renders what shows times). */
+export function setTimeZone(choice: TimeZoneChoice): void {
+  zone = choice;
+}
+
+export function timeZone(): TimeZoneChoice {
+  return zone;
+}
+
+/** "UTC", or this computer's zone as it names itself (e.g. "CEST", "GMT+2"). */
+export function timeZoneLabel(): string {
+  if (zone === 'utc') return 'UTC';
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
+  return part?.value ?? 'local';
+}
+
+/** HH:MM:SS in the chosen zone, with milliseconds when asked. */
 export function fmtTime(ms: number | null | undefined, withMs = false): string {
   if (!finite(ms)) return DASH;
   const d = new Date(ms);
-  const base = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const utc = zone === 'utc';
+  const base = `${pad(utc ? d.getUTCHours() : d.getHours())}:${pad(utc ? d.getUTCMinutes() : d.getMinutes())}:${pad(utc ? d.getUTCSeconds() : d.getSeconds())}`;
   return withMs ? `${base}.${pad(d.getUTCMilliseconds(), 3)}` : base;
 }
 
 export function fmtDateTime(ms: number | null | undefined): string {
   if (!finite(ms)) return DASH;
   const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${fmtTime(ms)}`;
+  const utc = zone === 'utc';
+  return `${utc ? d.getUTCFullYear() : d.getFullYear()}-${pad((utc ? d.getUTCMonth() : d.getMonth()) + 1)}-${pad(utc ? d.getUTCDate() : d.getDate())} ${fmtTime(ms)}`;
 }
 
 export function fmtDuration(ms: number | null | undefined): string {

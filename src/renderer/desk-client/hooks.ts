@@ -6,7 +6,7 @@
  * `useMetrics`, `useFills` and `useEvents`, published at reading pace (see store.ts).
  */
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { DeskEventView, DeskMetrics, DeskState, FillView, SessionView } from '../../shared/contract.js';
+import type { DeskEventView, DeskMetrics, DeskState, FillView, SessionView, TradeView } from '../../shared/contract.js';
 import type { ConnectionInfo, StreamingDeskApi } from './streaming-api.js';
 import type { DeskStore, Slice } from './store.js';
 
@@ -52,6 +52,11 @@ export function useFills(): readonly FillView[] {
 
 export function useEvents(): readonly DeskEventView[] {
   return useSlice('events', (s) => s.current.events);
+}
+
+/** The market's trades, newest first, at reading pace. */
+export function useTrades(): readonly TradeView[] {
+  return useSlice('trades', (s) => s.current.trades);
 }
 
 export function useConnection(): ConnectionInfo {

@@ -12,6 +12,7 @@
  * transport only: no state is kept here beyond the socket.
  */
 import type {
+  AlertNotice,
   CommandResult,
   DeskMetrics,
   DeskState,
@@ -26,11 +27,14 @@ import type {
   StreamMessage,
 } from '../../shared/contract.js';
 
+import { PREFERENCES_SCHEMA, readPreferences, type Preferences } from '../../shared/preferences.js';
 import { streamProtocols } from '../../shared/stream-auth.js';
 import type { ConnectionInfo, StreamingDeskApi } from './streaming-api.js';
 
 /** The page acknowledges each rendered frame (credit flow control) rather than relying on server pacing alone. */
 const ACKNOWLEDGE_FRAMES = true;
+/** The browser keeps the monitor's preferences here (this origin: one desk per host and port). */
+export const PREFERENCES_KEY = 'quotedesk.preferences';
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -136,11 +140,47 @@ export class HttpDeskApi implements StreamingDeskApi {
   cancelFlatten(): Promise<CommandResult> {
     return this.send('POST', '/api/control/cancel-flatten', {});
   }
+  cancelOrder(clientOrderId: string): Promise<CommandResult> {
+    return this.send('POST', '/api/control/cancel-order', { clientOrderId });
+  }
   setParams(patch: unknown): Promise<CommandResult> {
     return this.send('PUT', '/api/params', patch);
   }
   replay(command: ReplayCommand): Promise<CommandResult> {
     return this.send('POST', '/api/replay', command);
+  }
+
+  loadPreferences(): Promise<Preferences> {
+    let value: unknown = null;
+    try {
+      const text = window.localStorage.getItem(PREFERENCES_KEY);
+      value = text === null ? null : (JSON.parse(text) as unknown);
+    } catch {
+      value = null; // storage off or text that is not JSON: the defaults
+    }
+    return Promise.resolve(readPreferences(value).preferences);
+  }
+
+  savePreferences(preferences: Preferences): Promise<CommandResult> {
+    const parsed = PREFERENCES_SCHEMA.safeParse(preferences);
+    if (!parsed.success) return Promise.resolve({ ok: false, error: parsed.error.issues[0]?.message ?? 'invalid preferences', field: parsed.error.issues[0]?.path.join('.') ?? '' });
+    try {
+      window.localStorage.setItem(PREFERENCES_KEY, JSON.stringify(parsed.data));
+    } catch (error) {
+      return Promise.resolve({ ok: false, error: `the browser refused to keep the preferences: ${(error as Error).message}` });
+    }
+    return Promise.resolve({ ok: true });
+  }
+
+  /** The browser's Notification API, when the user allowed it (asked on a click: see the alerts panel). */
+  notify(notice: AlertNotice): Promise<boolean> {
+    if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return Promise.resolve(false);
+    try {
+      new Notification(notice.title, { body: notice.body, tag: notice.kind });
+      return Promise.resolve(true);
+    } catch {
+      return Promise.resolve(false);
+    }
   }
 
   subscribe(listener: (message: StreamMessage) => void): () => void {

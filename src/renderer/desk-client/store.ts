@@ -16,10 +16,10 @@
  * its own drawing. React components subscribe per slice (`hooks.ts`). The store holds only
  * what the desk sent; it computes nothing the desk should.
  */
-import type { DeskEventView, DeskMetrics, DeskState, FillView, SeriesPoint, SessionView, StreamMessage } from '../../shared/contract.js';
+import { TAPE_SNAPSHOT_TRADES, type DeskEventView, type DeskMetrics, type DeskState, type FillView, type SeriesPoint, type SessionView, type StreamMessage, type TradeView, type VolumeAtPrice } from '../../shared/contract.js';
 import type { ConnectionInfo } from './streaming-api.js';
 
-export type Slice = 'state' | 'pacedState' | 'metrics' | 'fills' | 'events' | 'connection' | 'session';
+export type Slice = 'state' | 'pacedState' | 'metrics' | 'fills' | 'events' | 'trades' | 'connection' | 'session';
 
 export interface Published {
   /** The desk's newest state, every frame (the market view). */
@@ -32,6 +32,8 @@ export interface Published {
   readonly fills: readonly FillView[];
   /** Oldest first; at reading pace (at once when one arrives). */
   readonly events: readonly DeskEventView[];
+  /** The market's trades, newest first; at reading pace. */
+  readonly trades: readonly TradeView[];
   readonly connection: ConnectionInfo;
   /** The session the host runs (starting, loading a recording, running, stopped, failed); null until known. */
   readonly session: SessionView | null;
@@ -91,6 +93,7 @@ export class DeskStore {
     metrics: null,
     fills: [],
     events: [],
+    trades: [],
     connection: { status: 'connecting', attempts: 0, retryAtMs: null },
     session: null,
   };
@@ -103,6 +106,11 @@ export class DeskStore {
   private pendingSession: SessionView | null = null;
   private resetFills: FillView[] | null = null;
   private resetEvents: DeskEventView[] | null = null;
+  private pendingTrades: TradeView[] = [];
+  private resetTrades: TradeView[] | null = null;
+  /** The session's traded volume by price, as the desk sent it (read by the ladder each frame). */
+  private readonly volumeByPrice = new Map<number, VolumeAtPrice>();
+  private volumeVersionValue = 0;
   /** Something the trader must see arrived: publish the reading-pace slices at the next frame. */
   private readingUrgent = false;
   private lastReadingAtMs = Number.NEGATIVE_INFINITY;
@@ -116,6 +124,7 @@ export class DeskStore {
     metrics: new Set(),
     fills: new Set(),
     events: new Set(),
+    trades: new Set(),
     connection: new Set(),
     session: new Set(),
   };
@@ -146,6 +155,16 @@ export class DeskStore {
     return this.recent;
   }
 
+  /** The session's traded volume at each price the desk keeps (changes as messages arrive). */
+  get volume(): ReadonlyMap<number, VolumeAtPrice> {
+    return this.volumeByPrice;
+  }
+
+  /** Changes whenever the volume does: a painter can tell whether to look again. */
+  get volumeVersion(): number {
+    return this.volumeVersionValue;
+  }
+
   /** The store's clock (ms, monotonic): the time base of `RecentFill.arrivedAtMs`. */
   nowMs(): number {
     return this.scheduling.nowMs();
@@ -168,6 +187,11 @@ export class DeskStore {
         this.recent.length = 0;
         this.resetEvents = message.events.slice(-MAX_EVENTS);
         this.pendingEvents = [];
+        this.resetTrades = message.trades.slice(0, TAPE_SNAPSHOT_TRADES);
+        this.pendingTrades = [];
+        this.volumeByPrice.clear();
+        for (const row of message.volume) this.volumeByPrice.set(row[0], row);
+        this.volumeVersionValue++;
         this.readingUrgent = true;
         this.series.length = 0;
         for (const point of message.series) this.pushSeries(point);
@@ -192,6 +216,14 @@ export class DeskStore {
           this.readingUrgent = true;
         }
         for (const point of message.series) this.pushSeries(point);
+        if (message.trades.length > 0) {
+          for (const trade of message.trades) this.pendingTrades.push(trade);
+          if (this.pendingTrades.length > TAPE_SNAPSHOT_TRADES) this.pendingTrades.splice(0, this.pendingTrades.length - TAPE_SNAPSHOT_TRADES);
+        }
+        if (message.volume.length > 0) {
+          for (const row of message.volume) this.volumeByPrice.set(row[0], row);
+          this.volumeVersionValue++;
+        }
         break;
       }
       default:
@@ -281,7 +313,9 @@ export class DeskStore {
       this.resetFills !== null ||
       this.pendingFills.length > 0 ||
       this.resetEvents !== null ||
-      this.pendingEvents.length > 0
+      this.pendingEvents.length > 0 ||
+      this.resetTrades !== null ||
+      this.pendingTrades.length > 0
     );
   }
 
@@ -314,6 +348,17 @@ export class DeskStore {
       this.resetEvents = null;
       this.pendingEvents = [];
       changed.push('events');
+    }
+    if (this.resetTrades || this.pendingTrades.length > 0) {
+      const base = this.resetTrades ?? next.trades;
+      const fresh = this.pendingTrades;
+      const trades: TradeView[] = [];
+      for (let i = fresh.length - 1; i >= 0 && trades.length < TAPE_SNAPSHOT_TRADES; i--) trades.push(fresh[i] as TradeView);
+      for (let i = 0; i < base.length && trades.length < TAPE_SNAPSHOT_TRADES; i++) trades.push(base[i] as TradeView);
+      next = { ...next, trades };
+      this.resetTrades = null;
+      this.pendingTrades = [];
+      changed.push('trades');
     }
     return next;
   }

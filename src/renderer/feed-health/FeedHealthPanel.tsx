@@ -1,6 +1,7 @@
 /**
- * Feed health and limits: the market connection (state, trusted or not), the age of the last message,
- * the message rate, venue-to-local latency, and the counters of trouble (gaps, resyncs, checksum failures,
+ * Feed health and limits: the market connection (state, trusted or not) and its two silences told apart —
+ * the connection's (no frame, no answer to our ping: stale, the breaker trips) and the market's (no
+ * message: quiet, nothing trips) — the message rate, venue-to-local latency, and the counters of trouble (gaps, resyncs, checksum failures,
  * crossed books, reconnects, dropped) with the last error; then one usage bar per risk limit
  * (state.limits: inventory, session and daily loss, order rate, fill burst) turning amber at 75 % and red
  * at 100 %, so a breach is seen coming.
@@ -20,7 +21,8 @@ const LIMIT_LABEL: Record<string, string> = {
 };
 
 function feedTone(feed: FeedHealthView): string {
-  if (!feed.connected || feed.state === 'disconnected' || feed.state === 'closed') return 'bad';
+  if (!feed.connected || feed.state === 'disconnected' || feed.state === 'closed' || feed.state === 'stale') return 'bad';
+  if (feed.state === 'quiet') return 'quiet';
   if (feed.state !== 'connected' || !feed.trusted) return 'warn';
   return 'good';
 }
@@ -64,10 +66,16 @@ export function FeedHealthPanel() {
         </span>
       </div>
       <div className="feed-grid">
-        <div>
-          <label>age</label>
-          <b data-testid="feed-age" className={feed.lastMessageAgeMs !== null && feed.lastMessageAgeMs > state.params.risk.staleFeedMs / 2 ? 'warn' : ''}>
-            {fmtDuration(feed.lastMessageAgeMs)}
+        <div title="The connection: how long since it last showed life (a frame, or the answer to our ping). Past the stale limit the breaker trips.">
+          <label>link</label>
+          <b data-testid="feed-link" data-silent-ms={feed.silentMs ?? ''} className={feed.silentMs === null || feed.silentMs > state.params.risk.staleFeedMs / 2 ? 'warn' : ''}>
+            {feed.silentMs === null ? 'down' : feed.silentMs > state.params.risk.staleFeedMs ? `silent ${fmtDuration(feed.silentMs)}` : 'alive'}
+          </b>
+        </div>
+        <div title="The market: how long since its last message. A quiet market on a live link trips nothing.">
+          <label>market</label>
+          <b data-testid="feed-age" data-quiet={feed.quiet ? 'true' : 'false'} className={feed.quiet ? 'quiet' : ''}>
+            {feed.quiet ? `quiet ${fmtDuration(feed.lastMessageAgeMs)}` : fmtDuration(feed.lastMessageAgeMs)}
           </b>
         </div>
         <div>

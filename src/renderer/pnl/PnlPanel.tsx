@@ -1,6 +1,8 @@
 /**
- * PnL: total (realised + unrealised at the mid − fees) large, its parts, the fees (negative: rebates),
- * the current drawdown from the session's peak and the maximum drawdown, and total PnL over time. The
+ * PnL: total large, and its breakdown as a sum that adds up by eye — realised, unrealised at the mid, and
+ * fees as what they did to the PnL (a rebate received adds, a fee paid takes away), ruled off, equal to
+ * the total as shown; then the current drawdown from the session's peak and the maximum drawdown, and
+ * total PnL over time. The
  * figures are the desk's (state.pnl, metrics.maxDrawdown); the current drawdown is measured from the
  * session's peak total PnL as the desk tracks it (metrics.peakPnl), not from the charts' window.
  */
@@ -34,9 +36,13 @@ export function PnlPanel() {
           <dd className={signClass(state.pnl.unrealized)} data-testid="pnl-unrealized" data-value={state.pnl.unrealized}>
             {fmtMoney(state.pnl.unrealized)}
           </dd>
-          <dt title="Fees paid; negative is a net rebate received">Fees</dt>
-          <dd data-testid="pnl-fees" data-value={state.pnl.fees}>
-            {fmtMoney(state.pnl.fees)}
+          <dt title="What fees did to the PnL: + a net rebate received, − fees paid">{state.pnl.fees <= 0 ? 'Rebates' : 'Fees'}</dt>
+          <dd className={signClass(-state.pnl.fees)} data-testid="pnl-fees" data-value={-state.pnl.fees}>
+            {fmtMoney(-state.pnl.fees)}
+          </dd>
+          <dt className="pnl-sum">= Total</dt>
+          <dd className={`pnl-sum ${signClass(state.pnl.total)}`} data-testid="pnl-sum" data-value={state.pnl.total}>
+            {fmtMoney(state.pnl.total)}
           </dd>
           <dt title="Drop from the session's peak total PnL">Drawdown</dt>
           <dd className={drawdown > 0 ? 'neg' : ''} data-testid="pnl-drawdown">

@@ -45,7 +45,7 @@ export function ReplayTransport({ run }: { run: RunCommand }) {
     void run('Replay seek', () => api.replay({ action: 'seek', timeMs }));
   };
   return (
-    <div className="replay-bar" data-testid="replay-transport" data-playing={replay.playing ? 'true' : 'false'}>
+    <div className="replay-bar" data-testid="replay-transport" data-playing={replay.playing ? 'true' : 'false'} data-seeking={replay.seekingToMs === null ? 'false' : 'true'}>
       <span className="replay-file" title={replay.file}>
         ▶ REPLAY {replay.file.split('/').pop()}
       </span>
@@ -105,6 +105,11 @@ export function ReplayTransport({ run }: { run: RunCommand }) {
             {fmtNumber(replay.eventIndex, 0)} / {fmtNumber(replay.eventCount, 0)} · {fmtPct(replay.progress, 1)}
             {replay.finished ? ' · finished' : ''}
           </span>
+          {replay.seekingToMs !== null && (
+            <span className="replay-seeking" data-testid="replay-seeking" title="The desk is played to the target event by event, so its figures are exactly those of an uninterrupted replay">
+              seeking to {fmtTime(replay.seekingToMs)}…
+            </span>
+          )}
         </>
       )}
     </div>

@@ -35,7 +35,7 @@ export interface ShortcutSpec {
 export const SHORTCUTS: readonly ShortcutSpec[] = [
   { action: 'kill', keys: 'K  ·  Ctrl/⌘+Shift+K', description: 'Kill switch: halt and cancel every order (no dialog)' },
   { action: 'pauseResume', keys: 'P', description: 'Pause quoting / resume' },
-  { action: 'reduce', keys: 'D', description: 'Reduce-only (only orders that shrink |inventory|)' },
+  { action: 'reduce', keys: 'D', description: 'Reduce-only (only orders that shrink |inventory|); again: back to active' },
   { action: 'rearm', keys: 'R', description: 'Re-arm after a halt (asks for confirmation)' },
   { action: 'flatten', keys: 'F', description: 'Flatten dialog (style, slippage cap, duration)' },
   { action: 'params', keys: 'E', description: 'Parameter editor' },

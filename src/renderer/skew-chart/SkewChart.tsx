@@ -1,7 +1,9 @@
 /**
  * The quote-skew chart (lightweight-charts v5): market best bid/ask, mid, fair value, reservation price
  * and our bid/ask over time in the top pane; the skew and the two half-spreads (bps) in a pane beneath;
- * fills, operator actions, state changes and breaker trips as markers. Fed straight from the store's
+ * fills, operator actions, state changes and breaker trips as markers (labels grouped where they would
+ * pile up). Our bid and ask carry a price tag on the axis only while an order of ours works there. Fed
+ * straight from the store's
  * series listener, outside React: `setData` once per reset (snapshot, reconnect, history trim, clock
  * going back in a replay seek), then `update` with the new points at most once a frame — never
  * `setData` per tick.
@@ -102,7 +104,7 @@ export function SkewChart() {
     const midLine = lines[2];
     if (!midLine) throw new Error('mid series missing');
     // On the mid line: fills sit between the bid and ask lines, on the same price scale.
-    const markers = new QuoteMarkers();
+    const markers = new QuoteMarkers((labels) => containerRef.current?.setAttribute('data-labels', labels));
     midLine.series.attachPrimitive(markers);
     const holder = { chart, lines, markers, times: [] as ChartTime[] };
     chartRef.current = holder;
@@ -110,6 +112,19 @@ export function SkewChart() {
 
     let lastMs = Number.NEGATIVE_INFINITY;
     let lastBucket = Number.NEGATIVE_INFINITY;
+    // The axis tag of our bid / ask: shown only while the newest point has an order of ours there.
+    const tagged: Partial<Record<Field, boolean>> = { ourBid: true, ourAsk: true };
+    const tags = (p: SeriesPoint | undefined): void => {
+      for (const { field, series } of lines) {
+        if (field !== 'ourBid' && field !== 'ourAsk') continue;
+        const working = p !== undefined && p[field] !== null;
+        if (tagged[field] === working) continue;
+        tagged[field] = working;
+        // Both the value and the title: lightweight-charts draws a title on the axis even without its value.
+        series.applyOptions({ lastValueVisible: working, title: working ? (field === 'ourBid' ? 'our bid' : 'our ask') : '' });
+        containerRef.current?.setAttribute(`data-tag-${field === 'ourBid' ? 'bid' : 'ask'}`, working ? 'shown' : 'hidden');
+      }
+    };
     const reset = (all: readonly SeriesPoint[]): void => {
       // Keep the monotonic tail: a replay seek back in time starts the chart again from there.
       let start = 0;
@@ -136,6 +151,7 @@ export function SkewChart() {
         series.setData(data);
       }
       const last = all[all.length - 1];
+      tags(last);
       lastMs = start < all.length && last ? last.timeMs : Number.NEGATIVE_INFINITY;
       lastBucket = times[times.length - 1]?.timeMs ?? Number.NEGATIVE_INFINITY;
       timeWindow.show();
@@ -149,6 +165,7 @@ export function SkewChart() {
       reset,
       point: (p, t) => {
         for (const { field, series } of lines) series.update(linePoint(t, p[field]));
+        tags(p);
         if (t !== lastBucket) holder.times.push({ timeMs: t });
         lastMs = p.timeMs;
         lastBucket = t;

@@ -7,7 +7,9 @@
  * lays the chart out again, which invalidates it once more — every chart canvas was redrawn on every frame
  * instead of at the feed's pace. This primitive redraws with whatever draws the chart and asks for an
  * update only when its markers change. Marker times are chart times (bucket times the chart holds points
- * at); `buildQuoteMarkers` snaps fills and events to them.
+ * at); `buildQuoteMarkers` snaps fills and events to them. Event labels that would pile up (a burst of
+ * state changes within a few pixels) are grouped into one label — the newest, with how many more
+ * (`groupLabels`) — and the labels drawn are reported (`onLabels`) for the chart's accessible text.
  */
 import type { IChartApi, IPrimitivePaneRenderer, IPrimitivePaneView, ISeriesApi, ISeriesPrimitive, SeriesAttachedParameter, SeriesType, Time } from 'lightweight-charts';
 import type { DeskEventKind, DeskEventView, FillView } from '../../shared/contract.js';
@@ -108,14 +110,41 @@ const LABEL_FONT = '10px ui-monospace, "JetBrains Mono", Menlo, Consolas, monosp
 
 type DrawTarget = Parameters<IPrimitivePaneRenderer['draw']>[0];
 
+/** Event flags closer than this (px) share one label. */
+export const GROUP_PX = 56;
+
+export interface LabelGroup {
+  /** x of the newest flag of the group. */
+  readonly x: number;
+  readonly event: MarkedEventKind;
+  readonly text: string;
+  readonly count: number;
+}
+
+/**
+ * Groups event flags (x positions, newest first) so that flags within GROUP_PX of the group's newest share
+ * one label: the newest's text, with `+N` for the others.
+ */
+export function groupLabels(flags: ReadonlyArray<{ readonly x: number; readonly event: MarkedEventKind; readonly label: string }>): LabelGroup[] {
+  const groups: Array<{ x: number; event: MarkedEventKind; label: string; count: number }> = [];
+  for (const flag of flags) {
+    const last = groups[groups.length - 1];
+    if (last && Math.abs(last.x - flag.x) < GROUP_PX) last.count++;
+    else groups.push({ x: flag.x, event: flag.event, label: flag.label, count: 1 });
+  }
+  return groups.map((g) => ({ x: g.x, event: g.event, text: g.count > 1 ? `${g.label} +${g.count - 1}` : g.label, count: g.count }));
+}
+
 export class QuoteMarkers implements ISeriesPrimitive<Time> {
   private markers: readonly QuoteMarker[] = [];
   private chart: IChartApi | null = null;
   private series: ISeriesApi<SeriesType, Time> | null = null;
   private requestUpdate: (() => void) | null = null;
   private readonly views: readonly IPrimitivePaneView[];
+  private drawnLabels = '';
 
-  constructor() {
+  /** Told the labels drawn (one string, ` | ` between them) whenever they change. */
+  constructor(private readonly onLabels: (labels: string) => void = () => undefined) {
     const renderer: IPrimitivePaneRenderer = { draw: (target) => this.draw(target) };
     this.views = [{ zOrder: () => 'top', renderer: () => renderer }];
   }
@@ -177,22 +206,34 @@ export class QuoteMarkers implements ISeriesPrimitive<Time> {
         context.globalAlpha = 1;
         context.fillRect(Math.round(x) - FLAG_SIZE / 2, 0, FLAG_SIZE, FLAG_SIZE);
       }
-      // Labels newest first, so when they crowd the newest keep their place: each takes the first row with
-      // room left of the labels already placed, and is left out (its flag stays) when no row has room.
-      const rowLeft = new Array<number>(LABEL_ROWS).fill(width + LABEL_GAP);
+      // Labels newest first, grouped where their flags crowd; so when they still crowd the newest keep their
+      // place: each takes the first row with room left of the labels already placed, and is left out (its
+      // flags stay) when no row has room.
+      const flags: Array<{ x: number; event: MarkedEventKind; label: string }> = [];
       for (let i = this.markers.length - 1; i >= 0; i--) {
         const marker = this.markers[i];
         if (marker?.kind !== 'event') continue;
         const x = timeScale.timeToCoordinate(toTime(marker.timeMs));
         if (x === null || x < 0 || x > width) continue;
-        const labelWidth = context.measureText(marker.label).width;
+        flags.push({ x, event: marker.event, label: marker.label });
+      }
+      const rowLeft = new Array<number>(LABEL_ROWS).fill(width + LABEL_GAP);
+      const drawn: string[] = [];
+      for (const group of groupLabels(flags)) {
+        const labelWidth = context.measureText(group.text).width;
         // Right of its flag, kept inside the pane (a trip at the window's edge stays readable).
-        const labelX = Math.max(2, Math.min(x + FLAG_SIZE, width - labelWidth - 2));
+        const labelX = Math.max(2, Math.min(group.x + FLAG_SIZE, width - labelWidth - 2));
         const row = rowLeft.findIndex((left) => labelX + labelWidth + LABEL_GAP <= left);
         if (row < 0) continue;
         rowLeft[row] = labelX;
-        context.fillStyle = EVENT_COLORS[marker.event];
-        context.fillText(marker.label, labelX, FLAG_SIZE + 1 + row * LABEL_ROW_HEIGHT);
+        context.fillStyle = EVENT_COLORS[group.event];
+        context.fillText(group.text, labelX, FLAG_SIZE + 1 + row * LABEL_ROW_HEIGHT);
+        drawn.push(group.text);
+      }
+      const labels = drawn.join(' | ');
+      if (labels !== this.drawnLabels) {
+        this.drawnLabels = labels;
+        this.onLabels(labels);
       }
       context.restore();
     });

@@ -1,7 +1,8 @@
 /**
  * The live path's breakers, driven by a scripted Binance-spot venue on 127.0.0.1 (real WebSocket and
  * REST): a desk built by `createDesk({ venue: 'binance-spot', wsUrl, restUrl })` (LiveFeed + PaperVenue)
- * quotes the scripted book; the venue then goes silent, sends a sequence gap, a crossed frame, a frame
+ * quotes the scripted book; the venue then goes silent (a dead link: no frame, no answer to the desk's
+ * pings), goes quiet (no market frame, pings answered: nothing may trip), sends a sequence gap, a crossed frame, a frame
  * that is not JSON, or moves the price. Each test checks the trading state, the reasons of each side,
  * the audit rows read back from SQLite and the recovery, and that no order left while quotes were
  * pulled (the paper venue's `submit` is wrapped to timestamp what reaches it). Waits are on events: the
@@ -103,7 +104,7 @@ describe('stale feed', () => {
     const rows = audit(live.run.store, desk.sessionId);
     const trip = rows.find((r) => r.action === 'breaker' && r.detail['name'] === 'stale-feed')!;
     expect(trip.detail['limitMs']).toBe(150);
-    expect(trip.detail['ageMs'] as number).toBeGreaterThan(150);
+    expect(trip.detail['silentMs'] as number).toBeGreaterThan(150);
     const cleared = rows.find((r) => r.action === 'breaker-cleared' && r.detail['name'] === 'stale-feed')!;
     expect(cleared.localUs).toBeGreaterThan(trip.localUs);
     expect(rows.some((r) => r.action === 'state')).toBe(false);
@@ -111,6 +112,25 @@ describe('stale feed', () => {
     expect(rows.filter((r) => r.action === 'breaker' && r.detail['name'] === 'stale-feed')).toHaveLength(1);
     expect(rows.some((r) => r.action === 'breaker' && r.detail['name'] === 'book-untrusted')).toBe(false);
     expect(submitsBetween(live, trip.localUs, cleared.localUs)).toBe(0);
+  });
+
+  it('a quiet market on a connection that answers our pings is shown quiet and trips nothing', async () => {
+    // A limit a loaded machine's event loop cannot miss by itself (pings every 80 ms, five chances).
+    const live = await liveDesk({ risk: { staleFeedMs: 400 } });
+    const { desk } = live.run;
+    live.venue.quiet = true;
+    // Five times the stale threshold without a market frame.
+    await live.until(() => (desk.state().feed.lastMessageAgeMs ?? 0) > 2_000, 'a long quiet spell', 15_000);
+    const state = desk.state();
+    expect(state.feed).toMatchObject({ state: 'quiet', quiet: true, connected: true });
+    expect(state.feed.silentMs as number).toBeLessThan(400);
+    expect(state.reasons).toEqual({ bid: [], ask: [] });
+    expect(state.quotes.bid).not.toBeNull();
+    expect(state.quotes.ask).not.toBeNull();
+    const rows = audit(live.run.store, desk.sessionId);
+    expect(rows.some((r) => r.action === 'breaker')).toBe(false);
+    live.venue.quiet = false;
+    await live.until(() => desk.state().feed.state === 'connected', 'market frames again');
   });
 
   it('without autoResumeWhenHealthy, pauses (audited) and stays paused until the operator resumes', async () => {

@@ -2,7 +2,8 @@
  * A scripted Binance-spot venue on 127.0.0.1 for the risk tests: a real `ws` WebSocket server and a
  * node:http REST server on one port (exchangeInfo, depth snapshot), whose market is a small book the
  * test moves by hand. Every frame is a real `depthUpdate` with consecutive update ids; a heartbeat frame
- * (a deep level re-stated) keeps the feed alive unless the test makes it `silent`. Faults on demand: a
+ * (a deep level re-stated) keeps the feed alive unless the test makes it `silent` (a dead link: no frame and
+ * no answer to the client's pings) or `quiet` (a quiet market: no frame, pings answered). Faults on demand: a
  * sequence gap, a crossed frame the venue's own book never held, a frame that is not JSON, silence, and
  * `blast` (as many frames as the socket takes, for the kill-switch-under-load tests). The REST snapshot
  * is always the venue's true book at its last update id, so every resync repairs the client. Test support.
@@ -24,6 +25,7 @@ export class ScriptedVenue {
   private blastTimer: ReturnType<typeof setImmediate> | null = null;
   private flip = false;
   silent = false;
+  quiet = false;
   sent = 0;
   connections = 0;
   snapshots = 0;
@@ -38,14 +40,14 @@ export class ScriptedVenue {
 
   static async start(midTicks = 10_000, heartbeatMs = 5): Promise<ScriptedVenue> {
     const http = createServer();
-    const wss = new WebSocketServer({ server: http });
+    const wss = new WebSocketServer({ server: http, autoPong: false });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const venue = new ScriptedVenue(http, wss, (http.address() as AddressInfo).port);
     venue.reset(midTicks);
     http.on('request', (req, res) => venue.onRequest(req, res));
     wss.on('connection', (socket) => venue.onConnection(socket));
     venue.heartbeat = setInterval(() => {
-      if (!venue.silent && !venue.blasting) venue.beat();
+      if (!venue.silent && !venue.quiet && !venue.blasting) venue.beat();
     }, heartbeatMs);
     return venue;
   }
@@ -181,6 +183,9 @@ export class ScriptedVenue {
     this.connections++;
     if (this.client) this.client.terminate();
     this.client = socket;
+    socket.on('ping', (data) => {
+      if (!this.silent) socket.pong(data);
+    });
     socket.on('close', () => {
       if (this.client === socket) this.client = null;
     });

@@ -180,6 +180,31 @@ describe('quotedesk serve on the simulated market', () => {
     await waitFor('quotes again', async () => (await serve.get<DeskState>('/api/state')).openOrders.length > 0);
   });
 
+  it('cancels one working order by its id through the validated command path, audited; refuses bad or unknown ids', async () => {
+    expect((await serve.send('POST', '/api/control/cancel-order', {})).body).toMatchObject({ field: 'clientOrderId' });
+    const badId = await serve.send('POST', '/api/control/cancel-order', { clientOrderId: 'q1; drop' });
+    expect(badId.status).toBe(400);
+    expect(badId.body).toMatchObject({ field: 'clientOrderId' });
+    const unknown = await serve.send('POST', '/api/control/cancel-order', { clientOrderId: 'q999999999' });
+    expect(unknown.status).toBe(400);
+    expect((unknown.body as { error: string }).error).toBe('no working order q999999999: it was filled or cancelled already');
+    const working = await waitFor('a working order', async () => (await serve.get<DeskState>('/api/state')).openOrders.find((o) => o.status === 'working'));
+    const cancelled = await serve.send('POST', '/api/control/cancel-order', { clientOrderId: working.clientOrderId });
+    expect(cancelled.status).toBe(200);
+    const after = await serve.get<DeskState>('/api/state');
+    expect(after.openOrders.find((o) => o.clientOrderId === working.clientOrderId && o.status === 'working')).toBeUndefined();
+    const db = new Database(serve.dbPath, { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare("SELECT who, detail_json AS detail FROM audit WHERE action = 'cancel-order' ORDER BY seq DESC LIMIT 1").get() as { who: string; detail: string } | undefined;
+      expect(row?.who).toBe('operator:http');
+      expect(JSON.parse(row?.detail ?? '{}')).toMatchObject({ clientOrderId: working.clientOrderId, side: working.side, price: working.price });
+      const event = db.prepare("SELECT type FROM order_events WHERE client_order_id = ? AND type = 'cancel-requested'").get(working.clientOrderId);
+      expect(event).toBeDefined();
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses a control without the token (401, nothing changes), halts with it, and stays halted until rearm', async () => {
     const denied = await serve.send('POST', '/api/control/kill', undefined, { auth: false });
     expect(denied.status).toBe(401);

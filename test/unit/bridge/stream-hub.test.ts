@@ -53,6 +53,8 @@ function snapshotFrame(fills: string[] = [], seriesTimes: number[] = [], clockMs
     fills: fills.map((fillId) => json({ fillId })),
     series: seriesTimes.map((timeMs) => ({ timeMs, json: json({ timeMs }) })),
     events: [json({ text: 'started' })],
+    trades: [],
+    volume: [],
   };
 }
 
@@ -65,6 +67,9 @@ function updateFrame(seq: number, fills: string[] = [], metrics: number | null =
     fills: fills.map((fillId) => json({ fillId })),
     series: [{ timeMs: seq * 1_000, json: json({ timeMs: seq * 1_000 }) }],
     events: [],
+    // One trade per update, and the volume of one of three prices.
+    trades: [json({ price: seq })],
+    volume: [{ price: seq % 3, json: json([seq % 3, seq, 0, seq]) }],
   };
 }
 
@@ -213,6 +218,19 @@ describe('stream hub', () => {
       expect(Math.floor((seriesTimes[i] as number) / 500)).toBe(Math.floor((seriesTimes[i - 1] as number) / 500) + 1);
       expect((seriesTimes[i] as number) % 500).toBe(400);
     }
+  });
+
+  it('keeps the tape (newest first in a snapshot, in order in a merged update) and the newest volume of each price', () => {
+    const mirror = new StreamMirror();
+    mirror.apply(snapshotFrame());
+    for (let seq = 1; seq <= 5; seq++) mirror.apply(updateFrame(seq));
+    const snapshot = JSON.parse(mirror.snapshot().text) as { trades: Array<{ price: number }>; volume: number[][] };
+    expect(snapshot.trades.map((t) => t.price)).toEqual([5, 4, 3, 2, 1]);
+    // Prices 0, 1, 2 with their newest totals (updates 3, 4, 5), least recently updated first.
+    expect(snapshot.volume).toEqual([[0, 3, 0, 3], [1, 4, 0, 4], [2, 5, 0, 5]]);
+    const merged = JSON.parse(mirror.updatesSince(2)!.text) as { trades: Array<{ price: number }>; volume: number[][] };
+    expect(merged.trades.map((t) => t.price)).toEqual([3, 4, 5]);
+    expect(merged.volume).toEqual([[0, 3, 0, 3], [1, 4, 0, 4], [2, 5, 0, 5]]);
   });
 
   it('sends a fresh snapshot to a client further behind than the history kept', () => {

@@ -68,6 +68,33 @@ describe('the desk on the simulated market', () => {
     expect(Math.abs(state.pnl.total - (state.pnl.realized + state.pnl.unrealized - state.pnl.fees))).toBeLessThan(1e-6);
   });
 
+  it('a subscriber gets each event and fill once: in its snapshot or in a later update, never both', async () => {
+    const run = await simDesk();
+    const early: string[] = [];
+    run.desk.subscribe((m) => {
+      if (m.type !== 'session') for (const e of m.events) early.push(e.text);
+    });
+    const late: string[] = [];
+    const lateFills: string[] = [];
+    // Subscribed while the start's events are still waiting for the first publish (as a host does).
+    run.desk.subscribe((m) => {
+      if (m.type === 'session') return;
+      for (const e of m.events) late.push(`${e.timeMs}|${e.text}`);
+      for (const f of m.fills) lateFills.push(f.fillId);
+    });
+    for (let i = 0; i < 200; i++) {
+      run.sim!.advanceTo(run.sim!.now() + 20_000);
+      // Fills reach the stream once committed.
+      if (i % 20 === 19) run.store.flushSync();
+      run.desk.publish();
+    }
+    expect(late.length).toBeGreaterThan(0);
+    expect(new Set(late).size).toBe(late.length);
+    expect(lateFills.length).toBeGreaterThan(0);
+    expect(new Set(lateFills).size).toBe(lateFills.length);
+    expect(early).toContain('connected');
+  });
+
   it('is repeatable: the same seed and parameters give the same fills', async () => {
     const a = await simDesk();
     const b = await simDesk();

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DeskEventView, FillView } from '../../../src/shared/contract.js';
-import { MAX_FILL_MARKERS, buildQuoteMarkers, eventLabel, summariseMarkers } from '../../../src/renderer/skew-chart/quote-markers.js';
+import { MAX_FILL_MARKERS, buildQuoteMarkers, eventLabel, summariseMarkers, GROUP_PX, groupLabels } from '../../../src/renderer/skew-chart/quote-markers.js';
 
 const times = [{ timeMs: 1_000 }, { timeMs: 1_500 }, { timeMs: 2_000 }, { timeMs: 2_500 }];
 
@@ -73,5 +73,25 @@ describe('summariseMarkers', () => {
     ]);
     expect(summariseMarkers(markers)).toBe('fill 2, operator 1, breaker 1');
     expect(summariseMarkers([])).toBe('');
+  });
+});
+
+describe('event labels that would pile up', () => {
+  it('share one label per group of flags within GROUP_PX: the newest, with how many more', () => {
+    const flags = [
+      { x: 500, event: 'state' as const, label: 'paused' },
+      { x: 495, event: 'operator' as const, label: 'KILL by operator' },
+      { x: 470, event: 'state' as const, label: 'active' },
+      { x: 300, event: 'breaker' as const, label: 'price-band tripped' },
+      { x: 100, event: 'params' as const, label: 'params' },
+      { x: 100 - GROUP_PX, event: 'params' as const, label: 'params' },
+    ];
+    expect(groupLabels(flags)).toEqual([
+      { x: 500, event: 'state', text: 'paused +2', count: 3 },
+      { x: 300, event: 'breaker', text: 'price-band tripped', count: 1 },
+      { x: 100, event: 'params', text: 'params', count: 1 },
+      { x: 100 - GROUP_PX, event: 'params', text: 'params', count: 1 },
+    ]);
+    expect(groupLabels([])).toEqual([]);
   });
 });

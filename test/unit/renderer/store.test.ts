@@ -66,7 +66,7 @@ async function deskFeedingStore(): Promise<{ run: RunningDesk; store: DeskStore;
   await run.start();
   const clock = new HandClock();
   const store = new DeskStore(clock);
-  const published: Record<Slice, number> = { state: 0, pacedState: 0, metrics: 0, fills: 0, events: 0, connection: 0, session: 0 };
+  const published: Record<Slice, number> = { state: 0, pacedState: 0, metrics: 0, fills: 0, events: 0, trades: 0, connection: 0, session: 0 };
   for (const slice of Object.keys(published) as Slice[]) store.subscribe(slice, () => published[slice]++);
   run.desk.subscribe((message) => store.apply(message));
   return { run, store, clock, published };
@@ -112,6 +112,15 @@ describe('the monitor store', () => {
     expect(fills.length).toBeLessThanOrEqual(MAX_FILLS);
     for (let i = 1; i < fills.length; i++) expect(fills[i - 1]!.timeMs).toBeGreaterThanOrEqual(fills[i]!.timeMs);
     expect(new Set(fills.map((f) => f.fillId)).size).toBe(fills.length);
+    // The tape: newest first, at reading pace; the volume at price is what a fresh snapshot says now.
+    const trades = store.current.trades;
+    expect(trades.length).toBeGreaterThan(10);
+    for (let i = 1; i < trades.length; i++) expect(trades[i - 1]!.timeMs).toBeGreaterThanOrEqual(trades[i]!.timeMs);
+    expect(published.trades - start.trades).toBeLessThanOrEqual(readings);
+    const snapshots: unknown[] = [];
+    run.desk.subscribe((m) => snapshots.push(m))();
+    const fresh = snapshots[0] as { volume: Array<readonly [number, number, number, number]> };
+    expect([...store.volume.values()].sort((a, b) => a[0] - b[0])).toEqual(fresh.volume);
   });
 
   it('publishes a kill in the very next frame, figures and events included, however recent the last reading', async () => {

@@ -150,6 +150,30 @@ describe('flatten', () => {
     expect(rows.find((r) => r.action === 'flatten-finished')).toMatchObject({ detail: { status: 'cancelled' } });
   });
 
+  it('ends with its flatten: a finished one shows the position it left (not the position moving on), then is gone; its words are prices and sizes', async () => {
+    const run = await withInventory();
+    const events: string[] = [];
+    run.desk.subscribe((m) => {
+      if (m.type !== 'session') for (const e of m.events) events.push(e.text);
+    });
+    expect(run.desk.flatten({ style: 'twap', maxSlippageBps: 100, durationSec: 60 }, 'test')).toEqual({ ok: true });
+    expect(run.desk.state().flatten?.detail).toMatch(/^(selling|buying) \d+ at \d+\.\d{2} or better \(100 bps from mid\)$/);
+    advance(run.sim, 0.3, 5_000, () => run.desk.publish());
+    expect(run.desk.cancelFlatten('test')).toEqual({ ok: true });
+    const left = run.desk.state().inventory;
+    expect(run.desk.state().flatten).toMatchObject({ status: 'cancelled', remaining: left });
+    // Quoting again moves the position; the finished flatten keeps what it left.
+    expect(run.desk.resume('test').ok).toBe(true);
+    expect(advanceUntil(run.sim, () => run.desk.state().inventory !== left, 9)).toBe(true);
+    expect(run.desk.state().flatten).toMatchObject({ status: 'cancelled', remaining: left });
+    advance(run.sim, 10.5);
+    expect(run.desk.state().flatten).toBeNull();
+    run.desk.publish();
+    const words = events.filter((t) => t.startsWith('flatten'));
+    expect(words.some((t) => /^flatten: IOC (buy|sell) \d+ at \d+\.\d{2} or better$/.test(t))).toBe(true);
+    expect(words.join(' ')).not.toMatch(/ticks|lots/);
+  });
+
   it('never overshoots zero: inventory keeps its sign through partial fills, slices in flight and slow acks', async () => {
     for (const style of ['aggressive', 'passive', 'twap'] as const) {
       // Slow acks and entries: several flatten orders can be in flight at once; thin liquidity: partial fills.

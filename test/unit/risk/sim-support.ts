@@ -116,6 +116,9 @@ export class CountingVenue implements ExecutionVenue {
   readonly messageTimes: LocalUs[] = [];
   readonly submitted: OrderRequest[] = [];
   dropCancels = 0;
+  /** While set, every submit is answered with a reject carrying this reason (a venue refusing orders). */
+  rejectSubmits: string | null = null;
+  private listener: VenueListener | null = null;
   /** process.hrtime.bigint() when the last cancel reached this wrapper (the kill-switch benchmark). */
   lastCancelHr = 0n;
 
@@ -124,6 +127,7 @@ export class CountingVenue implements ExecutionVenue {
   }
 
   setListener(listener: VenueListener): void {
+    this.listener = listener;
     this.inner.setListener(listener);
   }
 
@@ -132,6 +136,10 @@ export class CountingVenue implements ExecutionVenue {
     this.submitTimes.push(localUs);
     this.messageTimes.push(localUs);
     this.submitted.push(request);
+    if (this.rejectSubmits !== null) {
+      this.listener?.onReject(request.clientOrderId, this.rejectSubmits, localUs);
+      return;
+    }
     this.inner.submit(request, localUs);
   }
 

@@ -227,6 +227,43 @@ describe('order journal', () => {
   });
 });
 
+describe('a replay rewind', () => {
+  it('deletes what was written after the mark, markouts before their fills, and gives the orders their fill and status back', () => {
+    const store = track(openStore(join(dir, 'rw.db'), { scheduleFlush: () => {}, logger: () => {} }));
+    const id = store.openSession(sessionMeta({ mode: 'replay' }));
+    const other = store.openSession(sessionMeta({ mode: 'replay' }));
+    store.journalOrder(id, makeOrder('A', { size: 20 }), 1);
+    store.recordOrderEvent(id, 'A', 'sent', 1);
+    store.recordFill(makeFill(id, 1, { clientOrderId: 'A', size: 5, localUs: 2 }));
+    store.recordMarkout(id, 'F1', 1, 0.5);
+    store.recordPnl({ sessionId: id, localUs: 2, inventoryLots: 5, cash: -1, realized: 0, unrealized: 0, fees: 0, mid: 100 });
+    store.markPoint(id, 1);
+    // After the mark, at the mark's own time too (a tie is decided by the order of the writes, not the clock).
+    store.journalOrder(id, makeOrder('B'), 2);
+    store.recordFill(makeFill(id, 2, { clientOrderId: 'A', size: 15, localUs: 2 }));
+    store.recordOrderEvent(id, 'A', 'filled', 2);
+    store.recordMarkout(id, 'F1', 5, -0.25);
+    store.recordMarkout(id, 'F2', 1, 1);
+    store.recordPnl({ sessionId: id, localUs: 3, inventoryLots: 20, cash: -2, realized: 0, unrealized: 0, fees: 0, mid: 100 });
+    store.recordFill(makeFill(other, 3, { localUs: 3 }));
+    store.flushSync();
+    expect(store.order(id, 'A')).toMatchObject({ filled: 20, status: 'done' });
+    store.rewindTo(id, 1, 2);
+    store.flushSync();
+    expect(store.orders({ sessionId: id }).map((o) => [o.clientOrderId, o.filled, o.status])).toEqual([['A', 5, 'open']]);
+    expect(store.fills({ sessionId: id, limit: 10 }).map((f) => f.fillId)).toEqual(['F1']);
+    expect(store.orderEvents(id).map((e) => [e.clientOrderId, e.type])).toEqual([['A', 'sent']]);
+    expect(store.markouts(id).map((m) => [m.fillId, m.horizonSec])).toEqual([['F1', 1]]);
+    expect(store.pnlSnapshots(id, 10).map((p) => p.localUs)).toEqual([2]);
+    // Another session is left alone, and the same stretch written again lands as before.
+    expect(store.fills({ sessionId: other, limit: 10 }).map((f) => f.fillId)).toEqual(['F3']);
+    store.journalOrder(id, makeOrder('B'), 2);
+    store.recordFill(makeFill(id, 2, { clientOrderId: 'A', size: 15, localUs: 2 }));
+    store.flushSync();
+    expect(store.orders({ sessionId: id }).map((o) => [o.clientOrderId, o.filled, o.status])).toEqual([['A', 20, 'done'], ['B', 0, 'open']]);
+  });
+});
+
 describe('recovery', () => {
   it('returns the newest unfinished session with all its fills oldest first and its open orders', () => {
     const path = join(dir, 'rec.db');

@@ -219,6 +219,28 @@ describe('defect 11: sizes never take |inventory| past the hard limit', () => {
     expect(out.askSize).toBe(0);
     expect(out.askReason).toBe('inventory-limit');
   });
+
+  it('with sizes shrinking toward the limit, the reducing side still quotes at and beyond it (a lowered limit)', () => {
+    const shrinking = createStrategy(plainParams((p) => {
+      p.risk.maxInventoryLots = 20;
+      p.risk.softInventoryLots = 15;
+      p.strategy.size = { baseLots: 100, shrinkWithInventory: true, growingSideFactor: 0.5 };
+    }));
+    // Long 28 with the hard limit lowered to 20: buying is refused, selling works the position down.
+    shrinking.quote(inputs(hundredDollarBook(), { inventoryLots: 28 }), out);
+    expect(out.bidSize).toBe(0);
+    expect(out.bidReason).toBe('inventory-limit');
+    expect(out.askSize).toBe(28);
+    expect(out.askReason).toBeNull();
+    shrinking.quote(inputs(hundredDollarBook(), { inventoryLots: -20 }), out);
+    expect(out.askSize).toBe(0);
+    expect(out.bidSize).toBe(20);
+    // Inside the limit the article's shrink applies as before (long 10 of 20: half the base size, the
+    // ask capped to the 30 lots of room to the short limit, the growing bid halved then capped to 10).
+    shrinking.quote(inputs(hundredDollarBook(), { inventoryLots: 10 }), out);
+    expect(out.askSize).toBe(30);
+    expect(out.bidSize).toBe(10);
+  });
 });
 
 describe('components', () => {

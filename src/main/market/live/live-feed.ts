@@ -7,8 +7,10 @@
  * keep the connection alive as the venue requires (application pings for Bybit/Kraken; Binance's ping
  * frames are answered by `ws` itself; Coinbase sends heartbeats), reconnect with capped exponential
  * backoff and jitter, and call the FeedListener (onBook once per whole applied message, onTrade,
- * onFeedEvent, onTime on a periodic timer). A connection silent for longer than `reconnectAfterSilentMs`
- * is replaced. A frame that is not valid JSON could hide a book change: the book is reset and the
+ * onFeedEvent, onTime on a periodic timer). Our own WebSocket ping goes out every `pingIntervalMs`: a
+ * frame or the pong proves the connection alive, so a quiet market on a healthy link is told apart from a
+ * dead one (feed-health.ts). A connection silent (no frame, no pong) for longer than
+ * `reconnectAfterSilentMs` is replaced. A frame that is not valid JSON could hide a book change: the book is reset and the
  * connection replaced. An optional tap receives every frame (ws text exactly as received, REST bodies
  * with their url) in the capture format, for the recorder (`startRecording`/`stopRecording`, which first
  * writes the venue's instrument answer so a replay knows the tick and lot).
@@ -58,8 +60,10 @@ export interface LiveFeedOptions {
   readonly depth?: number;
   readonly adapterOptions?: AdapterOptions;
   readonly staleAfterMs?: number;
-  /** Replace a connection that has been silent this long (default max(3 × staleAfterMs, 15,000) ms). */
+  /** Replace a connection that has been silent (no frame, no pong) this long (default max(3 × staleAfterMs, 15,000) ms). */
   readonly reconnectAfterSilentMs?: number;
+  /** Our WebSocket ping to the venue (default staleAfterMs / 5, within 20..1,000 ms: five chances to answer). */
+  readonly pingIntervalMs?: number;
   /** Period of `onTime` (default 250 ms). */
   readonly timeTickMs?: number;
   readonly backoff?: BackoffOptions;
@@ -191,9 +195,11 @@ export class LiveFeed implements MarketFeed, Clock {
   private running = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private keepAliveTimer: ReturnType<typeof setInterval> | null = null;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private fetchInFlight: AbortController | null = null;
-  private lastFrameUs = Number.NaN;
+  /** The connection last showed life: a frame, or the pong to our ping. */
+  private lastAliveUs = Number.NaN;
   private wsFrames = 0;
   private recorder: CaptureWriter | null = null;
   private firstOpen: (() => void) | null = null;
@@ -328,7 +334,7 @@ export class LiveFeed implements MarketFeed, Clock {
     socket.on('open', () => {
       if (this.socket !== socket) return;
       const now = this.nowUs();
-      this.lastFrameUs = now;
+      this.lastAliveUs = now;
       this.tracker.setConnection('connected', now);
       this.emit({ type: 'connected', localUs: now });
       for (const message of this.endpoints.subscribe) socket.send(JSON.stringify(message));
@@ -340,6 +346,12 @@ export class LiveFeed implements MarketFeed, Clock {
       if (this.socket !== socket) return;
       const text = isBinary ? '' : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString();
       this.onFrame(conn, text);
+    });
+    socket.on('pong', () => {
+      if (this.socket !== socket) return;
+      const now = this.nowUs();
+      this.lastAliveUs = now;
+      this.tracker.recordAlive(now);
     });
     socket.on('error', (err: Error) => {
       if (this.socket !== socket) return;
@@ -398,6 +410,13 @@ export class LiveFeed implements MarketFeed, Clock {
 
   private startKeepAlive(socket: WebSocket): void {
     this.stopKeepAlive();
+    const staleMs = this.tracker.staleAfterUs / 1_000;
+    const pingMs = this.options.pingIntervalMs ?? Math.min(1_000, Math.max(20, staleMs / 5));
+    this.pingTimer = setInterval(() => {
+      // why: a protocol ping every venue's server answers, whatever its market does: the pong is the
+      // connection's proof of life when the market is quiet.
+      if (socket.readyState === WebSocket.OPEN) socket.ping();
+    }, pingMs);
     const ka = this.endpoints.keepAlive;
     if (ka.kind !== 'client-message') return;
     const text = JSON.stringify(ka.message);
@@ -409,13 +428,15 @@ export class LiveFeed implements MarketFeed, Clock {
   private stopKeepAlive(): void {
     if (this.keepAliveTimer !== null) clearInterval(this.keepAliveTimer);
     this.keepAliveTimer = null;
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    this.pingTimer = null;
   }
 
   private onTick(): void {
     const now = this.nowUs();
     const silentMs = this.options.reconnectAfterSilentMs ?? Math.max(3 * (this.tracker.staleAfterUs / 1_000), 15_000);
-    if (this.socket !== null && this.socket.readyState === WebSocket.OPEN && now - this.lastFrameUs > silentMs * 1_000) {
-      this.reconnect(`no message for ${Math.round((now - this.lastFrameUs) / 1_000)} ms`);
+    if (this.socket !== null && this.socket.readyState === WebSocket.OPEN && now - this.lastAliveUs > silentMs * 1_000) {
+      this.reconnect(`connection silent (no frame, no answer to our ping) for ${Math.round((now - this.lastAliveUs) / 1_000)} ms`);
     }
     this.listener.onTime(now);
   }
@@ -424,7 +445,7 @@ export class LiveFeed implements MarketFeed, Clock {
 
   private onFrame(conn: string, text: string): void {
     const localUs = this.nowUs();
-    this.lastFrameUs = localUs;
+    this.lastAliveUs = localUs;
     this.wsFrames++;
     this.tap?.({ recvTs: localUs / 1_000_000, kind: 'ws', conn, rawMsg: text.length > 0 ? text : 'null' });
     this.tracker.recordMessage(localUs);

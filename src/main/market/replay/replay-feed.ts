@@ -11,14 +11,21 @@
  * timers, for backtests). Paced playback maps wall time to event time at the chosen speed; `max` runs
  * in chunks and yields to the event loop between them so sockets and timers stay alive.
  *
- * Seek semantics: the adapter and book are restored from the nearest checkpoint at or before the target
- * (checkpoints are taken every `checkpointEvery` events as playback passes them, deep copies of the
- * adapter's state) and the events up to the target are applied WITHOUT listener callbacks (no trades,
- * no book updates, no feed events for the skipped stretch). Then the listener hears, in order:
- * `onSeek({fromUs, toUs, eventIndex})` (optional hook: the desk marks a discontinuity, resets markout
- * windows and order state that assumed continuous time), a feed event stating the trust after the jump
- * (`trusted`, or `untrusted` with cause `snapshot-pending`), and `onBook(toUs)`. After a seek the book is
- * exactly what a straight replay to the same point gives (tested). Time may go backwards only at a seek.
+ * Seek semantics. Checkpoints are taken every `checkpointEvery` events as playback passes them: deep
+ * copies of the adapter's state, and — when the listener takes part (`checkpointState`/`restoreState`,
+ * the desk does) — of the listener's own state at the same event. With such a listener a seek is EXACT:
+ * going back restores the nearest checkpoint at or before the target (book and listener), forgets the
+ * listener's checkpoints after it (that stretch will be played again), and then every event and time
+ * tick up to the target is played WITH callbacks at full speed, as is every event of a seek forward; so
+ * after any sequence of seeks, plays and steps the listener is exactly where an uninterrupted replay to
+ * the same point leaves it (tested on a real day). `seek` does it at once; the transport's seek command
+ * (`command`) does it in chunks, yielding to the event loop between them (`seekingToMs` in the view), so
+ * a kill or a reader is never held behind a long seek. Then `onSeek({fromUs, toUs, eventIndex})`.
+ * Without a participating listener, the events up to the target are applied WITHOUT callbacks (no
+ * trades, no book updates, no feed events for the skipped stretch), then `onSeek`, a feed event stating
+ * the trust after the jump (`trusted`, or `untrusted` with cause `snapshot-pending`) and `onBook(toUs)`.
+ * Either way the book is exactly what a straight replay to the same point gives. Time may go backwards
+ * only at a seek.
  * The replay ignores adapter actions (fetch snapshot, resubscribe): the capture already holds what followed.
  */
 import type { ReplayCommand, ReplayView, FeedHealthView } from '../../../shared/contract.js';
@@ -40,12 +47,21 @@ export interface SeekInfo {
   readonly toUs: LocalUs;
   /** Index of the next event to be applied after the seek. */
   readonly eventIndex: number;
+  /** The listener heard every event on the way (true), or missed the skipped stretch (false). */
+  readonly exact: boolean;
 }
 
 /** A FeedListener that may also hear the replay's own events. */
 export interface ReplayListener extends FeedListener {
-  /** The replay jumped: state was rebuilt without callbacks for the skipped events (see the header). */
+  /** The replay jumped (see the header for what the listener heard on the way). */
   onSeek?(info: SeekInfo): void;
+  /**
+   * Takes part in the replay's checkpoints: the listener's state now (opaque to the replay), kept with the
+   * checkpoint of this event. With `restoreState`, seeks are exact (see the header).
+   */
+  checkpointState?(): unknown;
+  /** The replay went back to a checkpoint taken at `atUs`: restore what `checkpointState` gave then. */
+  restoreState?(state: unknown, atUs: LocalUs): void;
   /** The last event was applied. */
   onEnd?(localUs: LocalUs): void;
   /** Play/pause/speed changed (for the monitor's transport). */
@@ -65,6 +81,11 @@ export interface ReplayFeedOptions {
   readonly speed?: ReplaySpeed;
   /** `start()` begins playing (default true). Backtests pass false and call `runToEnd()`. */
   readonly autoplay?: boolean;
+  /**
+   * Keep a participating listener's state with the checkpoints, for exact seeks (default true). A backtest,
+   * which never seeks, turns it off and saves the copies.
+   */
+  readonly exactSeeks?: boolean;
   /** Events between checkpoints (default max(4,096, events/128): at most ~128 copies of the adapter state, a seek applies at most that many events). */
   readonly checkpointEvery?: number;
   /** Grid of `onTime` calls in event time between messages, ms (default 100; 0 = none). */
@@ -87,6 +108,16 @@ interface Checkpoint {
   readonly clockUs: number;
   readonly nextTickUs: number;
   readonly state: StateSnapshot;
+  /** The participating listener's state at this event on the current timeline (undefined: not taken). */
+  listener: { readonly state: unknown } | undefined;
+}
+
+/** A seek under way: where it goes, and what it started from. */
+interface SeekRun {
+  readonly fromUs: number;
+  readonly toUs: number;
+  readonly target: number;
+  readonly resume: boolean;
 }
 
 const NULL_LISTENER: ReplayListener = {
@@ -122,6 +153,7 @@ export class ReplayFeed implements MarketFeed, Clock {
   private readonly tickUs: number;
   private readonly chunkEvents: number;
   private readonly autoplay: boolean;
+  private readonly exactSeeks: boolean;
   private readonly sink: AdapterSink;
   private listener: ReplayListener = NULL_LISTENER;
   /** Callbacks off while rebuilding state during a seek. */
@@ -137,6 +169,12 @@ export class ReplayFeed implements MarketFeed, Clock {
   private wallAnchorMs = 0;
   private eventAnchorUs = 0;
   private ended = false;
+  /** The listener takes part in checkpoints (exact seeks). */
+  private participant = false;
+  /** The transport's seek being played in chunks, if any. */
+  private seeking: SeekRun | null = null;
+  /** The transport command under way (a seek played in chunks): the next one waits for it. */
+  private busy: Promise<void> | null = null;
 
   /** Loads a capture file (`.jsonl` / `.jsonl.gz`), detects its venue and symbol, builds the feed. */
   static async open(file: string, options: OpenReplayOptions = {}): Promise<ReplayFeed> {
@@ -173,13 +211,15 @@ export class ReplayFeed implements MarketFeed, Clock {
     const factory = options.adapterFactory ?? createAdapter;
     this.adapter = factory(this.venue, this.instrument, options.adapterOptions ?? {});
     this.book = this.adapter.book;
-    this.tracker = new FeedHealthTracker(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs });
+    // A replay's connection is the capture: a gap in it is a quiet market, never a silent link.
+    this.tracker = new FeedHealthTracker({ connectionCanGoSilent: false, ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }) });
     this.tracker.bindCounters(this.adapter.counters);
     this.checkpointEvery = Math.max(1, Math.floor(options.checkpointEvery ?? Math.max(4_096, Math.ceil(frames.length / 128))));
     this.tickUs = Math.max(0, Math.round((options.timeTickMs ?? 100) * 1_000));
     this.chunkEvents = Math.max(1, options.chunkEvents ?? 8_192);
     this.speed = validSpeed(options.speed ?? 1);
     this.autoplay = options.autoplay ?? true;
+    this.exactSeeks = options.exactSeeks ?? true;
     this.clockUs = frames[0]!.localUs;
     this.nextTickUs = this.firstTickAfter(this.clockUs);
     this.sink = {
@@ -213,6 +253,8 @@ export class ReplayFeed implements MarketFeed, Clock {
     if (this.started) throw new Error('replay already started');
     this.started = true;
     this.listener = listener;
+    const candidate = listener as ReplayListener;
+    this.participant = this.exactSeeks && typeof candidate.checkpointState === 'function' && typeof candidate.restoreState === 'function';
     this.tracker.setConnection('connected', this.clockUs);
     this.listener.onFeedEvent({ type: 'connected', localUs: this.clockUs });
     if (this.autoplay) this.play();
@@ -260,24 +302,125 @@ export class ReplayFeed implements MarketFeed, Clock {
     return n;
   }
 
-  /** Jumps to event time `timeUs` (clamped to the capture): every event with recv time ≤ it is applied. */
+  /**
+   * Jumps to event time `timeUs` (clamped to the capture): every event with recv time ≤ it is applied, at
+   * once (see the header; the transport's seek command plays it in chunks instead).
+   */
   seek(timeUs: LocalUs): void {
+    if (!this.participant) {
+      this.silentSeek(timeUs);
+      return;
+    }
+    const run = this.beginSeek(timeUs);
+    this.advanceSeek(run, Number.POSITIVE_INFINITY);
+    this.finishSeek(run);
+  }
+
+  /**
+   * The transport's seek: played in chunks of `chunkEvents`, yielding to the event loop between them; one
+   * that fits in a chunk is done at once (no promise).
+   */
+  private seekInChunks(timeUs: LocalUs): Promise<void> | void {
+    if (!this.participant) {
+      this.silentSeek(timeUs);
+      return;
+    }
+    const run = this.beginSeek(timeUs);
+    if (this.advanceSeek(run, this.chunkEvents)) {
+      this.finishSeek(run);
+      return;
+    }
+    this.seeking = run;
+    this.notifyTransport();
+    return (async () => {
+      try {
+        do {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          // The replay stopped meanwhile (the session closed): nothing left to seek for.
+          if (this.listener === NULL_LISTENER) return;
+        } while (!this.advanceSeek(run, this.chunkEvents));
+      } finally {
+        this.seeking = null;
+      }
+      this.finishSeek(run);
+    })();
+  }
+
+  /**
+   * Starts an exact seek: pauses, and when going back in time restores the nearest checkpoint at or before
+   * the target that holds the listener's state (book and listener), forgetting the listener's later ones.
+   */
+  private beginSeek(timeUs: LocalUs): SeekRun {
+    const to = this.seekTime(timeUs);
+    const run: SeekRun = { fromUs: this.clockUs, toUs: to, target: this.upperBound(to), resume: this.playing };
+    this.pause();
+    if (run.target < this.index || to < this.clockUs) {
+      let slot = -1;
+      for (let i = this.checkpoints.length - 1; i >= 0; i--) {
+        const cp = this.checkpoints[i]!;
+        if (cp.index <= run.target && cp.clockUs <= to && cp.listener !== undefined) {
+          slot = i;
+          break;
+        }
+      }
+      // The first checkpoint's listener state is taken before the first event, so it exists once anything
+      // was played; going back further than that means nothing was played, and nothing needs undoing.
+      if (slot >= 0) {
+        const cp = this.checkpoints[slot]!;
+        this.restoreCheckpoint(cp);
+        this.tracker.setTrusted(this.adapter.trusted());
+        (this.listener as Required<Pick<ReplayListener, 'restoreState'>>).restoreState(cp.listener!.state, cp.clockUs);
+        for (let i = slot + 1; i < this.checkpoints.length; i++) this.checkpoints[i]!.listener = undefined;
+        this.ended = false;
+      }
+    }
+    return run;
+  }
+
+  /** Plays up to `budget` events of the seek with every callback; true once the target is reached. */
+  private advanceSeek(run: SeekRun, budget: number): boolean {
+    const end = Math.min(run.target, this.index + budget);
+    while (this.index < end) this.applyEvent();
+    if (this.index < run.target) return false;
+    this.ticksUpTo(run.toUs);
+    if (run.toUs > this.clockUs) this.clockUs = run.toUs;
+    return true;
+  }
+
+  private finishSeek(run: SeekRun): void {
+    this.ended = this.index >= this.frames.length;
+    this.anchor();
+    this.listener.onSeek?.({ fromUs: run.fromUs, toUs: this.clockUs, eventIndex: this.index, exact: true });
+    if (this.ended) this.finishIfDone();
+    else if (run.resume) this.play();
+    else this.notifyTransport();
+  }
+
+  /** A seek's target time, clamped to the capture. */
+  private seekTime(timeUs: LocalUs): LocalUs {
     if (!Number.isFinite(timeUs)) throw new RangeError(`seek time must be finite, got ${timeUs}`);
-    const first = this.frames[0]!.localUs;
-    const last = this.frames[this.frames.length - 1]!.localUs;
-    const to = Math.min(Math.max(timeUs, first), last);
+    return Math.min(Math.max(timeUs, this.frames[0]!.localUs), this.frames[this.frames.length - 1]!.localUs);
+  }
+
+  /** A seek without a participating listener: the book rebuilt without callbacks (see the header). */
+  private silentSeek(timeUs: LocalUs): void {
+    const to = this.seekTime(timeUs);
     const from = this.clockUs;
     const target = this.upperBound(to);
     this.silent = true;
     try {
       if (target < this.index || target - this.index > this.checkpointEvery) {
-        const slot = Math.min(Math.floor(target / this.checkpointEvery), this.checkpoints.length - 1);
-        if (slot * this.checkpointEvery > this.index || target < this.index) this.restoreCheckpoint(this.checkpoints[slot]!);
+        let slot = -1;
+        for (let i = this.checkpoints.length - 1; i >= 0 && slot < 0; i--) if (this.checkpoints[i]!.index <= target) slot = i;
+        const cp = this.checkpoints[Math.max(0, slot)]!;
+        if (cp.index > this.index || target < this.index) this.restoreCheckpoint(cp);
       }
       while (this.index < target) this.applyEvent();
     } finally {
       this.silent = false;
     }
+    // The listener missed the stretch: its checkpoints no longer describe this timeline.
+    for (const cp of this.checkpoints) cp.listener = undefined;
     this.clockUs = to;
     this.nextTickUs = this.firstTickAfter(to);
     this.ended = this.index >= this.frames.length;
@@ -285,7 +428,7 @@ export class ReplayFeed implements MarketFeed, Clock {
     this.tracker.setTrusted(this.adapter.trusted());
     if (this.index > 0) this.tracker.recordMessage(this.frames[this.index - 1]!.localUs);
     this.anchor();
-    this.listener.onSeek?.({ fromUs: from, toUs: to, eventIndex: this.index });
+    this.listener.onSeek?.({ fromUs: from, toUs: to, eventIndex: this.index, exact: false });
     this.listener.onFeedEvent(
       this.adapter.trusted()
         ? { type: 'trusted', localUs: to }
@@ -295,8 +438,39 @@ export class ReplayFeed implements MarketFeed, Clock {
     if (this.ended) this.finishIfDone();
   }
 
-  /** The contract's replay commands (`POST /api/replay`), already validated by REPLAY_COMMAND_SCHEMA. */
-  command(command: ReplayCommand): void {
+  /**
+   * The contract's replay commands (`POST /api/replay`), already validated by REPLAY_COMMAND_SCHEMA. They
+   * run one after another: a seek played in chunks finishes before the next command starts; the promise
+   * settles when this command is done.
+   */
+  command(command: ReplayCommand): Promise<void> {
+    let run: Promise<void>;
+    if (this.busy === null) {
+      // Nothing under way: the command runs now, in this turn (a seek's first chunk too).
+      let outcome: Promise<void> | void;
+      try {
+        outcome = this.runCommand(command);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      if (outcome === undefined) return Promise.resolve();
+      run = outcome;
+    } else {
+      // Behind a seek still being played: it waits for it.
+      run = this.busy.then(() => this.runCommand(command));
+    }
+    const settled: Promise<void> = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.busy = settled;
+    void settled.then(() => {
+      if (this.busy === settled) this.busy = null;
+    });
+    return run;
+  }
+
+  private runCommand(command: ReplayCommand): Promise<void> | void {
     switch (command.action) {
       case 'play':
         this.play();
@@ -308,8 +482,7 @@ export class ReplayFeed implements MarketFeed, Clock {
         this.step(command.count ?? 1);
         return;
       case 'seek':
-        this.seek(command.timeMs * 1_000);
-        return;
+        return this.seekInChunks(command.timeMs * 1_000);
       case 'speed':
         this.setSpeed(command.speed);
         return;
@@ -340,6 +513,7 @@ export class ReplayFeed implements MarketFeed, Clock {
       playing: this.playing,
       finished: this.index >= n,
       loading: null,
+      seekingToMs: this.seeking === null ? null : this.seeking.toUs / 1_000,
     };
   }
 
@@ -371,6 +545,8 @@ export class ReplayFeed implements MarketFeed, Clock {
   }
 
   private applyEvent(): void {
+    // The first checkpoint's listener state is the listener as it was before the first event.
+    if (this.index === 0 && !this.silent && this.participant) this.takeListenerState(this.checkpoints[0]!);
     const f = this.frames[this.index]!;
     if (!this.silent) this.ticksUpTo(f.localUs);
     this.clockUs = f.localUs;
@@ -379,7 +555,18 @@ export class ReplayFeed implements MarketFeed, Clock {
     this.adapter.takeAction(); // a replay cannot act: the capture holds what followed
     this.index++;
     if (changed && !this.silent) this.listener.onBook(f.localUs);
-    if (this.index % this.checkpointEvery === 0 && this.index / this.checkpointEvery === this.checkpoints.length) this.takeCheckpoint();
+    if (this.index % this.checkpointEvery === 0) {
+      const slot = this.index / this.checkpointEvery;
+      if (slot === this.checkpoints.length) this.takeCheckpoint();
+      else if (!this.silent && this.participant) this.takeListenerState(this.checkpoints[slot]!);
+    }
+  }
+
+  /** Keeps the listener's state with a checkpoint of the current timeline, unless it already has it. */
+  private takeListenerState(cp: Checkpoint): void {
+    if (cp.listener !== undefined || cp.index !== this.index) return;
+    const listener = this.listener as ReplayListener;
+    if (typeof listener.checkpointState === 'function') cp.listener = { state: listener.checkpointState() };
   }
 
   /** `whilePlaying`: stop as soon as a callback pauses the replay (playback chunks). */
@@ -410,11 +597,15 @@ export class ReplayFeed implements MarketFeed, Clock {
 
   private takeCheckpoint(): void {
     this.adapter.setSink(DETACHED_SINK);
+    let cp: Checkpoint;
     try {
-      this.checkpoints.push({ index: this.index, clockUs: this.clockUs, nextTickUs: this.nextTickUs, state: captureState(this.adapter) });
+      cp = { index: this.index, clockUs: this.clockUs, nextTickUs: this.nextTickUs, state: captureState(this.adapter), listener: undefined };
     } finally {
       this.adapter.setSink(this.sink);
     }
+    this.checkpoints.push(cp);
+    // Index 0 is taken before the listener starts: its state is taken before the first event instead.
+    if (this.index > 0 && !this.silent && this.participant) this.takeListenerState(cp);
   }
 
   private restoreCheckpoint(cp: Checkpoint): void {

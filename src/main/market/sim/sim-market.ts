@@ -224,6 +224,9 @@ export class SimMarket implements MarketFeed, ExecutionVenue {
       state: this.running ? 'connected' : 'closed',
       trusted: true,
       lastMessageAgeMs: Number.isNaN(this.lastMessageUs) ? null : Math.max(0, (nowUs - this.lastMessageUs) / 1000),
+      // In-process: the connection to the simulated exchange cannot go silent, only its market.
+      silentMs: this.running ? 0 : null,
+      quiet: false,
       messagesPerSec: recent,
       latencyMs: 0,
       messages: this.messages,

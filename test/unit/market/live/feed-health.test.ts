@@ -16,7 +16,7 @@ describe('FeedHealthTracker', () => {
     expect(h.messagesPerSec(end + 30 * S)).toBe(0);
   });
 
-  it('judges staleness by message age while the socket still looks connected', () => {
+  it('stale is a silent CONNECTION: no frame and no answer to our ping, while the socket still looks connected', () => {
     const h = new FeedHealthTracker({ staleAfterMs: 2_000 });
     h.setConnection('connected', T0);
     h.setTrusted(true);
@@ -26,8 +26,35 @@ describe('FeedHealthTracker', () => {
     expect(v.state).toBe('stale');
     expect(v.connected).toBe(true);
     expect(v.lastMessageAgeMs).toBe(2_500);
+    expect(v.silentMs).toBe(2_500);
+    expect(v.quiet).toBe(false);
     h.recordMessage(T0 + 4 * S);
     expect(h.view(T0 + 4 * S).state).toBe('connected');
+  });
+
+  it('quiet is a silent MARKET on a connection that answers our pings: nothing stale', () => {
+    const h = new FeedHealthTracker({ staleAfterMs: 2_000 });
+    h.setConnection('connected', T0);
+    h.setTrusted(true);
+    h.recordMessage(T0 + S);
+    for (let t = T0 + S; t <= T0 + 30 * S; t += S / 2) h.recordAlive(t); // pongs every 500 ms
+    const v = h.view(T0 + 30 * S);
+    expect(v).toMatchObject({ state: 'quiet', quiet: true, connected: true, lastMessageAgeMs: 29_000, silentMs: 0 });
+    expect(h.isStale(T0 + 30 * S)).toBe(false);
+    // The pongs stop: the connection goes stale (and is no longer called quiet).
+    expect(h.view(T0 + 32.5 * S)).toMatchObject({ state: 'stale', quiet: false, silentMs: 2_500 });
+  });
+
+  it('a replay\'s connection is the capture: a gap is quiet, never stale', () => {
+    const h = new FeedHealthTracker({ staleAfterMs: 5_000, connectionCanGoSilent: false });
+    h.setConnection('connected', T0);
+    h.setTrusted(true);
+    h.recordMessage(T0);
+    const v = h.view(T0 + 600 * S);
+    expect(v).toMatchObject({ state: 'quiet', quiet: true, silentMs: 0, lastMessageAgeMs: 600_000 });
+    expect(h.isStale(T0 + 600 * S)).toBe(false);
+    h.setConnection('closed', T0 + 600 * S);
+    expect(h.view(T0 + 600 * S).silentMs).toBeNull();
   });
 
   it('a connection that never delivered a message goes stale too', () => {
