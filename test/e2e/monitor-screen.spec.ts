@@ -30,7 +30,8 @@ writeFileSync(
   }),
 );
 test.afterAll(() => removeDir(dir));
-test.use({ serveArgs: ['--params', paramsFile, '--seed', '5'] });
+// A busier market than the default, so a position builds within seconds whatever the seed does.
+test.use({ serveArgs: ['--params', paramsFile, '--seed', '5', '--sim-flow', '4'] });
 
 const stateOf = (serve: ServeHandle): Promise<DeskState> => serve.get<DeskState>('/api/state');
 
@@ -334,13 +335,19 @@ test('honest surroundings: PAPER, chart tags only for working orders, grouped la
   const chart = page.getByTestId('skew-chart-canvas');
   await expect(chart).toHaveAttribute('data-tag-bid', 'shown');
   // Paused: no order works, the tags go; three state changes in a breath share one label.
+  const trading = page.getByTestId('trading-state');
   await page.keyboard.press('p');
+  await expect(trading).toHaveAttribute('data-state', 'paused');
   await expect(chart).toHaveAttribute('data-tag-bid', 'hidden');
   await expect(chart).toHaveAttribute('data-tag-ask', 'hidden');
+  // P toggles from the state the screen shows: each press waits for the last one's state to show.
   await page.keyboard.press('p');
+  await expect(trading).toHaveAttribute('data-state', 'active');
   await page.keyboard.press('p');
+  await expect(trading).toHaveAttribute('data-state', 'paused');
   await expect(chart).toHaveAttribute('data-labels', /\+\d/);
   await page.keyboard.press('p');
+  await expect(trading).toHaveAttribute('data-state', 'active');
   await expect(chart).toHaveAttribute('data-tag-bid', 'shown');
 
   // The breakdown is a sum: realised + unrealised + fees as they count = the total, as shown.

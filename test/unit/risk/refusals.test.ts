@@ -171,11 +171,15 @@ describe('on a running desk', () => {
     const inventory = Math.abs(run.desk.orders.inventoryLots());
     expect(run.desk.setParams({ risk: { maxInventoryLots: 20, softInventoryLots: 10 } }, 'test').ok).toBe(true);
     const long = run.desk.orders.inventoryLots() > 0;
+    // The change requotes at once: read the reasons before any fill of the reducing side can move the position.
+    const atChange = run.desk.state();
+    expect(atChange.tradingState).toBe('active');
+    expect(atChange.reasons[long ? 'bid' : 'ask']).toEqual(['inventory-limit']);
+    expect(atChange.reasons[long ? 'ask' : 'bid']).toEqual([]);
     advance(run.sim, 0.5);
     const state = run.desk.state();
-    expect(state.tradingState).toBe('active');
-    expect(state.reasons[long ? 'bid' : 'ask']).toEqual(['inventory-limit']);
     if (Math.abs(run.desk.orders.inventoryLots()) >= 20) {
+      expect(state.reasons[long ? 'bid' : 'ask']).toEqual(['inventory-limit']);
       expect(state.reasons[long ? 'ask' : 'bid']).toEqual([]);
       expect(state.quotes[long ? 'ask' : 'bid']).not.toBeNull();
     }
