@@ -186,7 +186,7 @@ function FleetDeskView({ nav }: { nav: DeskNav }) {
 
 /** One desk's full monitor on its own desk-bound API and stream, for as long as it is in view. */
 function DeskView({ host, name, nav }: { host: DeskHost; name: string | null; nav: DeskNav | null }) {
-  const [value] = useState<DeskContextValue>(() => ({ store: new DeskStore(), api: host.openDesk(name), canWrite: host.canWrite, transport: host.transport }));
+  const [value] = useState<DeskContextValue>(() => ({ store: new DeskStore(), api: host.openDesk(name), canWrite: host.canWrite, transport: host.transport, keys: host.keys }));
   useEffect(() => {
     const { api, store } = value;
     pageStats.desk = store.stats;
