@@ -20,8 +20,11 @@ export interface OverviewStats {
   lastPublishedAt: number;
 }
 
+/** The page's frame callback, typed here because the unit tests compile this module without the DOM library. */
+const pageFrames = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
+
 const browserScheduling: StoreScheduling = {
-  frame: (callback) => void requestAnimationFrame(() => callback()),
+  frame: (callback) => void pageFrames.requestAnimationFrame(() => callback()),
   nowMs: () => performance.now(),
   timer: (callback, delayMs) => void setTimeout(callback, delayMs),
 };
