@@ -35,6 +35,8 @@ const FLOW = Number(flag('flow') ?? 18.5);
 const SECONDS = Number(flag('seconds') ?? 60);
 const SESSION = (flag('browser-session') ?? 'shared') as BrowserSession;
 if (SESSION !== 'shared' && SESSION !== 'own') throw new Error(`--browser-session must be "shared" or "own", not "${String(SESSION)}"`);
+/** Diagnosis only: flags for the server's node (e.g. `--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"`). */
+const SERVER_NODE_ARGS = flag('server-node-args')?.split(' ').filter((a) => a !== '');
 const TARGET_FPS = 50;
 const TARGET_MSGS = 2_000;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
@@ -76,7 +78,7 @@ function rssMb(pid: number): number {
 const dir = mkdtempSync(join(tmpdir(), 'quotedesk-overview-bench-'));
 const names = Array.from({ length: DESKS }, (_, i) => `desk-${String(i + 1).padStart(2, '0')}`);
 writeFileSync(join(dir, 'desks.json'), JSON.stringify({ desks: names.map((name, i) => ({ name, venue: 'sim', symbol: `S${i + 1}-USD` })) }));
-const serve = await startServe({ dir, args: ['--desks', join(dir, 'desks.json'), '--sim-flow', String(FLOW), '--seed', '11'], timeoutMs: 120_000 });
+const serve = await startServe({ dir, args: ['--desks', join(dir, 'desks.json'), '--sim-flow', String(FLOW), '--seed', '11'], timeoutMs: 120_000, ...(SERVER_NODE_ARGS ? { nodeArgs: SERVER_NODE_ARGS } : {}) });
 const pid = serve.child.pid ?? 0;
 const bench = await startBenchBrowser({ session: SESSION, executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headed: false });
 try {

@@ -51,6 +51,8 @@ export const DEFAULT_STREAM_OPTIONS: StreamHubOptions = {
 /** What the hub reads from the engine link: its mirror, and when it changed. */
 export interface StreamSource {
   readonly stream: StreamMirror;
+  /** Marks the stream watched until the release is called (the engine publishes at frame pace meanwhile). */
+  watch?(): () => void;
   onFrame(listener: (frame: StreamFrame) => void): () => void;
   onSession(listener: (session: SessionView) => void): () => void;
 }
@@ -66,6 +68,8 @@ export interface StreamClient {
 export const ADMIT_PER_TURN = 8;
 
 class Client implements StreamClient {
+  /** Ends this client's watch of the desk's stream. */
+  unwatch: (() => void) | null = null;
   /** False while the client waits for admission: nothing is sent to it yet. */
   admitted = false;
   ackMode = false;
@@ -106,6 +110,7 @@ class Client implements StreamClient {
 
 export class StreamHub {
   private readonly mirror: StreamMirror;
+  private readonly source: StreamSource;
   private readonly clients = new Set<Client>();
   private readonly options: StreamHubOptions;
   private readonly nowMs: () => number;
@@ -123,6 +128,7 @@ export class StreamHub {
     this.options = { ...DEFAULT_STREAM_OPTIONS, ...options };
     this.nowMs = this.options.nowMs ?? (() => performance.now());
     this.mirror = source.stream;
+    this.source = source;
     this.unsubscribe = [
       // The link has applied the frame or session to the mirror before it tells its listeners.
       source.onFrame(() => {
@@ -148,6 +154,7 @@ export class StreamHub {
   /** Adds a client (the transport checked `refusal()` first) and sends it its snapshot and the session. */
   attach(peer: StreamPeer): StreamClient {
     const client = new Client(peer, this);
+    client.unwatch = this.source.watch?.() ?? null;
     this.clients.add(client);
     if (this.pacer === null) {
       this.pacer = setInterval(() => this.onFrameTick(), this.options.frameMs);
@@ -184,6 +191,8 @@ export class StreamHub {
     if (!(client instanceof Client)) return;
     client.closed = true;
     this.clients.delete(client);
+    client.unwatch?.();
+    client.unwatch = null;
     const queued = this.waiting.indexOf(client);
     if (queued >= 0) this.waiting.splice(queued, 1);
     if (this.clients.size === 0) this.stopTimers();

@@ -25,6 +25,13 @@ export interface DeskHostOptions {
 
 type Listener = (message: StreamMessage) => void;
 
+/**
+ * With nobody watching the stream, a desk publishes on every 6th tick of its 17 ms timer (about 10 a
+ * second): the overview, the firm-wide limits (checked every 250 ms) and `GET /api/desks` read the newest
+ * frame, and twenty unwatched desks would otherwise serialise 1,200 frames a second for no reader.
+ */
+export const UNWATCHED_PUBLISH_EVERY = 6;
+
 export class DeskHost {
   private running: RunningDesk | null = null;
   private view: SessionView = { status: 'stopped', spec: null, loading: null, error: null, sessionId: null };
@@ -37,6 +44,8 @@ export class DeskHost {
   /** The keys and network live sessions use (from the host's start, or set later by the desktop app). */
   private live: LiveExecutionOptions | null;
 
+  private watched = false;
+
   constructor(private readonly options: DeskHostOptions) {
     this.params = options.params;
     this.live = options.base?.live ?? null;
@@ -45,6 +54,16 @@ export class DeskHost {
   /** Sets (or, with null, forgets) the keys live sessions use; a running session keeps the ones it has. */
   setLive(live: LiveExecutionOptions | null): void {
     this.live = live;
+  }
+
+  /** Whether a stream client watches; each desk this host runs publishes at the pace that follows from it. */
+  setWatched(watched: boolean): void {
+    this.watched = watched;
+    this.running?.desk.setPublishPace(this.publishPace());
+  }
+
+  private publishPace(): number {
+    return this.watched ? 1 : UNWATCHED_PUBLISH_EVERY;
   }
 
   /** The running desk, or null while none runs. */
@@ -201,6 +220,7 @@ export class DeskHost {
       await running.start();
       this.lastError = null;
       this.running = running;
+      running.desk.setPublishPace(this.publishPace());
       for (const listener of this.listeners.keys()) this.listeners.set(listener, running.desk.subscribe(listener));
       this.setView({ status: 'running', spec, loading: null, error: null, sessionId: running.desk.sessionId });
       return { ok: true };

@@ -215,6 +215,9 @@ export class Desk implements FeedListener {
   private snapshotDue = false;
   private checkpointMarks = 0;
   private publishTimer: ReturnType<typeof setInterval> | null = null;
+  /** The timer publishes on every `publishEvery`-th tick (1 while a stream client watches; see `setPublishPace`). */
+  private publishEvery = 1;
+  private publishTicks = 0;
   private metricsDirty = true;
   private lastMetrics: DeskMetrics | null = null;
   private dirty = true;
@@ -312,8 +315,29 @@ export class Desk implements FeedListener {
     if (this.live) await this.live.prepare();
     this.reconcile(this.clock.nowUs());
     if (options.publishIntervalMs !== undefined && options.publishIntervalMs > 0) {
-      this.publishTimer = setInterval(() => this.publish(), options.publishIntervalMs);
+      this.publishTimer = setInterval(() => this.publishTick(), options.publishIntervalMs);
     }
+  }
+
+  /**
+   * How often the publish timer publishes: every tick while someone watches this desk's stream, every
+   * `every`-th tick while nobody does (an overview reads only the newest summary, a few times a second).
+   * A later publish carries everything since the last one (fills, events, trades), so nothing is lost, and a
+   * change of pace publishes at once. The series gets one point per publish.
+   */
+  setPublishPace(every: number): void {
+    const next = Math.max(1, Math.floor(every));
+    if (next === this.publishEvery) return;
+    this.publishEvery = next;
+    this.publishTicks = 0;
+    this.publish();
+  }
+
+  /** One tick of the publish timer: publishes on every `publishEvery`-th (or at once when a snapshot is due). */
+  publishTick(): void {
+    if (++this.publishTicks < this.publishEvery && !this.snapshotDue) return;
+    this.publishTicks = 0;
+    this.publish();
   }
 
   /** Pulls every order, ends the session and stops the feed. */

@@ -33,6 +33,7 @@ export class EngineLink {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private sessionView: SessionView = { status: 'starting', spec: null, loading: null, error: null, sessionId: null };
+  private watchers = 0;
   private readonly frameListeners = new Set<(frame: StreamFrame) => void>();
   private readonly sessionListeners = new Set<(session: SessionView) => void>();
   private readonly failureListeners = new Set<(reason: string) => void>();
@@ -77,6 +78,25 @@ export class EngineLink {
   /** Why the engine thread is gone, or null while it runs. */
   get failed(): string | null {
     return this.failure;
+  }
+
+  /**
+   * Marks the desk's stream as watched until the returned release is called (stream clients, the fleet
+   * agent): the engine publishes at frame pace while anyone watches, and more slowly while nobody does.
+   */
+  watch(): () => void {
+    if (this.watchers++ === 0) this.sendWatched(true);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.watchers === 0) this.sendWatched(false);
+    };
+  }
+
+  private sendWatched(watched: boolean): void {
+    // why: pacing is advisory: a failed engine has no pace to set, and its failure is reported elsewhere.
+    this.call({ kind: 'watch', watched }).catch(() => undefined);
   }
 
   onFrame(listener: (frame: StreamFrame) => void): () => void {

@@ -125,6 +125,9 @@ async function answer(request: EngineRequest): Promise<EngineAnswers[EngineReque
     case 'configure-live':
       host.setLive(request.live);
       return null;
+    case 'watch':
+      host.setWatched(request.watched);
+      return null;
     case 'close':
       await host.close();
       return null;

@@ -38,6 +38,8 @@ export type EngineRequest =
   | { readonly kind: 'commit' }
   /** The keys and network live sessions use from now on (the desktop app's key store), or none. */
   | { readonly kind: 'configure-live'; readonly live: LiveExecutionOptions | null }
+  /** Whether any stream client watches (the desk publishes at frame pace) or none does (a slower pace). */
+  | { readonly kind: 'watch'; readonly watched: boolean }
   | { readonly kind: 'close' };
 
 /** A read's answer: the text to send, or why there is none (no session running: 503). */
@@ -59,6 +61,7 @@ export interface EngineAnswers {
   readonly recordings: RecordingView[];
   readonly commit: null;
   readonly 'configure-live': null;
+  readonly watch: null;
   readonly close: null;
 }
 

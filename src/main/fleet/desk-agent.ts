@@ -100,6 +100,8 @@ export class DeskAgent {
     const { name, log } = this.options;
     const link = this.link;
     this.unsubscribe.push(
+      // The fleet reads this desk's state at its own rate: the engine publishes at frame pace for it.
+      link.watch(),
       link.onFrame((frame) => {
         this.stateText = frame.state;
         if (frame.kind === 'snapshot') {

@@ -220,6 +220,31 @@ describe('stream hub', () => {
     expect(hub.clientCount).toBe(peers.length);
   });
 
+  it('holds a watch of the desk\'s stream for each client, released when it leaves or waits no more', () => {
+    const source = new Source();
+    let watches = 0;
+    const watching = Object.assign(source, {
+      watch: () => {
+        watches++;
+        let released = false;
+        return () => {
+          if (!released) watches--;
+          released = true;
+        };
+      },
+    });
+    const hub = makeHub(watching);
+    const a = hub.attach(new Peer());
+    const b = hub.attach(new Peer());
+    expect(watches).toBe(2);
+    a.detach();
+    a.detach();
+    expect(watches).toBe(1);
+    hub.close();
+    expect(watches).toBe(0);
+    void b;
+  });
+
   it('bounds the snapshot to the newest fills, newest first, and the series to its window', () => {
     const source = new Source();
     const hub = makeHub(source);
