@@ -12,7 +12,7 @@
  */
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { GatewayVenue, VenueGateway } from '../../src/main/execution/live/gateway.js';
+import type { BinanceVenue, VenueGateway } from '../../src/main/execution/live/gateway.js';
 import { connect, startVenue, touch } from '../support/local-venue.js';
 
 const PLACES = Number(process.argv[2] ?? 3_000);
@@ -51,7 +51,7 @@ async function timedSend<T>(run: () => Promise<T>): Promise<{ us: number; result
   return { us: Number(firstWriteNs - t0) / 1_000, result };
 }
 
-async function scenario(dialect: GatewayVenue): Promise<void> {
+async function scenario(dialect: BinanceVenue): Promise<void> {
   const venue = await startVenue(dialect, { limits: { weight: { limit: 10_000_000, intervalSec: 60 }, orders: { limit: 10_000_000, intervalSec: 10 } } });
   const s = await connect(venue);
   const gateway: VenueGateway = s.gateway;

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { createBinanceGateway } from '../../src/main/execution/venues/binance/index.js';
-import type { Credentials, GatewayVenue } from '../../src/main/execution/live/gateway.js';
+import type { BinanceVenue, Credentials } from '../../src/main/execution/live/gateway.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -17,7 +17,7 @@ const env = (name: string): string => {
   return value;
 };
 
-const venue = env('QD_VENUE') as GatewayVenue;
+const venue = env('QD_VENUE') as BinanceVenue;
 const endpoints = { restUrl: env('QD_REST'), wsUrl: env('QD_REST').replace(/^http/, 'ws'), wsApiUrl: env('QD_WS_API') };
 const keyFile = process.env['QD_ED25519_KEY_FILE'];
 const credentials: Credentials = keyFile

@@ -6,7 +6,7 @@
  * the machine), `QUOTEDESK_API_SECRET`; it is never printed, nor is the key.
  */
 import { readFileSync } from 'node:fs';
-import { ed25519Verifier, hmacVerifier } from '../execution/venues/binance/signing.js';
+import { ed25519Verifier, hmacVerifier } from '../execution/venues/common/signer.js';
 import { isLoopbackBind } from '../bridge/request-policy.js';
 import { BinanceLocalExchange, DEFAULT_SYMBOL, type ApiKeyEntry } from '../venue-sim/index.js';
 import { UsageError, num, str, type CommandSpec, type ParsedFlags } from './args.js';

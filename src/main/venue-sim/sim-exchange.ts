@@ -11,7 +11,7 @@
  */
 import { oppositeSide, type Lots, type Side, type Ticks } from '../../shared/units.js';
 import type { Fill, VenueListener } from '../execution/types.js';
-import { addDec, parseDec, stepsToDec, type Dec } from '../execution/venues/binance/decimal.js';
+import { addDec, parseDec, stepsToDec, type Dec } from '../execution/venues/common/decimal.js';
 import { SimMarket, type SimConfig } from '../market/sim/sim-market.js';
 import type { FeedListener, MarketTrade } from '../market/types.js';
 import { FuturesAccount, SpotAccount } from './accounts.js';

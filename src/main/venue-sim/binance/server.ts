@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decToSteps, parseDec } from '../../execution/venues/binance/decimal.js';
+import { decToSteps, parseDec } from '../../execution/venues/common/decimal.js';
 import type { SimConfig } from '../../market/sim/sim-market.js';
 import { SimExchange } from '../sim-exchange.js';
 import { Auth, mandatory, refusal, type ApiKeyEntry, type VenueRefusal } from './auth.js';

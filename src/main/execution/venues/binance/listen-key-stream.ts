@@ -9,8 +9,9 @@
  * connection (it might have carried a fill). The key never appears in a message.
  */
 import WebSocket from 'ws';
+import { backoffDelayMs } from '../../../../shared/backoff.js';
 import { GatewayError } from '../../live/gateway.js';
-import { isRecord } from './wire-fields.js';
+import { isRecord } from '../common/wire-fields.js';
 
 export interface ListenKeyStreamOptions {
   /** `wss://fstream.binance.com/private` or an override; the stream is `<base>/ws/<listenKey>`. */
@@ -145,7 +146,7 @@ export class ListenKeyStream {
   private scheduleReconnect(): void {
     if (!this.running || this.reconnectTimer !== null) return;
     const o = this.options;
-    const delay = Math.min(o.reconnectMaxMs, o.reconnectInitialMs * 2 ** this.attempt++) * (0.5 + Math.random() * 0.5);
+    const delay = backoffDelayMs(this.attempt++, { initialMs: o.reconnectInitialMs, maxMs: o.reconnectMaxMs });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.open(false).catch(() => this.scheduleReconnect());

@@ -10,11 +10,12 @@
  * and never a parameter, key or signature.
  */
 import WebSocket from 'ws';
+import { backoffDelayMs } from '../../../../shared/backoff.js';
 import { GatewayError } from '../../live/gateway.js';
 import { gatewayErrorFor, venueErrorBody } from './errors.js';
 import { wsApiSignaturePayload, type ParamValue } from './signing.js';
 import type { SignedTransport } from './transport.js';
-import { isRecord } from './wire-fields.js';
+import { isRecord } from '../common/wire-fields.js';
 
 export interface WsApiClientOptions extends SignedTransport {
   /** `wss://ws-api.binance.com:443/ws-api/v3` or an override. */
@@ -164,11 +165,10 @@ export class WsApiClient {
     this.options.onStatus('down', `${this.options.name} WebSocket API ${reason}`);
     if (!this.running) return;
     const o = this.options;
-    const base = Math.min(o.reconnectMaxMs, o.reconnectInitialMs * 2 ** this.attempt++);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.connect();
-    }, base * (0.5 + Math.random() * 0.5));
+    }, backoffDelayMs(this.attempt++, { initialMs: o.reconnectInitialMs, maxMs: o.reconnectMaxMs }));
   }
 
   private failPending(why: string): void {
