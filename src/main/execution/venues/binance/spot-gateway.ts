@@ -67,16 +67,8 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
     });
   }
 
-  async start(listener: (event: GatewayEvent) => void): Promise<SymbolRules> {
-    if (this.rules !== null || this.stopped) throw new GatewayError('rejected', 'the gateway is already started or stopped');
-    this.listener = listener;
-    try {
-      return await this.open();
-    } catch (error) {
-      // why: a half-opened gateway must not keep sockets, timers or reconnect loops behind a failed start
-      await this.stop();
-      throw error;
-    }
+  start(listener: (event: GatewayEvent) => void): Promise<SymbolRules> {
+    return this.startOnce(listener, () => this.open(), () => this.stop());
   }
 
   private async open(): Promise<SymbolRules> {

@@ -16,6 +16,7 @@ import { gatewayErrorFor, venueErrorBody } from './errors.js';
 import { wsApiSignaturePayload, type ParamValue } from './signing.js';
 import type { SignedTransport } from './transport.js';
 import { isRecord } from '../common/wire-fields.js';
+import { closeSocket, discardSocket } from '../common/ws-socket.js';
 
 export interface WsApiClientOptions extends SignedTransport {
   /** `wss://ws-api.binance.com:443/ws-api/v3` or an override. */
@@ -75,16 +76,7 @@ export class WsApiClient {
     const socket = this.socket;
     this.socket = null;
     this.failPending('the gateway stopped before the answer');
-    if (socket) {
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
-      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
-        await new Promise<void>((resolve) => {
-          socket.once('close', () => resolve());
-          socket.terminate();
-        });
-      }
-    }
+    if (socket) await closeSocket(socket);
   }
 
   /** Drops the connection as a network failure would (it reconnects by itself). */
@@ -151,9 +143,7 @@ export class WsApiClient {
   private onClosed(socket: WebSocket, reason: string): void {
     if (this.socket !== socket) return;
     this.socket = null;
-    socket.removeAllListeners();
-    socket.on('error', () => undefined);
-    socket.terminate();
+    discardSocket(socket);
     this.failPending(`the ${this.options.name} connection closed before the answer`);
     const first = this.firstOpen;
     if (first) {

@@ -175,6 +175,21 @@ export abstract class GatewayCore<R extends SymbolRules> {
     return rules;
   }
 
+  /**
+   * Runs `open` once as the gateway's start with `listener` installed; a failed start stops the gateway so
+   * a half-opened one keeps no sockets, timers or reconnect loops.
+   */
+  protected async startOnce(listener: (event: GatewayEvent) => void, open: () => Promise<SymbolRules>, stop: () => Promise<void>): Promise<SymbolRules> {
+    if (this.rules !== null || this.stopped) throw new GatewayError('rejected', 'the gateway is already started or stopped');
+    this.listener = listener;
+    try {
+      return await open();
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+
   protected requireStarted(what: string): R {
     if (this.rules === null || this.stopped) throw new GatewayError('unavailable', `${what}: the gateway is not started`);
     return this.rules;
