@@ -173,7 +173,8 @@ export class BybitGateway extends GatewayCore<BybitSymbolRules> implements Venue
       side: order.side,
       price: order.price,
       quantity: order.quantity,
-      executedQuantity: '0',
+      // why: zero on the quantity's own grid ("0.00"), as the venue writes cumExecQty
+      executedQuantity: order.quantity.replace(/\d/g, '0'),
       status: 'new',
       reason: null,
       exchUs: (answer.timeMs ?? Math.floor(this.clock.serverMs())) * 1_000,

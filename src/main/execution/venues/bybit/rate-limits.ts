@@ -79,8 +79,11 @@ export class BybitRateLimits implements LimitBook {
       return new GatewayError('rate-limited', `held back: ${path} is limited to ${limit} requests per second and ${recent.length} went in the last second`, null, at);
     }
     const word = this.venue.get(path);
-    if (word && word.remaining <= 0 && localMs - word.atMs < WINDOW_MS) {
-      const at = Math.max(word.resetLocalMs ?? 0, word.atMs + WINDOW_MS);
+    // why: after a breach the reset stamp says when the budget returns; otherwise it is just "now" and the
+    // rolling second decides
+    const until = word === undefined ? 0 : word.resetLocalMs !== null && word.resetLocalMs > word.atMs ? word.resetLocalMs : word.atMs + WINDOW_MS;
+    if (word && word.remaining <= 0 && localMs < until) {
+      const at = until;
       return new GatewayError('rate-limited', `held back: the venue said no ${path} request remains this second (X-Bapi-Limit-Status 0)`, null, at);
     }
     return null;
