@@ -146,8 +146,11 @@ describe('no secret in any output', () => {
   });
 
   it('quotedesk venue: bad input is one line and exit code 2', async () => {
+    const edPublic = join(dir, 'bybit-ed25519.pub.pem');
+    writeFileSync(edPublic, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString());
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
-      [['--speak', 'kraken', '--port', '0'], {}, /--speak must be binance-spot or binance-usdm/],
+      [['--speak', 'kraken', '--port', '0'], {}, /--speak must be binance-spot, binance-usdm, bybit-spot or bybit-linear/],
+      [['--speak', 'bybit-linear', '--port', '0', '--api-key', 'k', '--ed25519-public-key', edPublic], {}, /Bybit keys sign with HMAC-SHA256/],
       [['--speak', 'binance-spot', '--port', '0'], { QUOTEDESK_API_KEY: '', QUOTEDESK_API_SECRET: '' }, /missing --api-key/],
       [['--speak', 'binance-spot', '--port', '0', '--api-key', 'k'], { QUOTEDESK_API_SECRET: '' }, /missing --api-secret/],
       [['--speak', 'binance-usdm', '--port', '0', '--api-key', 'k', '--ed25519-public-key', join(dir, 'missing.pem')], {}, /--ed25519-public-key .*cannot read the file \(ENOENT\)/],

@@ -196,6 +196,11 @@ export class BybitLocalExchange {
     this.limitPerSecond[path] = perSecond;
   }
 
+  /** The execId of every trade of the account, oldest first (what a desk's stored fills must match). */
+  execIds(): string[] {
+    return this.exchange.accountTrades({ limit: Number.MAX_SAFE_INTEGER }).map((t) => this.book.execId(t));
+  }
+
   dcpArmed(): boolean {
     return this.privateStreams.dcpWatching(this.category === 'spot' ? 'SPOT' : 'DERIVATIVES');
   }
