@@ -3,7 +3,8 @@
  * page) at `/v5/public/{spot|linear}`, so the desk's own Bybit adapter and LiveFeed consume it unchanged:
  * `{"op":"subscribe","args":["orderbook.{depth}.{symbol}","publicTrade.{symbol}"]}` answered with
  * `success`, an orderbook `snapshot` of the top `depth` levels at once, then a `delta` every 100 ms with the
- * levels that changed (absolute sizes, "0" deletes) and `u` one above the previous message's; trades as
+ * levels of the top `depth` that changed, entered or left it (absolute sizes, "0" deletes), `u` one above
+ * the topic's previous message; trades as
  * `{T, s, S (taker side), v, p, i}`; `{"op":"ping"}` answered with a pong. A client whose socket backs up
  * beyond 4 MB is disconnected.
  */
@@ -33,10 +34,16 @@ interface Subscriber {
   trades: boolean;
 }
 
+interface DepthTopic {
+  u: number;
+  /** What the topic's subscribers hold: "b:price" / "a:price" → size text. */
+  sent: Map<string, string>;
+}
+
 export class BybitPublicStreams {
   private readonly subs = new Set<Subscriber>();
   private timer: ReturnType<typeof setInterval> | null = null;
-  private u = 1;
+  private readonly topics = new Map<number, DepthTopic>();
   private seq = 0;
 
   constructor(
@@ -97,28 +104,50 @@ export class BybitPublicStreams {
     for (const depth of snapshots) this.snapshot(sub, depth);
   }
 
-  private levels(side: 'bid' | 'ask', n: number): Array<[string, string]> {
-    return bookLevels(this.exchange, this.fmt, side, n);
+  private topic(depth: number): DepthTopic {
+    let topic = this.topics.get(depth);
+    if (!topic) {
+      topic = { u: 1, sent: this.topOf(depth) };
+      this.topics.set(depth, topic);
+    }
+    return topic;
+  }
+
+  /** The top `depth` levels now, keyed as the topic keeps them. */
+  private topOf(depth: number): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const side of ['bid', 'ask'] as const) for (const [price, size] of bookLevels(this.exchange, this.fmt, side, depth)) out.set(`${side === 'bid' ? 'b' : 'a'}:${price}`, size);
+    return out;
   }
 
   private snapshot(sub: Subscriber, depth: number): void {
+    const topic = this.topic(depth);
+    // why: a late subscriber gets the book as it is now at the topic's u; the next delta (u + 1) sets
+    // absolute sizes, so any level that moved in between is made right by it
     const now = Math.floor(this.exchange.serverMs());
-    const msg = { topic: `orderbook.${depth}.${this.symbol}`, type: 'snapshot', ts: now, data: { s: this.symbol, b: this.levels('bid', depth), a: this.levels('ask', depth), u: this.u, seq: this.seq }, cts: now };
+    const msg = { topic: `orderbook.${depth}.${this.symbol}`, type: 'snapshot', ts: now, data: { s: this.symbol, b: bookLevels(this.exchange, this.fmt, 'bid', depth), a: bookLevels(this.exchange, this.fmt, 'ask', depth), u: topic.u, seq: this.seq }, cts: now };
     sub.socket.send(JSON.stringify(msg));
   }
 
-  /** Publishes the levels changed since the last delta to every book subscriber. */
+  /** Publishes, per subscribed depth, the levels of its top that changed, entered or left it. */
   flush(): void {
-    const diff = this.exchange.book.takeDiff();
-    if (!diff) return;
-    this.u++;
+    if (!this.exchange.book.takeDiff()) return;
     this.seq++;
     const now = Math.floor(this.exchange.serverMs());
-    const level = (pair: readonly [number, number]): [string, string] => [this.fmt.price(this.exchange.price(pair[0])), this.fmt.qty(this.exchange.qty(pair[1]))];
-    const data = { s: this.symbol, b: diff.bids.map(level), a: diff.asks.map(level), u: this.u, seq: this.seq };
-    for (const sub of this.subs) {
-      if (sub.depth === null) continue;
-      this.send(sub, { topic: `orderbook.${sub.depth}.${this.symbol}`, type: 'delta', ts: now, data, cts: now });
+    const depths = new Set<number>();
+    for (const sub of this.subs) if (sub.depth !== null) depths.add(sub.depth);
+    for (const depth of depths) {
+      const topic = this.topic(depth);
+      const current = this.topOf(depth);
+      const b: Array<[string, string]> = [];
+      const a: Array<[string, string]> = [];
+      for (const [key, size] of current) if (topic.sent.get(key) !== size) (key.startsWith('b') ? b : a).push([key.slice(2), size]);
+      for (const key of topic.sent.keys()) if (!current.has(key)) (key.startsWith('b') ? b : a).push([key.slice(2), '0']);
+      topic.sent = current;
+      if (b.length === 0 && a.length === 0) continue;
+      topic.u++;
+      const msg = { topic: `orderbook.${depth}.${this.symbol}`, type: 'delta', ts: now, data: { s: this.symbol, b, a, u: topic.u, seq: this.seq }, cts: now };
+      for (const sub of this.subs) if (sub.depth === depth) this.send(sub, msg);
     }
   }
 
