@@ -5,8 +5,9 @@
  * partial fills with execId / execTime and the trade history agreeing, a lost answer resolved by asking for
  * the orderLinkId, a duplicated execution booked once (execId), a cancel racing a fill ending in the venue's
  * truth, the kill (cancel-all, then no open order at the venue), DCP armed — the monitor says so — and the
- * venue cancelling our orders by itself once the desk is cut off past the window (not before), and retCode
- * 10006 backed off until the venue's reset time with nothing sent meanwhile.
+ * venue cancelling our orders by itself once the desk is cut off past the window (not before), retCode
+ * 10006 backed off until the venue's reset time with nothing sent meanwhile, 10002 answered by measuring
+ * the venue's clock again, and the private stream's loss and return reported.
  */
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -279,6 +280,15 @@ describe('Bybit gateway: rate limits', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(limited.retryAtMs ?? 0);
     expect((await gateway.place({ clientOrderId: 'r3', side: 'buy', price: px(bid - 2), quantity: '0.10', kind: 'post-only' })).status).toBe('new');
     expect(gateway.usage()).toMatchObject({ ordersLimit: 3, ordersWindowMs: 1_000 });
+  });
+
+  it('retCode 10002 (outside the receive window) resynchronises the venue clock, and the retry is accepted', async () => {
+    const { venue, gateway } = await session('bybit-linear');
+    const { px, bid } = touch(venue);
+    venue.exchange.clockSkewMs = -3_000; // the venue's clock now runs 3 s behind the offset the gateway measured
+    const refused = await refusal(gateway.place({ clientOrderId: 't1', side: 'buy', price: px(bid - 2), quantity: '0.10', kind: 'post-only' }));
+    expect(refused).toMatchObject({ code: 'timestamp', venueCode: 10002 });
+    expect((await gateway.place({ clientOrderId: 't1', side: 'buy', price: px(bid - 2), quantity: '0.10', kind: 'post-only' })).status).toBe('new');
   });
 
   it('reports the private stream going down and coming back', async () => {

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/main/execution/live/gateway.js';
 import { RequestSigner } from '../../../../src/main/execution/venues/common/signer.js';
-import { bybitError, classifyBybitCode } from '../../../../src/main/execution/venues/bybit/errors.js';
+import { bybitError, classifyBybitCode, scrubKey } from '../../../../src/main/execution/venues/bybit/errors.js';
 import { bybitOrderLinkIdIssue, checkBybitOrder, parseBybitRules } from '../../../../src/main/execution/venues/bybit/rules.js';
 import { bybitQuery, restSignText, wsAuthText } from '../../../../src/main/execution/venues/bybit/signing.js';
 import { parseBybitExecution, parseBybitOrder, parseBybitPosition, parseBybitTime, parseBybitWallet } from '../../../../src/main/execution/venues/bybit/wire.js';
@@ -113,6 +113,11 @@ describe('Bybit retCodes', () => {
     expect(classifyBybitCode(10016)).toBe('unknown-outcome');
     expect(classifyBybitCode(170146)).toBe('unknown-outcome');
     expect(classifyBybitCode(110072)).toBe('rejected');
+  });
+
+  it("takes our key out of the venue's 10004 message, which quotes the signed text", () => {
+    const said = 'error sign! origin_string[1658384314791MYKEY12345000category=linear&symbol=BTCUSDT]';
+    expect(scrubKey(said, 'MYKEY1234')).toBe('error sign! origin_string[1658384314791<api key>5000category=linear&symbol=BTCUSDT]');
   });
 
   it('carries the code, the message and when to retry', () => {

@@ -93,6 +93,14 @@ export function classifyBybitCode(retCode: number): GatewayErrorCode {
   return 'rejected';
 }
 
+/**
+ * The venue's message with our API key taken out: Bybit's 10004 answer quotes the signed text
+ * ("error sign! origin_string[<timestamp><api key><recv_window>...]"), and no message of ours may carry the key.
+ */
+export function scrubKey(text: string, apiKey: string): string {
+  return apiKey.length > 0 ? text.split(apiKey).join('<api key>') : text;
+}
+
 /** The GatewayError for a `retCode` ≠ 0 answer, naming the request, the code and the venue's message. */
 export function bybitError(venue: string, what: string, retCode: number, retMsg: string, retryAtMs: number | null = null): GatewayError {
   const code = classifyBybitCode(retCode);

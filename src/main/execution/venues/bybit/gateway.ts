@@ -25,6 +25,7 @@
  */
 import { GatewayError, type BybitVenue, type GatewayEvent, type GatewayOrder, type GatewayOrderState, type GatewayTrade, type Holdings, type SymbolRules, type VenueGateway } from '../../live/gateway.js';
 import { GatewayCore, type FilterFailure, type GatewayCoreOptions } from '../common/gateway-core.js';
+import { scrubKey } from './errors.js';
 import { BybitPrivateStream } from './private-stream.js';
 import { BybitRateLimits, defaultBybitLimits } from './rate-limits.js';
 import { BybitRestClient, type BybitAnswer } from './rest-client.js';
@@ -88,6 +89,7 @@ export class BybitGateway extends GatewayCore<BybitSymbolRules> implements Venue
         const expires = this.clock.timestamp() + this.recvWindowMs;
         return [this.apiKey, expires, this.signer.sign(wsAuthText(expires))];
       },
+      scrub: (text) => scrubKey(text, this.apiKey),
       topics: [`order.${this.category}`, `execution.${this.category}`],
       onStatus: (status, detail) => {
         if (this.rules !== null && !this.stopped) this.streamStatus(status, detail);

@@ -25,6 +25,8 @@ export interface PrivateStreamOptions {
   readonly pingIntervalMs?: number;
   /** The `auth` op's args, made at each connect (expires is a fresh venue time). */
   readonly authArgs: () => [string, number, string];
+  /** Takes our key out of a venue message before it goes into an error. */
+  readonly scrub: (text: string) => string;
   readonly topics: readonly string[];
   readonly onStatus: (status: 'up' | 'down', detail: string) => void;
   readonly onTopic: (topic: string, data: unknown) => void;
@@ -214,7 +216,7 @@ export class BybitPrivateStream {
       if (!waiting) return;
       if (message['success'] === true) waiting.resolve();
       else {
-        const why = typeof message['ret_msg'] === 'string' ? message['ret_msg'].slice(0, 200) : 'refused';
+        const why = typeof message['ret_msg'] === 'string' ? this.options.scrub(message['ret_msg']).slice(0, 200) : 'refused';
         waiting.reject(new GatewayError(op === 'auth' ? 'auth' : 'rejected', `private stream ${op}: ${why}`));
       }
     }

@@ -11,7 +11,7 @@ import { HttpTransport, type HttpAnswer } from '../common/http-transport.js';
 import type { RequestSigner } from '../common/signer.js';
 import type { ServerClock } from '../common/server-clock.js';
 import { isRecord } from '../common/wire-fields.js';
-import { bybitError, bybitHttpError } from './errors.js';
+import { bybitError, bybitHttpError, scrubKey } from './errors.js';
 import type { BybitRateLimits } from './rate-limits.js';
 import { BYBIT_HEADERS, bybitQuery, restSignText, type BybitParam } from './signing.js';
 
@@ -127,7 +127,7 @@ export class BybitRestClient {
 
   private refusal(call: BybitCall, envelope: Record<string, unknown>, now: number): GatewayError {
     const retCode = envelope['retCode'] as number;
-    const retMsg = typeof envelope['retMsg'] === 'string' ? envelope['retMsg'] : '';
+    const retMsg = typeof envelope['retMsg'] === 'string' ? scrubKey(envelope['retMsg'], this.o.apiKey) : '';
     const retryAt = retCode === 10006 ? this.o.limits.tooManyVisits(call.path, now) : null;
     return bybitError(this.o.venue, call.what, retCode, retMsg, retryAt);
   }
