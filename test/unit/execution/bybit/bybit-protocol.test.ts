@@ -113,6 +113,7 @@ describe('Bybit retCodes', () => {
     expect(classifyBybitCode(10016)).toBe('unknown-outcome');
     expect(classifyBybitCode(170146)).toBe('unknown-outcome');
     expect(classifyBybitCode(110072)).toBe('rejected');
+    expect(classifyBybitCode(170218)).toBe('would-take');
   });
 
   it("takes our key out of the venue's 10004 message, which quotes the signed text", () => {

@@ -3,9 +3,9 @@
  * mapped to the gateway's error codes by what the caller must do: 10002 is our clock (resync), 10003 /
  * 10004 / 10005 / 10007 / 10010 / 33004 / -2015 are the key, 10006 is the per-UID rate limit (back off until
  * X-Bapi-Limit-Reset-Timestamp), 110001 / 170213 and the "already completed or cancelled" family mean the
- * venue no longer has the order open, balance and margin codes, filter codes (price range, tick, quantity,
- * notional), and the venue's own "timeout, status unknown" answers (10000, 10016, 170007, 170146, 170147)
- * whose effect is unknown. Every other code is a named reject carrying the venue's code and message. Pure.
+ * venue no longer has the order open, 170218 is a spot post-only order refused for crossing, then balance
+ * and margin codes, filter codes (price range, tick, quantity, notional), and the venue's own "timeout,
+ * status unknown" answers (10000, 10016, 170007, 170146, 170147) whose effect is unknown. Every other code is a named reject carrying the venue's code and message. Pure.
  */
 import { GatewayError, type GatewayErrorCode } from '../../live/gateway.js';
 
@@ -63,6 +63,7 @@ export const BYBIT_ERROR_NAMES: Readonly<Record<number, string>> = {
   170193: 'Buy order price cannot be higher than %s.',
   170194: 'Sell order price cannot be lower than %s.',
   170213: 'Order does not exist.',
+  170218: 'The LIMIT-MAKER order is rejected due to invalid price.',
   170222: 'Too many requests in this time frame.',
   170371: 'Order price cannot be lower than {}, the price limitation',
   170372: 'Order price cannot be higher than 0, the price limitation',
@@ -83,6 +84,8 @@ const UNAVAILABLE = new Set([110079, 170191, 170212]);
 
 export function classifyBybitCode(retCode: number): GatewayErrorCode {
   if (retCode === 10002) return 'timestamp';
+  // why: spot may refuse a post-only (LIMIT-MAKER) order that would cross outright instead of cancelling it
+  if (retCode === 170218) return 'would-take';
   if (AUTH.has(retCode)) return 'auth';
   if (RATE_LIMITED.has(retCode)) return 'rate-limited';
   if (UNKNOWN_ORDER.has(retCode)) return 'unknown-order';
