@@ -238,15 +238,17 @@ describe("Bybit gateway: Disconnection Protection (the dead-man's switch)", () =
   });
 
   it('does not fire while the private connection lives, and stands down when disarmed', async () => {
-    const { venue, gateway } = await session('bybit-spot', { pingIntervalMs: 200 });
+    const { venue, gateway } = await session('bybit-spot');
     const { px, bid } = touch(venue);
     await gateway.armDeadMansSwitch(3_000);
     expect(gateway.dcpCarried()).toBe(true);
     await gateway.place({ clientOrderId: 'alive1', side: 'buy', price: px(bid - 2), quantity: '0.10', kind: 'post-only' });
     const from = Date.now();
-    // twenty heartbeats 200 ms apart: longer than the 3 s window, with the connection alive throughout
-    for (let i = 0; i < 20; i++) await once(venue.observed, 'ping');
+    // the heartbeat follows the 3 s window (a ping a second, not the default 20 s): four of them span more
+    // than the window, with the connection alive throughout
+    for (let i = 0; i < 4; i++) await once(venue.observed, 'ping');
     expect(Date.now() - from).toBeGreaterThan(3_000);
+    expect(Date.now() - from).toBeLessThan(15_000);
     expect(venue.privateStreams.stats.dcpFired).toBe(0);
     expect(venue.exchange.openOrders().map((o) => o.clientOrderId)).toEqual(['alive1']);
     await gateway.armDeadMansSwitch(0);

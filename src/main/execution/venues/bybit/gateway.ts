@@ -13,8 +13,8 @@
  * The dead-man's switch is DCP: `POST /v5/order/disconnected-cancel-all` sets `timeWindow` (3..300 s) for
  * the product (SPOT or DERIVATIVES), and the venue cancels every open order of that product once every
  * private connection subscribed to `dcp.spot` / `dcp.future` has been gone for the window. So arming is the
- * window set AND the subscription confirmed on our live private connection (the 20 s heartbeat keeps it
- * from firing); while the stream is down arming fails by name, so the monitor never says "armed" on a dead
+ * window set AND the subscription confirmed on our live private connection (the heartbeat, every 20 s or a
+ * third of the window if shorter, keeps it from firing); while the stream is down arming fails by name, so the monitor never says "armed" on a dead
  * connection. Disarming (0) unsubscribes the topic: the docs give no window of 0.
  *
  * The acknowledgement of a new order carries no state: the gateway answers with the state the private stream
@@ -58,6 +58,7 @@ export class BybitGateway extends GatewayCore<BybitSymbolRules> implements Venue
   /** The newest state the stream gave per orderLinkId (an ack that arrives later must not undo it). */
   private readonly streamStates = new Map<string, GatewayOrderState>();
   private readonly dcpTopic: string;
+  private readonly pingMs: number;
 
   constructor(venue: BybitVenue, options: BybitGatewayOptions) {
     super(venue, options);
@@ -66,6 +67,7 @@ export class BybitGateway extends GatewayCore<BybitSymbolRules> implements Venue
     this.category = categoryOf(venue);
     this.limits = new BybitRateLimits(defaultBybitLimits(this.category));
     this.dcpTopic = this.category === 'spot' ? 'dcp.spot' : 'dcp.future';
+    this.pingMs = options.pingIntervalMs ?? 20_000;
     this.rest = new BybitRestClient({
       venue,
       baseUrl: this.endpoints.restUrl,
@@ -284,6 +286,7 @@ export class BybitGateway extends GatewayCore<BybitSymbolRules> implements Venue
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) throw new GatewayError('rejected', `dead-man switch: the window must be a whole number of ms ≥ 0, got ${timeoutMs}`);
     if (timeoutMs === 0) {
       await this.stream.removeTopic(this.dcpTopic);
+      this.stream.setPingInterval(this.pingMs);
       return;
     }
     const seconds = Math.ceil(timeoutMs / 1_000);
@@ -292,6 +295,8 @@ export class BybitGateway extends GatewayCore<BybitSymbolRules> implements Venue
     // why: DCP fires only for connections subscribed to the dcp topic; without a live one nothing is armed
     if (!this.stream.isUp()) throw new GatewayError('unavailable', `dead-man switch: the DCP window is set but the private stream is down, so no connection carries ${this.dcpTopic}`);
     if (!this.stream.hasTopic(this.dcpTopic)) await this.stream.addTopic(this.dcpTopic);
+    // why: the heartbeat is what tells the venue the connection lives; three of them fit in every window
+    this.stream.setPingInterval(Math.min(this.pingMs, Math.floor((seconds * 1_000) / 3)));
   }
 
   /** Whether DCP is carried by a live subscribed connection now (tests and the monitor). */

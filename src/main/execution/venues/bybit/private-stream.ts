@@ -48,10 +48,20 @@ export class BybitPrivateStream {
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private awaitingPong = false;
   private readonly extra = new Set<string>();
+  private pingMs: number;
   private readonly pending = new Map<OpName, Pending[]>();
   private reqSeq = 0;
 
-  constructor(private readonly options: PrivateStreamOptions) {}
+  constructor(private readonly options: PrivateStreamOptions) {
+    this.pingMs = options.pingIntervalMs ?? 20_000;
+  }
+
+  /** Heartbeats this often from now on (DCP's window may be shorter than the 20 s default). */
+  setPingInterval(ms: number): void {
+    if (ms === this.pingMs) return;
+    this.pingMs = ms;
+    if (this.up && this.socket) this.startPing(this.socket);
+  }
 
   /** Connects, authenticates and subscribes; rejects when the first attempt fails. */
   async start(): Promise<void> {
@@ -165,7 +175,7 @@ export class BybitPrivateStream {
       if (this.awaitingPong) return this.lost(socket, 'missed a pong for a whole heartbeat interval');
       this.awaitingPong = true;
       socket.send(JSON.stringify({ req_id: String(++this.reqSeq), op: 'ping' }));
-    }, this.options.pingIntervalMs ?? 20_000);
+    }, this.pingMs);
   }
 
   private stopPing(): void {
