@@ -25,6 +25,7 @@
  */
 import { GatewayError, type BybitVenue, type GatewayEvent, type GatewayOrder, type GatewayOrderState, type GatewayTrade, type Holdings, type SymbolRules, type VenueGateway } from '../../live/gateway.js';
 import { GatewayCore, type FilterFailure, type GatewayCoreOptions } from '../common/gateway-core.js';
+import { isRecord } from '../common/wire-fields.js';
 import { scrubKey } from './errors.js';
 import { BybitPrivateStream } from './private-stream.js';
 import { BybitRateLimits, defaultBybitLimits } from './rate-limits.js';
@@ -169,7 +170,8 @@ export class BybitGateway extends GatewayCore<BybitSymbolRules> implements Venue
       }
       return seen;
     }
-    const venueOrderId = typeof (answer.result as Record<string, unknown> | null)?.['orderId'] === 'string' ? String((answer.result as Record<string, unknown>)['orderId']) : '';
+    const result = answer.result;
+    const venueOrderId = isRecord(result) && typeof result['orderId'] === 'string' ? result['orderId'] : '';
     if (venueOrderId === '') throw new GatewayError('unknown-outcome', `${what}: ${this.venue} acknowledged without an orderId: execution status unknown`);
     return {
       clientOrderId: order.clientOrderId,
