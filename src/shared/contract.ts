@@ -51,6 +51,10 @@ export const NOT_QUOTING_REASONS = [
 ] as const;
 export type NotQuotingReason = (typeof NOT_QUOTING_REASONS)[number];
 
+export function isNotQuotingReason(value: string): value is NotQuotingReason {
+  return (NOT_QUOTING_REASONS as readonly string[]).includes(value);
+}
+
 /**
  * Each reason in the words a trader reads on the ladder and in the state banner (one place, so the
  * monitor, the tests and any script say the same thing).
@@ -548,6 +552,21 @@ export interface RecordingView {
   readonly symbol: string | null;
 }
 
+/**
+ * Whether the host holds keys for live execution — never the keys themselves: what the session dialog
+ * needs to offer live execution (`GET /api/live`, the desktop app's key store).
+ */
+export interface LiveKeysView {
+  readonly configured: boolean;
+  /** The API key's last four characters, to tell two accounts apart; null without keys. */
+  readonly apiKeyHint: string | null;
+  readonly kind: 'hmac' | 'ed25519' | null;
+  /** Whether the operator can store keys from the window (the desktop app, through the OS keychain). */
+  readonly storable: boolean;
+  /** Where the keys come from, or how to give them, in a few words. */
+  readonly source: string;
+}
+
 export type CommandResult =
   | { readonly ok: true; readonly state?: DeskState }
   | { readonly ok: false; readonly error: string; readonly field?: string };
@@ -590,6 +609,8 @@ export interface DeskApi {
   getRecordings(): Promise<RecordingView[]>;
   /** Starts or stops recording the live feed of the running session. */
   setRecording(on: boolean): Promise<CommandResult>;
+  /** Whether the host holds keys for live execution (never the keys). */
+  getLive(): Promise<LiveKeysView>;
   /** Subscribes to the stream; returns the unsubscribe function. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
   /**

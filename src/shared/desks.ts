@@ -55,6 +55,36 @@ export const FIRM_LIMITS_SCHEMA = z.strictObject({
 });
 export type FirmLimits = z.infer<typeof FIRM_LIMITS_SCHEMA>;
 
+/** One firm-wide limit and its use now, as the overview shows it (`GET /api/firm`, the overview stream). */
+export interface FirmLimitUse {
+  readonly kind: 'maxLoss' | 'maxGrossNotional' | 'maxNetExposure';
+  /** The currency (loss, gross notional) or the asset (net exposure) the limit is in. */
+  readonly unit: string;
+  readonly limit: number;
+  /** The loss (positive when losing), the gross notional, or the net exposure (signed) of the desks covered. */
+  readonly used: number;
+  /** |used| as a share of the limit (1 = at the limit; a profit counts as no loss). */
+  readonly fraction: number;
+  readonly breached: boolean;
+  /** The desks this limit covers (running desks of that currency or asset). */
+  readonly desks: readonly string[];
+  /** The limit and its use in words (the breach's audit text). */
+  readonly text: string;
+}
+
+/** The firm-wide limits with their use, and the breach that halted desks while it holds. */
+export interface FirmView {
+  readonly limits: readonly FirmLimitUse[];
+  readonly breach: string | null;
+}
+
+/** The overview stream's message (`/api/desks/stream`, the desktop app's overview): every desk and the firm limits. */
+export interface OverviewMessage {
+  readonly type: 'overview';
+  readonly desks: DeskSummaryView[];
+  readonly firm: FirmView;
+}
+
 /** One desk of a desks file. */
 export const DESK_CONFIG_SCHEMA = z.strictObject({
   name: DESK_NAME_SCHEMA.optional(),

@@ -1,9 +1,11 @@
 /**
  * Names of the Electron IPC channels, one per DeskApi entry (src/shared/contract.ts), plus the stream
- * channel the main process pushes batched updates on. Kept free of imports so the sandboxed preload
- * bundles nothing else; `contract.ts` checks the names cover every DeskApi entry.
+ * channel the main process pushes batched updates on, and the app's own channels (the overview of every
+ * desk, the kill-all, the live keys: `desktop-bridge.ts`). Every desk channel's first argument is the
+ * desk's name. Kept free of imports so the sandboxed preload bundles nothing else; `contract.ts` checks
+ * the names cover every DeskApi entry.
  */
-/** Names of the IPC channels, one per DeskApi entry (the stream is pushed on `desk:stream`). */
+/** Names of the IPC channels, one per DeskApi entry (the stream is pushed on `desk:stream` as (desk, text)). */
 export const IPC_CHANNELS = {
   getState: 'desk:getState',
   getMetrics: 'desk:getMetrics',
@@ -27,9 +29,21 @@ export const IPC_CHANNELS = {
   stopSession: 'desk:stopSession',
   getRecordings: 'desk:getRecordings',
   setRecording: 'desk:setRecording',
+  getLive: 'desk:getLive',
   subscribe: 'desk:subscribe',
+  unsubscribe: 'desk:unsubscribe',
   loadPreferences: 'desk:loadPreferences',
   savePreferences: 'desk:savePreferences',
   notify: 'desk:notify',
   stream: 'desk:stream',
+} as const;
+
+/** The app's channels beside the desks' (`DesktopBridge`); the overview is pushed on `app:overviewStream`. */
+export const APP_CHANNELS = {
+  overview: 'app:overview',
+  subscribeOverview: 'app:subscribeOverview',
+  overviewStream: 'app:overviewStream',
+  killAll: 'app:killAll',
+  saveKeys: 'app:saveKeys',
+  clearKeys: 'app:clearKeys',
 } as const;

@@ -11,19 +11,21 @@
  *   (b) the server's RSS (/proc/<pid>/status) before the clients and at its peak under them;
  *   (c) GET /api/health round trips, alone and while three clients export the session's orders
  *       (≥ 30,000 rows) back to back.
+ * The crowd of stream clients runs in a process of its own (`stream-load-crowd.ts`), so the timings here are
+ * not held by the crowd's sockets in this process's event loop.
  * Prints p50 / p99 / max with the targets. Asserts nothing; exits 0. Needs the built app.
  *
  *   npx tsx test/bench/stream-load.bench.ts [--kills N] [--flow F] [--export-seconds S]
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { DeskState, StreamMessage } from '../../src/shared/contract.js';
 import { removeDir, startServe, type ServeHandle } from '../support/serve-process.js';
-import { openReader, openStalled, type ReadingClient } from '../support/stream-clients.js';
+import { openReader, type ReadingClient } from '../support/stream-clients.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,8 +38,44 @@ const KILLS = flag('kills', 60);
 const FLOW = flag('flow', 175);
 const EXPORT_SECONDS = flag('export-seconds', 20);
 const EXPORT_ROWS = 30_000;
+/** Diagnosis only: flags for the server's node (e.g. `--server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"`). */
+const SERVER_NODE_ARGS = (() => {
+  const i = process.argv.indexOf('--server-node-args');
+  return i >= 0 ? (process.argv[i + 1] ?? '').split(' ').filter((a) => a !== '') : undefined;
+})();
 
 type Update = Extract<StreamMessage, { type: 'update' }>;
+
+/** The crowd's process (`stream-load-crowd.ts`): asks and awaits its answers. */
+interface Crowd {
+  ask(request: Record<string, unknown>): Promise<number>;
+  readonly child: ChildProcess;
+}
+
+function startCrowd(): Crowd {
+  const child = fork(new URL('./stream-load-crowd.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let next = 0;
+  const pending = new Map<number, { resolve: (value: number) => void; reject: (error: Error) => void }>();
+  child.on('message', (answer: { id: number; ok: boolean; value?: number; error?: string }) => {
+    const waiter = pending.get(answer.id);
+    pending.delete(answer.id);
+    if (answer.ok) waiter?.resolve(answer.value ?? 0);
+    else waiter?.reject(new Error(`crowd: ${answer.error}`));
+  });
+  child.once('exit', (code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`the crowd process exited with code ${code}`));
+    pending.clear();
+  });
+  return {
+    child,
+    ask: (request) =>
+      new Promise((resolve, reject) => {
+        const id = ++next;
+        pending.set(id, { resolve, reject });
+        child.send({ id, ...request });
+      }),
+  };
+}
 const stateOf = (m: StreamMessage): DeskState | null => (m.type === 'update' || m.type === 'snapshot' ? m.state : null);
 
 function pct(values: readonly number[], p: number): number {
@@ -69,25 +107,25 @@ interface Round {
   readonly params: number;
 }
 
-async function killRounds(serve: ServeHandle, watcher: ReadingClient, churn: number): Promise<Round[]> {
+async function killRounds(serve: ServeHandle, watcher: ReadingClient, crowd: Crowd | null, churn: number): Promise<Round[]> {
   const rounds: Round[] = [];
   for (let k = 0; k < KILLS; k++) {
     await watcher.waitFor((m) => stateOf(m)?.tradingState === 'active' && (stateOf(m)?.openOrders.length ?? 0) > 0, 'working orders');
     const confirmed = watcher.waitFor((m) => m.type === 'update' && (m as Update).events.some((e) => e.text.startsWith('kill confirmed by the venue')), 'kill confirmed');
-    const connecting = Array.from({ length: churn }, () => openReader(serve.baseUrl));
+    const connecting = crowd && churn > 0 ? crowd.ask({ op: 'churn', baseUrl: serve.baseUrl, count: churn }) : Promise.resolve(0);
     const t0 = performance.now();
     const kill = await serve.send('POST', '/api/control/kill', {});
     const killAnswer = performance.now() - t0;
     if (kill.status !== 200) throw new Error(`kill answered ${kill.status}: ${JSON.stringify(kill.body)}`);
     await confirmed;
     const killCancelled = performance.now() - t0;
-    const late = await Promise.all(connecting);
+    await connecting;
     const rearm = await serve.send('POST', '/api/control/rearm', { confirm: true });
     if (rearm.status !== 200) throw new Error(`rearm answered ${rearm.status}`);
     const [, pause] = await timed(() => serve.send('POST', '/api/control/pause', {}));
     const [, params] = await timed(() => serve.send('PUT', '/api/params', { strategy: { size: { baseLots: 10 + (k % 5) } } }));
     const [, resume] = await timed(() => serve.send('POST', '/api/control/resume', {}));
-    for (const client of late) client.close();
+    if (crowd && churn > 0) await crowd.ask({ op: 'close-churn' });
     rounds.push({ killAnswer, killCancelled, pause, resume, params });
   }
   return rounds;
@@ -141,17 +179,16 @@ async function main(): Promise<void> {
   const paramsFile = join(dir, 'params.json');
   // Limits sized for a 20,000 messages/s market (as the monitor bench), quotes at the touch so orders work.
   writeFileSync(paramsFile, JSON.stringify({ strategy: { spread: { baseBps: 0.5, volatility: { enabled: false } } }, risk: { maxOrdersPerSec: 2_000, fillBurstCount: 100_000, priceBandBps: 10_000, maxInventoryLots: 100_000, softInventoryLots: 80_000 } }));
-  const serve = await startServe({ dir, args: ['--sim-flow', String(FLOW), '--params', paramsFile, '--max-clients', '1000'], timeoutMs: 60_000 });
+  const serve = await startServe({ dir, args: ['--sim-flow', String(FLOW), '--params', paramsFile, '--max-clients', '1000'], timeoutMs: 60_000, ...(SERVER_NODE_ARGS ? { nodeArgs: SERVER_NODE_ARGS } : {}) });
   const pid = serve.child.pid ?? 0;
-  const stalled: Socket[] = [];
-  const readers: ReadingClient[] = [];
+  const crowd = startCrowd();
   try {
     // The watcher acknowledges every update at once, so what it sees is not held by the stream's pacing.
     const watcher = await openReader(serve.baseUrl, { ack: true });
     const state = await serve.get<DeskState>('/api/state');
     console.log(`stream load — serve --sim-flow ${FLOW}, ${state.feed.messagesPerSec.toFixed(0)} market messages/s at start; node ${process.version}; ${KILLS} kills per scenario`);
 
-    const quiet = await killRounds(serve, watcher, 0);
+    const quiet = await killRounds(serve, watcher, null, 0);
     report('no other stream client', quiet);
 
     const rssBefore = rssMb(pid);
@@ -159,18 +196,16 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, rssMb(pid));
     }, 100);
-    for (let i = 0; i < 150; i++) readers.push(await openReader(serve.baseUrl));
-    for (let i = 0; i < 150; i++) stalled.push(await openStalled(serve.baseUrl));
-    const loaded = await killRounds(serve, watcher, 200);
+    await crowd.ask({ op: 'open', baseUrl: serve.baseUrl, readers: 150, stalled: 150 });
+    const loaded = await killRounds(serve, watcher, crowd, 200);
     report('150 reading + 150 never-reading clients, 200 more connecting at each kill', loaded);
     const rates = await serve.get<DeskState>('/api/state');
     clearInterval(sampler);
     rssPeak = Math.max(rssPeak, rssMb(pid));
-    const received = readers.reduce((sum, reader) => sum + reader.received(), 0);
+    const received = await crowd.ask({ op: 'received' });
     console.log(`  market messages/s under load: ${rates.feed.messagesPerSec.toFixed(0)}; stream messages received by the 150 readers: ${received.toLocaleString('en-US')}`);
     console.log(`  server RSS: ${rssBefore.toFixed(0)} MB before the clients, peak ${rssPeak.toFixed(0)} MB under them: growth ${(rssPeak - rssBefore).toFixed(0)} MB (target ≤ 200 MB)`);
-    for (const reader of readers.splice(0)) reader.close();
-    for (const socket of stalled.splice(0)) socket.destroy();
+    await crowd.ask({ op: 'close' });
 
     // (c) exports of ≥ 30,000 orders back to back beside health checks.
     await serve.send('POST', '/api/control/resume', {});
@@ -207,8 +242,7 @@ async function main(): Promise<void> {
     console.error(`server stderr (last 4 KB):\n${serve.stderr().slice(-4096)}`);
     throw error;
   } finally {
-    for (const reader of readers) reader.close();
-    for (const socket of stalled) socket.destroy();
+    if (crowd.child.exitCode === null) crowd.child.kill();
     await serve.stop();
     removeDir(dir);
   }

@@ -6,7 +6,7 @@
  * token); this module sees the path as `/api/...` either way. It adds transport, never logic.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EXPORT_KIND_SCHEMA, RECORD_SCHEMA, SESSION_SPEC_SCHEMA, describeSchemaError, type CommandResult } from '../../shared/contract.js';
+import { EXPORT_KIND_SCHEMA, RECORD_SCHEMA, SESSION_SPEC_SCHEMA, describeSchemaError, type CommandResult, type LiveKeysView } from '../../shared/contract.js';
 import type { CommandName } from '../engine/commands.js';
 import type { EngineLink } from '../engine/engine-link.js';
 import type { EngineRead, ReadAnswer } from '../engine/protocol.js';
@@ -44,7 +44,12 @@ export interface DeskApiOptions {
   readonly stream?: Partial<StreamHubOptions>;
   readonly nativeBinding?: string;
   readonly log: (line: string) => void;
+  /** Whether the host holds live keys (`GET /api/live`: never the keys). */
+  readonly live?: LiveKeysView;
 }
+
+/** A host that holds no keys. */
+export const NO_LIVE_KEYS: LiveKeysView = { configured: false, apiKeyHint: null, kind: null, storable: false, source: 'start serve with QUOTEDESK_API_KEY and QUOTEDESK_API_SECRET (or --ed25519-key FILE) in its environment' };
 
 export class DeskApi {
   readonly hub: StreamHub;
@@ -69,6 +74,8 @@ export class DeskApi {
     switch (path) {
       case '/api/session':
         return sendJson(response, 200, link.session());
+      case '/api/live':
+        return sendJson(response, 200, this.options.live ?? NO_LIVE_KEYS);
       case '/api/recordings':
         return sendJson(response, 200, await link.recordings());
       case '/api/health':
@@ -178,7 +185,7 @@ export class DeskApi {
   }
 }
 
-const GET_ROUTES = new Set(['/api/session', '/api/recordings', '/api/health', '/api/fills', '/api/sessions', '/api/session-fills', '/api/export/fills.csv', '/api/export/orders.csv', '/api/export/audit.csv']);
+const GET_ROUTES = new Set(['/api/session', '/api/live', '/api/recordings', '/api/health', '/api/fills', '/api/sessions', '/api/session-fills', '/api/export/fills.csv', '/api/export/orders.csv', '/api/export/audit.csv']);
 
 function sendRead(response: ServerResponse, answer: ReadAnswer, contentType: string): void {
   if (!answer.ok) return sendJson(response, answer.status, { error: answer.error, field: '' });

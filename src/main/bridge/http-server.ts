@@ -19,21 +19,19 @@
  * static files a strict Content-Security-Policy. At most `maxClients` stream clients (all desks and the
  * overview together) are served; one more is refused with a 503 that says so.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { LiveKeysView } from '../../shared/contract.js';
 import { STREAM_PROTOCOL } from '../../shared/stream-auth.js';
 import type { DeskFleet } from '../engine/desk-fleet.js';
 import { DeskApi } from './desk-api.js';
 import { HttpError, admitRequest, readJsonBody, refuseUpgrade, sendJson } from './http-common.js';
 import { OverviewHub } from './overview-hub.js';
 import { ReadBusyError, ReadFailedError } from './reads.js';
+import { serveStatic } from './static-files.js';
 import { accessPolicy } from './request-policy.js';
 import { DEFAULT_STREAM_OPTIONS, type StreamHubOptions, type StreamPeer } from './stream-hub.js';
-
-import { CONTENT_SECURITY_POLICY } from './static-policy.js';
 
 export interface ServerOptions {
   /** The desks of this process: commands and figures go to their engine threads. */
@@ -51,6 +49,8 @@ export interface ServerOptions {
   readonly maxReads?: number;
   readonly nativeBinding?: string;
   readonly logger?: (line: string) => void;
+  /** Whether the desks hold live keys (answered as `GET /api/live`, never the keys). */
+  readonly live?: LiveKeysView;
 }
 
 export interface RunningServer {
@@ -65,16 +65,6 @@ export interface RunningServer {
 const MAX_STREAM_MESSAGE_BYTES = 1024;
 const DESKS_PREFIX = '/api/desks/';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-};
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { fleet } = options;
@@ -85,7 +75,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const name of fleet.names) {
     const desk = fleet.get(name);
     if (!desk) continue;
-    desks.set(name, new DeskApi({ link: desk.link, dbPath: desk.dbPath, maxReads: options.maxReads ?? 4, stream: streamOptions, log, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) }));
+    desks.set(name, new DeskApi({ link: desk.link, dbPath: desk.dbPath, maxReads: options.maxReads ?? 4, stream: streamOptions, log, ...(options.live ? { live: options.live } : {}), ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) }));
   }
   const mainDesk = desks.get(fleet.main.name) as DeskApi;
   const overview = new OverviewHub(fleet, { ratePerSec: 4, highWaterBytes: streamOptions.highWaterBytes, slowClientMs: streamOptions.slowClientMs });
@@ -138,7 +128,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (method === 'GET' || method === 'HEAD') {
       if (api && policy.readsNeedToken && !policy.authorized(request)) throw new HttpError(401, 'missing or wrong bearer token (this desk is bound to a network address: reads need the token too)');
       if (path === '/api/desks') return sendJson(response, 200, fleet.summaries());
-      if (!api) return serveStatic(path, response);
+      if (path === '/api/firm') return sendJson(response, 200, fleet.firm());
+      if (!api) return serveStatic(options.staticDir, path, response);
       const target = route(path);
       if (target === null || !target.desk.answersGet(target.path)) throw new HttpError(404, `no such endpoint: ${method} ${path}`);
       return target.desk.get(target.path, url, response);
@@ -163,23 +154,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new HttpError(405, `method ${method} not allowed`);
   }
 
-  function serveStatic(path: string, response: ServerResponse): void {
-    const root = options.staticDir;
-    if (!root || !existsSync(root)) throw new HttpError(404, 'the monitor is not built: run `npm run build`');
-    const rootResolved = resolve(root);
-    const wanted = path === '/' ? '/index.html' : decodeURIComponent(path);
-    const file = normalize(join(rootResolved, wanted));
-    if (!file.startsWith(rootResolved + sep)) throw new HttpError(404, 'not found');
-    const target = existsSync(file) && statSync(file).isFile() ? file : join(rootResolved, 'index.html');
-    response.writeHead(200, {
-      'content-type': MIME[extname(target)] ?? 'application/octet-stream',
-      'content-security-policy': CONTENT_SECURITY_POLICY,
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'cache-control': target.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
-    });
-    createReadStream(target).pipe(response);
-  }
 
   const wss = new WebSocketServer({
     noServer: true,

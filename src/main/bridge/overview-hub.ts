@@ -5,12 +5,14 @@
  * as on a desk's stream. The summaries come from the fleet (desk-fleet.ts), which reads the desks' stream
  * mirrors: nothing here reaches an engine.
  */
-import type { DeskSummaryView } from '../../shared/desks.js';
+import type { DeskSummaryView, FirmView } from '../../shared/desks.js';
 import { Outgoing } from '../engine/stream-mirror.js';
 import type { StreamPeer } from './stream-hub.js';
 
 export interface OverviewSource {
   summaries(): DeskSummaryView[];
+  /** The firm-wide limits with their use, computed on these summaries. */
+  firm(desks: readonly DeskSummaryView[]): FirmView;
   onChange(listener: () => void): () => void;
 }
 
@@ -75,7 +77,8 @@ export class OverviewHub {
   private message(): Outgoing {
     if (this.dirty || this.current === null) {
       this.dirty = false;
-      this.current = new Outgoing(JSON.stringify({ type: 'overview', desks: this.source.summaries() }));
+      const desks = this.source.summaries();
+      this.current = new Outgoing(JSON.stringify({ type: 'overview', desks, firm: this.source.firm(desks) }));
     }
     return this.current;
   }

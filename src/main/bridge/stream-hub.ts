@@ -12,6 +12,10 @@
  * - **Back-pressure**: nothing more is queued for a client while more than `highWaterBytes` wait in its
  *   socket. A client stuck that way for `slowClientMs` is dropped with a close reason; one that drains
  *   catches up from the mirror's history or, when too far behind, with a fresh snapshot.
+ * - **Admission**: a crowd connecting at once is let in `ADMIT_PER_TURN` clients per event-loop turn (each
+ *   turn sends those clients their snapshot); the rest wait for the next turn. Between turns the loop reads
+ *   its sockets, so a kill sent in the middle of a connection storm is read and handed to the engine after
+ *   a few small batches rather than after every newcomer's snapshot.
  * - **Cap**: at most `maxClients` at once; the transport refuses the next with `refusal()`'s words.
  */
 import type { SessionView } from '../../shared/contract.js';
@@ -58,7 +62,12 @@ export interface StreamClient {
   detach(): void;
 }
 
+/** Newcomers sent their snapshot per event-loop turn (a monitor's snapshot is tens to hundreds of KB). */
+export const ADMIT_PER_TURN = 8;
+
 class Client implements StreamClient {
+  /** False while the client waits for admission: nothing is sent to it yet. */
+  admitted = false;
   ackMode = false;
   awaiting = false;
   sentAtMs = Number.NEGATIVE_INFINITY;
@@ -103,6 +112,10 @@ export class StreamHub {
   private readonly unsubscribe: Array<() => void>;
   private pacer: ReturnType<typeof setInterval> | null = null;
   private sweeper: ReturnType<typeof setInterval> | null = null;
+  /** Clients waiting for admission, in arrival order, and how many were admitted in this turn. */
+  private readonly waiting: Client[] = [];
+  private admittedThisTurn = 0;
+  private turnTimer: ReturnType<typeof setImmediate> | null = null;
   /** Clients dropped for being too slow, for diagnostics and tests. */
   dropped = 0;
 
@@ -117,7 +130,7 @@ export class StreamHub {
       }),
       source.onSession(() => {
         const message = this.mirror.session();
-        for (const client of this.clients) this.deliver(client, message);
+        for (const client of this.clients) if (client.admitted) this.deliver(client, message);
       }),
     ];
   }
@@ -140,15 +153,39 @@ export class StreamHub {
       this.pacer = setInterval(() => this.onFrameTick(), this.options.frameMs);
       this.sweeper = setInterval(() => this.sweep(), Math.min(1_000, this.options.slowClientMs / 4));
     }
+    if (this.admittedThisTurn < ADMIT_PER_TURN && this.waiting.length === 0) this.admit(client);
+    else this.waiting.push(client);
+    this.scheduleTurn();
+    return client;
+  }
+
+  private admit(client: Client): void {
+    this.admittedThisTurn++;
+    client.admitted = true;
     this.pump(client);
     this.deliver(client, this.mirror.session());
-    return client;
+  }
+
+  /** The next turn admits the next batch of newcomers. */
+  private scheduleTurn(): void {
+    if (this.turnTimer !== null) return;
+    this.turnTimer = setImmediate(() => {
+      this.turnTimer = null;
+      this.admittedThisTurn = 0;
+      while (this.waiting.length > 0 && this.admittedThisTurn < ADMIT_PER_TURN) {
+        const client = this.waiting.shift() as Client;
+        if (!client.closed) this.admit(client);
+      }
+      if (this.waiting.length > 0 || this.admittedThisTurn > 0) this.scheduleTurn();
+    });
   }
 
   remove(client: StreamClient): void {
     if (!(client instanceof Client)) return;
     client.closed = true;
     this.clients.delete(client);
+    const queued = this.waiting.indexOf(client);
+    if (queued >= 0) this.waiting.splice(queued, 1);
     if (this.clients.size === 0) this.stopTimers();
   }
 
@@ -164,7 +201,7 @@ export class StreamHub {
 
   /** Sends a client what it lacks, if it may receive now. */
   pump(client: Client): void {
-    if (client.closed || !this.mirror.hasDesk) return;
+    if (client.closed || !client.admitted || !this.mirror.hasDesk) return;
     if (!this.writable(client)) return;
     const mirror = this.mirror;
     if (client.epoch !== mirror.epoch) {
@@ -232,6 +269,9 @@ export class StreamHub {
   }
 
   private stopTimers(): void {
+    if (this.turnTimer !== null) clearImmediate(this.turnTimer);
+    this.turnTimer = null;
+    this.admittedThisTurn = 0;
     if (this.pacer !== null) clearInterval(this.pacer);
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.pacer = null;

@@ -12,6 +12,8 @@ import { isVenueName, type VenueName } from '../../shared/contract.js';
 import { DESKS_FILE_SCHEMA, type DesksFile, type FirmLimits } from '../../shared/desks.js';
 import { DESK_NAME_SCHEMA } from '../../shared/fleet.js';
 import { applyParamsPatch, type DeskParams } from '../../shared/params.js';
+import type { FleetDeskSpec } from '../engine/desk-fleet.js';
+import type { EngineBaseOptions } from '../engine/protocol.js';
 import type { ReplaySpeed } from '../market/replay/index.js';
 import { UsageError } from './args.js';
 
@@ -121,4 +123,23 @@ export function desksFromFlags(flags: readonly string[], base: DeskParams, mainD
 export function checkDeskName(name: string): void {
   const parsed = DESK_NAME_SCHEMA.safeParse(name);
   if (!parsed.success) throw new UsageError(`desk name "${name}": ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+}
+
+/**
+ * The engine and first session of each desk, as `serve` and the desktop app start them: the engine options
+ * shared by every desk (`base`: endpoints, simulator, keys), each desk's own database and parameters. With
+ * `liveSession`, every desk trades live from the start (the command line is the operator's confirmation).
+ */
+export function fleetSpecs(chosen: ServeDesks, base: EngineBaseOptions, recordingsDir: string, liveSession: { readonly mainnet: boolean } | null): FleetDeskSpec[] {
+  return chosen.desks.map((desk) => ({
+    name: desk.name,
+    engine: { dbPath: desk.dbPath, params: desk.params, recordingsDir, base, trustedRecordings: desk.recording ? [desk.recording] : [] },
+    session: {
+      venue: desk.venue,
+      ...(desk.symbol ? { symbol: desk.symbol } : {}),
+      ...(desk.recording ? { recording: desk.recording } : {}),
+      ...(desk.speed !== undefined ? { speed: desk.speed } : {}),
+      ...(liveSession ? { execution: 'live' as const, confirm: `${desk.venue} ${desk.symbol ?? ''}`, ...(liveSession.mainnet ? { mainnet: true } : {}) } : {}),
+    },
+  }));
 }

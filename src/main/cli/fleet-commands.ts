@@ -14,6 +14,7 @@ import { DEFAULT_LOST_AFTER_MS } from '../fleet/fleet-table.js';
 import { FleetInputError, parseNatsTarget, type NatsTarget } from '../fleet/nats-connection.js';
 import { Supervisor } from '../fleet/supervisor.js';
 import { startSupervisorServer } from '../fleet/supervisor-http.js';
+import { rendererDir } from './renderer-dir.js';
 import { UsageError, bool, num, requireStr, str, type CommandSpec, type FlagSpec, type ParsedFlags } from './args.js';
 
 const CREDENTIALS_NOTE =
@@ -151,6 +152,7 @@ export async function fleetCommand(flags: ParsedFlags): Promise<number> {
     port,
     token,
     log,
+    staticDir: rendererDir(),
     pnl:
       activePool === null
         ? null
@@ -166,6 +168,7 @@ export async function fleetCommand(flags: ParsedFlags): Promise<number> {
   // why: listening before the ready line, so a signal sent as soon as it is read still shuts down cleanly.
   const signal = waitForSignal();
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);
+  process.stdout.write(`Monitor: ${server.url}/#token=${token}\n`);
   process.stdout.write(`Quotedesk fleet supervisor listening on ${server.url}\n`);
   await signal;
   await server.close();

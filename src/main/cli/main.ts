@@ -13,9 +13,10 @@ import { existsSync, mkdirSync, readFileSync, statSync, type Stats } from 'node:
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VENUES, isVenueName, type VenueName } from '../../shared/contract.js';
+import { VENUES, isVenueName, type LiveKeysView, type VenueName } from '../../shared/contract.js';
 import { formatOrNa, isKnown } from '../../shared/metrics-text.js';
 import { DEFAULT_PARAMS, applyParamsPatch, type DeskParams } from '../../shared/params.js';
+import { NO_LIVE_KEYS } from '../bridge/desk-api.js';
 import { startServer } from '../bridge/http-server.js';
 import { createDesk } from '../desk/create-desk.js';
 import { accessPolicy, isLoopbackBind } from '../bridge/request-policy.js';
@@ -24,7 +25,7 @@ import type { LiveExecutionOptions } from '../desk/create-desk.js';
 import { loadCredentials, redactingLogger, secretsOf } from '../execution/live/credentials.js';
 import type { Credentials } from '../execution/live/gateway.js';
 import { DeskFleet } from '../engine/desk-fleet.js';
-import { desksFromFile, desksFromFlags, type ServeDesks } from './desk-specs.js';
+import { desksFromFile, desksFromFlags, fleetSpecs, type ServeDesks } from './desk-specs.js';
 import { inspectCapture } from '../market/inspect.js';
 import { importLobster } from '../market/lobster/import.js';
 import type { AdapterOptions } from '../market/adapters/base.js';
@@ -34,6 +35,7 @@ import { checkOutput, databaseFiles, type NamedFile } from '../files/output-file
 import { exportFillsCsv, openStore, StoreError, type StoredFill } from '../storage/index.js';
 import { UsageError, bool, helpText, list, num, parseFlags, requireStr, str, type CommandSpec, type ParsedFlags } from './args.js';
 import { VENUE_COMMAND, venueCommand } from './venue-command.js';
+import { rendererDir } from './renderer-dir.js';
 import { FLEET_COMMANDS, SERVE_FLEET_FLAGS, SERVE_FLEET_NOTE, archiveCommand, connectDeskAgent, deskFleetFlags, fleetCommand } from './fleet-commands.js';
 
 const VERSION = '0.1.0';
@@ -160,17 +162,6 @@ export function defaultDataDir(): string {
 }
 
 /** The built monitor: out/renderer beside out/main, found from this file or the project root. */
-export function rendererDir(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    for (const candidate of [join(dir, 'renderer'), join(dir, 'out', 'renderer')]) {
-      if (existsSync(join(candidate, 'index.html'))) return candidate;
-    }
-    dir = dirname(dir);
-  }
-  return null;
-}
-
 export function loadParams(file: string | undefined): DeskParams {
   if (!file) return DEFAULT_PARAMS;
   let text: string;
@@ -304,12 +295,16 @@ async function serve(flags: ParsedFlags): Promise<number> {
   const restUrl = str(flags, 'rest-url');
   const execution = str(flags, 'execution') ?? 'paper';
   if (execution !== 'paper' && execution !== 'live') throw new UsageError(`--execution must be paper or live, got "${execution}"`);
+  // Keys: required for `--execution live`; on paper, keys found in the environment are loaded too, so the
+  // monitor can start a live session later (confirmed there by typing its venue and symbol).
+  const keysGiven = (process.env['QUOTEDESK_API_KEY'] ?? '').trim() !== '' || flags.has('ed25519-key');
   if (execution === 'paper') {
-    for (const liveOnly of ['mainnet', 'ws-api-url', 'ed25519-key']) if (flags.has(liveOnly)) throw new UsageError(`--${liveOnly} applies to --execution live`);
+    if (flags.has('mainnet')) throw new UsageError('--mainnet applies to --execution live (in the monitor, mainnet is a switch of the session dialog)');
+    if (!keysGiven) for (const liveOnly of ['ws-api-url', 'ed25519-key']) if (flags.has(liveOnly)) throw new UsageError(`--${liveOnly} applies to live execution: give the keys (QUOTEDESK_API_KEY) or --execution live`);
   }
   let live: LiveExecutionOptions | undefined;
-  if (execution === 'live') {
-    if (recording) throw new UsageError('--execution live trades on a live venue, not on a recording');
+  if (execution === 'live' || keysGiven) {
+    if (execution === 'live' && recording) throw new UsageError('--execution live trades on a live venue, not on a recording');
     let credentials: Credentials;
     try {
       credentials = loadCredentials({ env: process.env, ...(str(flags, 'ed25519-key') ? { ed25519KeyFile: str(flags, 'ed25519-key') } : {}) });
@@ -319,6 +314,10 @@ async function serve(flags: ParsedFlags): Promise<number> {
     const wsApiUrl = str(flags, 'ws-api-url');
     live = { credentials, network: bool(flags, 'mainnet') ? 'mainnet' : 'testnet', ...(wsApiUrl ? { wsApiUrl } : {}) };
   }
+  const liveKeys: LiveKeysView = live
+    ? { configured: true, apiKeyHint: live.credentials.apiKey.slice(-4), kind: live.credentials.secret.kind, storable: false, source: 'the environment of quotedesk serve' }
+    : NO_LIVE_KEYS;
+  const tradesLive = execution === 'live' && live !== undefined;
   // why: a secret must never reach a log line; nothing should hand one to the logger, and this makes sure.
   const log = redactingLogger((line: string): void => void process.stderr.write(`${line}\n`), live ? secretsOf(live.credentials) : []);
   const allowedHosts = listFlag(flags, 'allowed-hosts');
@@ -350,19 +349,9 @@ async function serve(flags: ParsedFlags): Promise<number> {
   };
   let fleet: DeskFleet;
   try {
+    // The command line is the operator's confirmation of real orders.
     fleet = await DeskFleet.start(
-      chosen.desks.map((desk) => ({
-        name: desk.name,
-        engine: { dbPath: desk.dbPath, params: desk.params, recordingsDir, base, trustedRecordings: desk.recording ? [desk.recording] : [] },
-        session: {
-          venue: desk.venue,
-          ...(desk.symbol ? { symbol: desk.symbol } : {}),
-          ...(desk.recording ? { recording: desk.recording } : {}),
-          ...(desk.speed !== undefined ? { speed: desk.speed } : {}),
-          // The command line is the operator's confirmation of real orders.
-          ...(live ? { execution: 'live' as const, confirm: `${desk.venue} ${desk.symbol ?? ''}`, ...(live.network === 'mainnet' ? { mainnet: true } : {}) } : {}),
-        },
-      })),
+      fleetSpecs(chosen, base, recordingsDir, tradesLive ? { mainnet: live?.network === 'mainnet' } : null),
       log,
     );
   } catch (error) {
@@ -377,6 +366,7 @@ async function serve(flags: ParsedFlags): Promise<number> {
     port,
     token,
     staticDir: rendererDir(),
+    live: liveKeys,
     ...(allowedHosts ? { allowedHosts } : {}),
     ...(maxClients !== undefined ? { stream: { maxClients } } : {}),
     logger: log,
@@ -396,7 +386,10 @@ async function serve(flags: ParsedFlags): Promise<number> {
   if (!isLoopbackBind(host)) {
     process.stdout.write(`WARNING: this desk is reachable from the network on ${server.url}: every read and write needs the token; Host names allowed: ${accessPolicy({ host, token, ...(allowedHosts ? { allowedHosts } : {}) }).hostNames.join(', ')}\n`);
   }
-  if (live) {
+  if (live && !tradesLive) {
+    process.stdout.write(`Live keys: loaded from the environment (API key …${liveKeys.apiKeyHint ?? ''}): the monitor can start a live session, confirmed by typing its venue and symbol\n`);
+  }
+  if (live && tradesLive) {
     process.stdout.write(`LIVE TRADING: real orders go to ${live.network === 'mainnet' ? 'the REAL MARKET (mainnet)' : "the venue's testnet"}${restUrl || wsUrl || live.wsApiUrl ? ' through the endpoints given' : ''}\n`);
   }
   if (given === undefined) process.stdout.write(`Token: ${token}\n`);

@@ -188,7 +188,9 @@ export class DeskHost {
         ...(spec.symbol ? { symbol: spec.symbol } : {}),
         ...(spec.recording ? { recording: spec.recording } : {}),
         ...(spec.speed !== undefined ? { speed: spec.speed } : {}),
-        ...(spec.execution === 'live' && this.live ? { execution: 'live' as const, live: { ...this.live, ...(spec.mainnet ? { network: 'mainnet' as const } : {}) } } : {}),
+        // why: the network is the session's own choice (the operator's mainnet switch, or `--mainnet`), never
+        // a default left over from the host: a session started without it goes to the testnet.
+        ...(spec.execution === 'live' && this.live ? { execution: 'live' as const, live: { ...this.live, network: spec.mainnet === true ? ('mainnet' as const) : ('testnet' as const) } } : {}),
         ...(this.options.logger ? { logger: this.options.logger } : {}),
         onLoadProgress: (fraction) => {
           if (fraction - lastReported < 0.02 && fraction < 1) return;

@@ -6,7 +6,7 @@
  * kill-all, and the firm-wide limits across desks, which halt every desk a breached limit covers.
  */
 import type { DeskMetrics, DeskState, FillView, SessionSpec, SessionView } from '../../shared/contract.js';
-import type { DeskSummaryView, FirmLimits, DeskKillResult } from '../../shared/desks.js';
+import type { DeskKillResult, DeskSummaryView, FirmLimitUse, FirmLimits, FirmView } from '../../shared/desks.js';
 import { EngineLink } from './engine-link.js';
 import type { EngineOptions } from './protocol.js';
 
@@ -130,6 +130,11 @@ export class DeskFleet {
     this.firmLimits = limits;
     if (this.firmTimer) clearInterval(this.firmTimer);
     this.firmTimer = limits ? setInterval(() => void this.checkFirmLimits(), FIRM_CHECK_MS) : null;
+  }
+
+  /** The firm-wide limits with their use now (none without a desks file's limits). */
+  firm(desks: readonly DeskSummaryView[] = this.summaries()): FirmView {
+    return { limits: this.firmLimits ? firmUsage(this.firmLimits, desks) : [], breach: this.firmBreach };
   }
 
   /** The breach that halted desks, while it holds. */
@@ -260,23 +265,30 @@ export function baseAssetOf(symbol: string, quote: string): string {
   return trimmed.replace(/[-/_:.]+$/, '') || upper;
 }
 
-/** The first firm-wide limit the summaries breach, and the desks it covers; null when none is. */
-export function firmBreach(limits: FirmLimits, desks: readonly DeskSummaryView[]): { readonly text: string; readonly desks: string[] } | null {
+/** Every firm-wide limit with its use by the running desks it covers (pure). */
+export function firmUsage(limits: FirmLimits, desks: readonly DeskSummaryView[]): FirmLimitUse[] {
   const live = desks.filter((desk) => desk.status === 'running');
+  const out: FirmLimitUse[] = [];
   for (const [currency, limit] of Object.entries(limits.maxLoss ?? {})) {
     const covered = live.filter((desk) => desk.quoteCurrency === currency);
-    const pnl = covered.reduce((sum, desk) => sum + desk.pnl, 0);
-    if (-pnl >= limit) return { text: `total loss ${(-pnl).toFixed(2)} ${currency} ≥ ${limit}`, desks: covered.map((desk) => desk.name) };
+    const loss = -covered.reduce((sum, desk) => sum + desk.pnl, 0);
+    out.push({ kind: 'maxLoss', unit: currency, limit, used: loss, fraction: Math.max(0, loss) / limit, breached: loss >= limit, desks: covered.map((desk) => desk.name), text: `total loss ${loss.toFixed(2)} ${currency} ≥ ${limit}` });
   }
   for (const [currency, limit] of Object.entries(limits.maxGrossNotional ?? {})) {
     const covered = live.filter((desk) => desk.quoteCurrency === currency);
     const gross = covered.reduce((sum, desk) => sum + desk.grossNotional, 0);
-    if (gross > limit) return { text: `gross notional ${gross.toFixed(2)} ${currency} > ${limit}`, desks: covered.map((desk) => desk.name) };
+    out.push({ kind: 'maxGrossNotional', unit: currency, limit, used: gross, fraction: gross / limit, breached: gross > limit, desks: covered.map((desk) => desk.name), text: `gross notional ${gross.toFixed(2)} ${currency} > ${limit}` });
   }
   for (const [asset, limit] of Object.entries(limits.maxNetExposure ?? {})) {
     const covered = live.filter((desk) => desk.baseAsset === asset);
     const net = covered.reduce((sum, desk) => sum + desk.inventory, 0);
-    if (Math.abs(net) > limit) return { text: `net exposure ${net} ${asset} beyond ±${limit}`, desks: covered.map((desk) => desk.name) };
+    out.push({ kind: 'maxNetExposure', unit: asset, limit, used: net, fraction: Math.abs(net) / limit, breached: Math.abs(net) > limit, desks: covered.map((desk) => desk.name), text: `net exposure ${net} ${asset} beyond ±${limit}` });
   }
-  return null;
+  return out;
+}
+
+/** The first firm-wide limit the summaries breach, and the desks it covers; null when none is. */
+export function firmBreach(limits: FirmLimits, desks: readonly DeskSummaryView[]): { readonly text: string; readonly desks: string[] } | null {
+  const breached = firmUsage(limits, desks).find((use) => use.breached);
+  return breached ? { text: breached.text, desks: [...breached.desks] } : null;
 }

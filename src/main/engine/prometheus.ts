@@ -1,8 +1,10 @@
 /**
  * The desk's figures in the Prometheus text exposition format (`GET /metrics`), built in the engine
- * thread beside the desk from one state and one metrics reading. Formatting only.
+ * thread beside the desk from one state and one metrics reading. Every statistic's HELP line is its
+ * definition from `DeskMetrics.definitions` (the words the monitor's tooltips and `/api/metrics` show),
+ * so a scrape says exactly what was computed. Formatting only.
  */
-import type { DeskMetrics } from '../../shared/contract.js';
+import type { DeskMetrics, MetricName } from '../../shared/contract.js';
 import type { Desk } from '../desk/desk.js';
 
 /** The statistics in the Prometheus text exposition format. */
@@ -15,20 +17,22 @@ export function prometheus(desk: Desk): string {
     lines.push(`# HELP quotedesk_${name} ${help}`, `# TYPE quotedesk_${name} gauge`);
     lines.push(`quotedesk_${name}{${labels}${extra}} ${Number.isFinite(value) ? value : 'NaN'}`);
   };
-  gauge('pnl_total', 'Total PnL (realised + unrealised - fees), quote currency', state.pnl.total);
+  // why: the exposition format ends a HELP text at a newline and gives "\\" its meaning; definitions are one line.
+  const defined = (metric: MetricName): string => metrics.definitions[metric].replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  gauge('pnl_total', defined('totalPnl'), state.pnl.total);
   gauge('pnl_realized', 'Realised PnL, quote currency', state.pnl.realized);
   gauge('pnl_unrealized', 'Unrealised PnL at the mid, quote currency', state.pnl.unrealized);
-  gauge('fees', 'Fees paid (negative: rebates), quote currency', state.pnl.fees);
+  gauge('fees', defined('fees'), state.pnl.fees);
   gauge('inventory', 'Inventory in instrument size units', state.inventory);
-  gauge('daily_pnl', 'PnL since the start of the UTC day', metrics.dailyPnl);
-  gauge('sharpe', `Sharpe ratio (${metrics.sharpeBasis})`, metrics.sharpe);
-  gauge('win_rate', metrics.winRateDefinition, metrics.winRate);
-  gauge('avg_spread_captured_bps', 'Average spread captured per fill, bps of mid', metrics.avgSpreadCapturedBps);
-  gauge('adverse_selection_rate', `Share of fills with an adverse markout at ${metrics.adverseHorizonSec} s`, metrics.adverseSelectionRate);
-  gauge('avg_inventory', 'Time-weighted average |inventory|', metrics.avgInventory);
-  gauge('max_inventory', 'Maximum |inventory|', metrics.maxInventory);
-  gauge('inventory_turnover', 'Volume traded / average |inventory|', metrics.inventoryTurnover);
-  gauge('fills_total', 'Number of fills', metrics.numFills);
+  gauge('daily_pnl', defined('dailyPnl'), metrics.dailyPnl);
+  gauge('sharpe', defined('sharpe'), metrics.sharpe);
+  gauge('win_rate', defined('winRate'), metrics.winRate);
+  gauge('avg_spread_captured_bps', defined('avgSpreadCapturedBps'), metrics.avgSpreadCapturedBps);
+  gauge('adverse_selection_rate', defined('adverseSelectionRate'), metrics.adverseSelectionRate);
+  gauge('avg_inventory', defined('avgInventory'), metrics.avgInventory);
+  gauge('max_inventory', defined('maxInventory'), metrics.maxInventory);
+  gauge('inventory_turnover', defined('inventoryTurnover'), metrics.inventoryTurnover);
+  gauge('fills_total', defined('numFills'), metrics.numFills);
   gauge('open_orders', 'Working orders', state.openOrders.length);
   gauge('feed_messages_total', 'Market messages received', state.feed.messages);
   gauge('feed_gaps_total', 'Sequence gaps detected', state.feed.gaps);
@@ -39,6 +43,11 @@ export function prometheus(desk: Desk): string {
   for (const s of ['active', 'paused', 'reducing', 'halted'] as const) {
     lines.push(`quotedesk_trading_state{${labels},state="${s}"} ${state.tradingState === s ? 1 : 0}`);
   }
+  gauge('avg_adverse_move_bps', defined('avgAdverseMoveBps'), metrics.avgAdverseMoveBps);
+  gauge('fill_ratio', defined('fillRatio'), metrics.fillRatio);
+  gauge('max_drawdown', defined('maxDrawdown'), metrics.maxDrawdown);
+  gauge('volume_traded', defined('volumeTraded'), metrics.volumeTraded);
+  lines.push(`# HELP quotedesk_markout_mean_bps ${defined('markouts')}`, '# TYPE quotedesk_markout_mean_bps gauge');
   for (const [side, byHorizon] of Object.entries(metrics.markouts)) {
     for (const [horizon, stats] of Object.entries(byHorizon)) {
       lines.push(`quotedesk_markout_mean_bps{${labels},side="${side}",horizon="${horizon}"} ${stats.meanBps}`);

@@ -8,6 +8,8 @@
  * - `POST /api/fleet/kill`: the kill-all; each desk's confirmation and which desks are lost.
  * - `POST /api/fleet/command` `{desk, command, payload?}`: one desk's command; a lost desk is 503 with
  *   the reason, a desk that does not answer 504, a refusal 400 with the desk's `{error, field}`.
+ * - Any other GET: the built monitor (`bridge/static-files.ts`, the desk server's CSP), which finds
+ *   `/api/fleet` answering and opens on the fleet's overview.
  * - WebSocket `/api/fleet/stream`: `{"type":"fleet", ...FleetView}` on connect and every second, and
  *   `{"type":"desks","timeMs","desks":[rows that changed]}` at most every `frameMs` (changes in between are
  *   merged). Nothing is queued for a client more than 1 MiB behind; it gets a full view once it drains.
@@ -19,6 +21,7 @@ import { z } from 'zod';
 import { DESK_NAME_SCHEMA, FLEET_COMMAND_NAMES, describeIssue, type DailyPnlRow } from '../../shared/fleet.js';
 import { HttpError, admitRequest, readJsonBody, refuseUpgrade, sendJson } from '../bridge/http-common.js';
 import { accessPolicy } from '../bridge/request-policy.js';
+import { serveStatic } from '../bridge/static-files.js';
 import type { Supervisor } from './supervisor.js';
 
 export interface SupervisorServerOptions {
@@ -27,6 +30,8 @@ export interface SupervisorServerOptions {
   readonly token: string;
   /** PnL by desk and day from the archive, or null when the supervisor has no `--pg`. */
   readonly pnl: ((desk?: string) => Promise<DailyPnlRow[]>) | null;
+  /** Folder of the built monitor (out/renderer); null serves the API only. */
+  readonly staticDir?: string | null;
   /** Least time between two updates to a stream client. Default 50 ms. */
   readonly frameMs?: number;
   readonly log: (line: string) => void;
@@ -72,6 +77,7 @@ export async function startSupervisorServer(options: SupervisorServerOptions): P
         }
         return sendJson(response, 200, { rows });
       }
+      if (!path.startsWith('/api/')) return serveStatic(options.staticDir ?? null, path, response);
       throw new HttpError(404, `no such endpoint: ${method} ${path}`);
     }
     if (method !== 'POST') throw new HttpError(405, `method ${method} not allowed`);

@@ -4,7 +4,9 @@
  * alerts. It subscribes to no stream slice itself (each panel does), so a frame re-renders panels, never
  * the whole tree. Keyboard shortcuts are dispatched here, reading the latest published state from the
  * store at the moment of the key press. While the stream to the desk is down every panel is greyed with
- * the age of the last update, so a frozen picture is never taken for a calm market.
+ * the age of the last update, so a frozen picture is never taken for a calm market. With several desks
+ * (`nav`), the desk strip sits on top and the navigation keys move between desks; a live desk shows the
+ * LIVE strip with its venue link, and a position mismatch with the action that accepts it.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
 import type { CommandResult } from '../../shared/contract.js';
@@ -13,6 +15,7 @@ import { useAlerts } from '../alerts/Alerts.js';
 import { useConnection, useDesk } from '../desk-client/hooks.js';
 import { AdversePanel } from '../adverse/AdversePanel.js';
 import { Blotter, BLOTTER_TABS, type BlotterTab } from '../blotter/Blotter.js';
+import { AcceptPositionDialog, LiveStrip } from '../controls/LiveStrip.js';
 import { ConnectionBanner } from '../controls/ConnectionBanner.js';
 import { ControlBar } from '../controls/ControlBar.js';
 import { FlattenDialog } from '../controls/FlattenDialog.js';
@@ -30,10 +33,12 @@ import { useShortcuts, type ShortcutAction } from '../shortcuts/shortcuts.js';
 import { SkewChart } from '../skew-chart/SkewChart.js';
 import { StatisticsPanel } from '../statistics/StatisticsPanel.js';
 import { TapePanel } from '../tape/TapePanel.js';
+import { DeskTabs } from '../overview/DeskTabs.js';
+import { navigate, type DeskNav } from './desk-nav.js';
 import { Splitter } from './Splitter.js';
 import { usePreferences } from './use-preferences.js';
 
-export type DialogName = 'rearm' | 'flatten' | 'params' | 'help' | 'session';
+export type DialogName = 'rearm' | 'flatten' | 'params' | 'help' | 'session' | 'acceptPosition';
 
 export interface Notice {
   readonly text: string;
@@ -46,8 +51,8 @@ export type RunCommand = (label: string, command: () => Promise<CommandResult>) 
 /** While disconnected, how often the "last update N s ago" figure moves. */
 const STALE_TICK_MS = 1_000;
 
-export function App() {
-  const { api, store } = useDesk();
+export function App({ nav = null, deskName = null }: { nav?: DeskNav | null; deskName?: string | null } = {}) {
+  const { api, store, canWrite } = useDesk();
   const [dialog, setDialog] = useState<DialogName | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const { preferences, loaded, update, saveError } = usePreferences(api);
@@ -78,8 +83,13 @@ export function App() {
         kill();
         return true;
       case 'close':
-        if (dialog === null) return false;
+        if (dialog === null) return nav !== null && navigate(nav, action);
         setDialog(null);
+        return true;
+      case 'killAll':
+        // One desk: the kill-all is its kill.
+        if (nav !== null) nav.killAll();
+        else kill();
         return true;
       case 'help':
         setDialog((d) => (d === 'help' ? null : 'help'));
@@ -88,6 +98,7 @@ export function App() {
         break;
     }
     if (dialog !== null) return false;
+    if (nav !== null && navigate(nav, action)) return true;
     switch (action) {
       case 'pauseResume':
         if (state?.tradingState === 'paused') void run('Resume', () => api.resume());
@@ -149,8 +160,10 @@ export function App() {
 
   return (
     <div className={`desk${stale.stale ? ' stale' : ''}`} data-testid="desk" data-prefs-loaded={loaded ? 'true' : 'false'} data-stale={stale.stale ? 'true' : 'false'} style={stale.style}>
+      {nav !== null && <DeskTabs current={nav.current} onBack={nav.back} onOpen={nav.open} onKillAll={nav.askKillAll} canWrite={canWrite} />}
       <ControlBar run={run} kill={kill} openDialog={setDialog} notice={saveError !== null ? { text: saveError, ok: false, atMs: Date.now() } : notice} alerts={alerts} preferences={preferences} update={update} />
       <ConnectionBanner />
+      <LiveStrip openDialog={setDialog} single={nav === null} deskName={deskName} />
       <ReplayTransport run={run} />
       {/* Keyed by the time zone: every time on screen is formatted again in the new one. */}
       <main className="desk-grid" ref={layout.gridRef} style={layout.style} key={preferences.timeZone}>
@@ -185,6 +198,7 @@ export function App() {
       {dialog === 'params' && <ParamsEditor run={run} onClose={() => setDialog(null)} />}
       {dialog === 'help' && <HelpOverlay onClose={() => setDialog(null)} />}
       {dialog === 'session' && <SessionDialog run={run} onClose={() => setDialog(null)} />}
+      {dialog === 'acceptPosition' && <AcceptPositionDialog run={run} onClose={() => setDialog(null)} />}
     </div>
   );
 }

@@ -1,8 +1,10 @@
 /**
  * Session control: which market the desk runs — the simulated market, a live venue and symbol, or a
  * recording to replay at a chosen speed — with start and stop, the session's status (starting, loading a
- * recording with its progress, running, stopped, failed with the reason), and recording the live feed.
- * The spec is checked with the contract's schema before it is sent; the desk's refusal is shown here.
+ * recording with its progress, running, stopped, failed with the reason), and recording the live feed. On
+ * a live venue, paper or LIVE execution (`LiveSessionFields`: keys, mainnet switch, typed confirmation).
+ * The spec is checked with the contract's schema before it is sent; the desk's refusal is shown here, in
+ * its words, beside the field it names.
  */
 import { useEffect, useState } from 'react';
 import { SESSION_SPEC_SCHEMA, VENUES, describeSchemaError, type RecordingView, type SessionSpec, type VenueName } from '../../shared/contract.js';
@@ -11,6 +13,7 @@ import { fmtDateTime, fmtPct } from '../desk-client/format.js';
 import { useDesk, usePacedState, useSession } from '../desk-client/hooks.js';
 import { REPLAY_SPEEDS } from '../replay/ReplayTransport.js';
 import { barFill } from '../styles/bar-style.js';
+import { LiveSessionFields, type LiveChoice } from './LiveSessionFields.js';
 
 type Source = 'sim' | 'live' | 'recording';
 
@@ -29,6 +32,7 @@ export function SessionDialog({ run, onClose }: { run: RunCommand; onClose: () =
   const [recording, setRecording] = useState('');
   const [speed, setSpeed] = useState<string>('1');
   const [error, setError] = useState<{ error: string; field: string } | null>(null);
+  const [live, setLive] = useState<LiveChoice>({ execution: session?.spec?.execution === 'live' ? 'live' : 'paper', mainnet: false, confirm: '' });
 
   useEffect(() => {
     api.getRecordings().then(
@@ -49,6 +53,12 @@ export function SessionDialog({ run, onClose }: { run: RunCommand; onClose: () =
       candidate.speed = speed === 'max' ? 'max' : Number(speed);
     } else if (symbol.trim() !== '') {
       candidate.symbol = symbol.trim();
+    }
+    // why: the confirmation is sent as typed, even empty: the engine decides, and its refusal is shown.
+    if (source === 'live' && live.execution === 'live') {
+      candidate.execution = 'live';
+      candidate.confirm = live.confirm;
+      if (live.mainnet) candidate.mainnet = true;
     }
     const parsed = SESSION_SPEC_SCHEMA.safeParse(candidate);
     return parsed.success ? parsed.data : describeSchemaError(parsed.error);
@@ -85,7 +95,7 @@ export function SessionDialog({ run, onClose }: { run: RunCommand; onClose: () =
             <input type="radio" name="source" checked={source === 'sim'} onChange={() => setSource('sim')} data-testid="session-source-sim" /> Simulated market
           </label>
           <label>
-            <input type="radio" name="source" checked={source === 'live'} onChange={() => setSource('live')} data-testid="session-source-live" /> Live venue (paper execution)
+            <input type="radio" name="source" checked={source === 'live'} onChange={() => setSource('live')} data-testid="session-source-live" /> Live venue (paper or live execution)
           </label>
           <label>
             <input type="radio" name="source" checked={source === 'recording'} onChange={() => setSource('recording')} data-testid="session-source-recording" /> Replay a recording
@@ -110,6 +120,7 @@ export function SessionDialog({ run, onClose }: { run: RunCommand; onClose: () =
             {error?.field === 'symbol' && <span className="field-error">{error.error}</span>}
           </label>
         )}
+        {source === 'live' && <LiveSessionFields venue={venue} symbol={symbol} choice={live} onChange={setLive} error={error} />}
         {source === 'recording' && (
           <>
             <label className="field">
@@ -135,7 +146,11 @@ export function SessionDialog({ run, onClose }: { run: RunCommand; onClose: () =
             </label>
           </>
         )}
-        {error && error.field !== 'symbol' && <p className="field-error">{error.error}</p>}
+        {error && !['symbol', 'confirm', 'execution', 'mainnet'].includes(error.field) && (
+          <p className="field-error" data-testid="session-error">
+            {error.error}
+          </p>
+        )}
         <div className="modal-actions">
           {state?.mode === 'live' && state.venue !== 'sim' && (
             <button className="btn" data-testid="session-record" disabled={!canWrite} onClick={() => void run(recordingOn ? 'Stop recording' : 'Record feed', () => api.setRecording(!recordingOn))}>
@@ -148,8 +163,13 @@ export function SessionDialog({ run, onClose }: { run: RunCommand; onClose: () =
           <button className="btn" onClick={onClose}>
             Close
           </button>
-          <button className="btn btn-primary" data-testid="session-start" disabled={!canWrite || (source === 'recording' && !recording)} onClick={() => void start()}>
-            {status === 'running' ? 'Stop current & start' : 'Start'}
+          <button
+            className={`btn ${source === 'live' && live.execution === 'live' ? 'btn-danger' : 'btn-primary'}`}
+            data-testid="session-start"
+            disabled={!canWrite || (source === 'recording' && !recording)}
+            onClick={() => void start()}
+          >
+            {source === 'live' && live.execution === 'live' ? `${status === 'running' ? 'Stop current & start' : 'Start'} LIVE trading` : status === 'running' ? 'Stop current & start' : 'Start'}
           </button>
         </div>
       </div>

@@ -7,6 +7,7 @@
  */
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { DeskEventView, DeskMetrics, DeskState, FillView, SessionView, TradeView } from '../../shared/contract.js';
+import type { KeysStore } from './connect.js';
 import type { ConnectionInfo, StreamingDeskApi } from './streaming-api.js';
 import type { DeskStore, Slice } from './store.js';
 
@@ -15,6 +16,8 @@ export interface DeskContextValue {
   readonly api: StreamingDeskApi;
   readonly canWrite: boolean;
   readonly transport: 'electron' | 'http';
+  /** The desktop app's store of live keys (null in a browser: the host's environment holds them). */
+  readonly keys?: KeysStore | null;
 }
 
 export const DeskContext = createContext<DeskContextValue | null>(null);

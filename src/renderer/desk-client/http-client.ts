@@ -10,6 +10,10 @@
  * 5 s) and the server sends a fresh snapshot on every connect, so the store never shows a gap. The
  * connection status is published separately (`onConnection`) for the "disconnected" banner. It owns
  * transport only: no state is kept here beyond the socket.
+ *
+ * An instance is bound to ONE desk: the server's first desk at `/api/...` (a single-desk serve, the
+ * default), or desk NAME of a several-desk serve at `/api/desks/NAME/...` (`HttpDeskApi.forDesk`), with
+ * its own stream socket. The monitor opens one per desk in view.
  */
 import type {
   AlertNotice,
@@ -19,6 +23,7 @@ import type {
   ExportKind,
   FillView,
   FlattenRequest,
+  LiveKeysView,
   RecordingView,
   ReplayCommand,
   SessionSpec,
@@ -28,72 +33,112 @@ import type {
 } from '../../shared/contract.js';
 
 import { PREFERENCES_SCHEMA, readPreferences, type Preferences } from '../../shared/preferences.js';
-import { streamProtocols } from '../../shared/stream-auth.js';
+import { ReconnectingSocket } from './reconnecting-socket.js';
 import type { ConnectionInfo, StreamingDeskApi } from './streaming-api.js';
 
 /** The page acknowledges each rendered frame (credit flow control) rather than relying on server pacing alone. */
 const ACKNOWLEDGE_FRAMES = true;
 /** The browser keeps the monitor's preferences here (this origin: one desk per host and port). */
 export const PREFERENCES_KEY = 'quotedesk.preferences';
-const MIN_BACKOFF_MS = 250;
-const MAX_BACKOFF_MS = 5_000;
 
 export class HttpDeskApi implements StreamingDeskApi {
   private readonly listeners = new Set<(message: StreamMessage) => void>();
   private readonly connectionListeners = new Set<(info: ConnectionInfo) => void>();
-  private socket: WebSocket | null = null;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private connection: ConnectionInfo = { status: 'connecting', attempts: 0, retryAtMs: null };
+  private readonly socket: ReconnectingSocket;
 
+  /**
+   * `prefix` is where this desk's API lives on the server: `/api` (the first desk) or `/api/desks/NAME`.
+   */
   constructor(
     private readonly baseUrl: string,
     private readonly token: string | null,
-  ) {}
+    private readonly prefix = '/api',
+  ) {
+    this.socket = new ReconnectingSocket(baseUrl, this.route('/api/stream'), token, {
+      // Acknowledged mode (`{"type":"hello","ack":true}`): the server sends the next update only after the
+      // page rendered a frame with the last one (see frameRendered), so the page never receives more than
+      // one update per frame even when its frames slow down; server pacing alone let a slow second through
+      // (measured by test/bench/monitor.bench.ts, at the same event-to-pixel latency within noise).
+      opened: (send) => {
+        this.unacked = false;
+        send(JSON.stringify({ type: 'hello', ack: ACKNOWLEDGE_FRAMES }));
+      },
+      message: (text) => this.onStreamText(text),
+      status: (info) => {
+        for (const listener of this.connectionListeners) listener(info);
+      },
+    });
+  }
+
+  private onStreamText(text: string): void {
+    let message: StreamMessage;
+    try {
+      message = JSON.parse(text) as StreamMessage;
+    } catch {
+      return;
+    }
+    if (message.type === 'update') this.unacked = true;
+    for (const listener of this.listeners) listener(message);
+  }
+
+  /** The API of desk `name` of a several-desk server (its routes under `/api/desks/NAME/`). */
+  static forDesk(baseUrl: string, token: string | null, name: string): HttpDeskApi {
+    return new HttpDeskApi(baseUrl, token, `/api/desks/${encodeURIComponent(name)}`);
+  }
+
+  /** The server path of an `/api/...` route for this desk. */
+  private route(path: string): string {
+    return `${this.prefix}${path.slice('/api'.length)}`;
+  }
 
   getState(): Promise<DeskState> {
-    return this.getJson<DeskState>('/api/state');
+    return this.getJson<DeskState>(this.route('/api/state'));
   }
 
   getMetrics(): Promise<DeskMetrics> {
-    return this.getJson<DeskMetrics>('/api/metrics');
+    return this.getJson<DeskMetrics>(this.route('/api/metrics'));
   }
 
   getFills(limit: number): Promise<FillView[]> {
-    return this.getJson<FillView[]>(`/api/fills?limit=${limit}`);
+    return this.getJson<FillView[]>(this.route(`/api/fills?limit=${limit}`));
   }
 
   getSessions(limit: number): Promise<SessionSummaryView[]> {
-    return this.getJson<SessionSummaryView[]>(`/api/sessions?limit=${limit}`);
+    return this.getJson<SessionSummaryView[]>(this.route(`/api/sessions?limit=${limit}`));
   }
 
   async getSessionFills(sessionId: number, limit: number): Promise<FillView[]> {
-    const fills = await this.getJson<FillView[]>(`/api/session-fills?session=${sessionId}&limit=${limit}`);
+    const fills = await this.getJson<FillView[]>(this.route(`/api/session-fills?session=${sessionId}&limit=${limit}`));
     // why: never show another session's fills under this session's name, whatever the server answered.
     return fills.filter((fill) => fill.sessionId === sessionId);
   }
 
   getSession(): Promise<SessionView> {
-    return this.getJson<SessionView>('/api/session');
+    return this.getJson<SessionView>(this.route('/api/session'));
+  }
+
+  getLive(): Promise<LiveKeysView> {
+    return this.getJson<LiveKeysView>(this.route('/api/live'));
   }
 
   getRecordings(): Promise<RecordingView[]> {
-    return this.getJson<RecordingView[]>('/api/recordings');
+    return this.getJson<RecordingView[]>(this.route('/api/recordings'));
   }
 
   startSession(spec: SessionSpec): Promise<CommandResult> {
-    return this.send('POST', '/api/session', spec);
+    return this.send('POST', this.route('/api/session'), spec);
   }
 
   stopSession(): Promise<CommandResult> {
-    return this.send('DELETE', '/api/session', {});
+    return this.send('DELETE', this.route('/api/session'), {});
   }
 
   setRecording(on: boolean): Promise<CommandResult> {
-    return this.send('POST', '/api/record', { on });
+    return this.send('POST', this.route('/api/record'), { on });
   }
 
   async exportCsv(kind: ExportKind, sessionId: number): Promise<string | null> {
-    const path = `/api/export/${kind}.csv?session=${sessionId}`;
+    const path = this.route(`/api/export/${kind}.csv?session=${sessionId}`);
     const name = `quotedesk-${kind}-session-${sessionId}.csv`;
     // On a loopback desk reads need no token: a plain link download keeps the CSV out of the page's
     // memory. A desk on a network address needs the token, which only a fetch can carry.
@@ -117,37 +162,37 @@ export class HttpDeskApi implements StreamingDeskApi {
   }
 
   kill(): Promise<CommandResult> {
-    return this.send('POST', '/api/control/kill', {});
+    return this.send('POST', this.route('/api/control/kill'), {});
   }
   rearm(): Promise<CommandResult> {
-    return this.send('POST', '/api/control/rearm', { confirm: true });
+    return this.send('POST', this.route('/api/control/rearm'), { confirm: true });
   }
   pause(): Promise<CommandResult> {
-    return this.send('POST', '/api/control/pause', {});
+    return this.send('POST', this.route('/api/control/pause'), {});
   }
   resume(): Promise<CommandResult> {
-    return this.send('POST', '/api/control/resume', {});
+    return this.send('POST', this.route('/api/control/resume'), {});
   }
   reduce(): Promise<CommandResult> {
-    return this.send('POST', '/api/control/reduce', {});
+    return this.send('POST', this.route('/api/control/reduce'), {});
   }
   acceptPosition(): Promise<CommandResult> {
-    return this.send('POST', '/api/control/accept-position', {});
+    return this.send('POST', this.route('/api/control/accept-position'), {});
   }
   flatten(request: FlattenRequest): Promise<CommandResult> {
-    return this.send('POST', '/api/control/flatten', request);
+    return this.send('POST', this.route('/api/control/flatten'), request);
   }
   cancelFlatten(): Promise<CommandResult> {
-    return this.send('POST', '/api/control/cancel-flatten', {});
+    return this.send('POST', this.route('/api/control/cancel-flatten'), {});
   }
   cancelOrder(clientOrderId: string): Promise<CommandResult> {
-    return this.send('POST', '/api/control/cancel-order', { clientOrderId });
+    return this.send('POST', this.route('/api/control/cancel-order'), { clientOrderId });
   }
   setParams(patch: unknown): Promise<CommandResult> {
-    return this.send('PUT', '/api/params', patch);
+    return this.send('PUT', this.route('/api/params'), patch);
   }
   replay(command: ReplayCommand): Promise<CommandResult> {
-    return this.send('POST', '/api/replay', command);
+    return this.send('POST', this.route('/api/replay'), command);
   }
 
   loadPreferences(): Promise<Preferences> {
@@ -185,81 +230,24 @@ export class HttpDeskApi implements StreamingDeskApi {
 
   subscribe(listener: (message: StreamMessage) => void): () => void {
     this.listeners.add(listener);
-    if (this.listeners.size === 1) this.connect();
+    if (this.listeners.size === 1) this.socket.start();
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.disconnect();
+      if (this.listeners.size === 0) this.socket.stop();
     };
   }
 
   private unacked = false;
 
   frameRendered(): void {
-    const socket = this.socket;
-    if (!this.unacked || !socket || socket.readyState !== WebSocket.OPEN) return;
-    this.unacked = false;
-    socket.send('{"type":"ack"}');
+    if (!this.unacked) return;
+    if (this.socket.send('{"type":"ack"}')) this.unacked = false;
   }
 
   onConnection(listener: (info: ConnectionInfo) => void): () => void {
     this.connectionListeners.add(listener);
-    listener(this.connection);
+    listener(this.socket.connection);
     return () => this.connectionListeners.delete(listener);
-  }
-
-  private setConnection(info: ConnectionInfo): void {
-    this.connection = info;
-    for (const listener of this.connectionListeners) listener(info);
-  }
-
-  private connect(): void {
-    this.retryTimer = null;
-    const url = new URL('/api/stream', this.baseUrl);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(url.toString(), streamProtocols(this.token));
-    this.socket = socket;
-    this.unacked = false;
-    // Acknowledged mode (`{"type":"hello","ack":true}`): the server sends the next update only after the
-    // page rendered a frame with the last one (see frameRendered), so the page never receives more than
-    // one update per frame even when its frames slow down; server pacing alone let a slow second through
-    // (measured by test/bench/monitor.bench.ts, at the same event-to-pixel latency within noise).
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'hello', ack: ACKNOWLEDGE_FRAMES }));
-    this.setConnection({ status: 'connecting', attempts: this.connection.attempts, retryAtMs: null });
-    socket.onmessage = (event: MessageEvent<unknown>) => {
-      if (this.socket !== socket || typeof event.data !== 'string') return;
-      let message: StreamMessage;
-      try {
-        message = JSON.parse(event.data) as StreamMessage;
-      } catch {
-        return;
-      }
-      // why: "open" means data flows — a socket that opens and closes without a snapshot is still down.
-      if (this.connection.status !== 'open') this.setConnection({ status: 'open', attempts: 0, retryAtMs: null });
-      if (message.type === 'update') this.unacked = true;
-      for (const listener of this.listeners) listener(message);
-    };
-    socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      this.scheduleReconnect();
-    };
-    socket.onerror = () => socket.close();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.listeners.size === 0) return;
-    const attempts = this.connection.attempts + 1;
-    const delay = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (attempts - 1));
-    this.setConnection({ status: 'disconnected', attempts, retryAtMs: Date.now() + delay });
-    this.retryTimer = setTimeout(() => this.connect(), delay);
-  }
-
-  private disconnect(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    const socket = this.socket;
-    this.socket = null;
-    socket?.close();
   }
 
   private async getJson<T>(path: string): Promise<T> {
@@ -275,29 +263,46 @@ export class HttpDeskApi implements StreamingDeskApi {
   }
 
   private async send(method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown): Promise<CommandResult> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: JSON.stringify(body) });
-    } catch (error) {
-      return { ok: false, error: `desk unreachable: ${(error as Error).message}` };
-    }
-    if (response.ok) return { ok: true };
-    if (response.status === 401) {
-      return { ok: false, error: this.token ? 'the desk refused the token (401)' : 'no token: open the URL printed by `quotedesk serve` (…/#token=…)' };
-    }
-    let error = `HTTP ${response.status}`;
-    let field = '';
-    try {
-      const parsed = (await response.json()) as { error?: unknown; field?: unknown };
-      if (typeof parsed.error === 'string') error = parsed.error;
-      if (typeof parsed.field === 'string') field = parsed.field;
-    } catch {
-      /* a body that is not JSON: keep the status */
-    }
-    return { ok: false, error, field };
+    return (await sendJson(this.baseUrl, this.token, method, path, body)).result;
   }
+}
+
+/** A write's outcome: the command result (refusals in the server's words) and the parsed body, if any. */
+export interface SentJson {
+  readonly result: CommandResult;
+  readonly status: number | null;
+  readonly body: unknown;
+}
+
+/**
+ * Sends a JSON write with the page's token. Never throws: an unreachable server, a 401 and a refusal
+ * (`{error, field}`) all come back as a failed result, with the parsed body for callers that read more.
+ */
+export async function sendJson(baseUrl: string, token: string | null, method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown): Promise<SentJson> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}${path}`, { method, headers, body: JSON.stringify(body) });
+  } catch (error) {
+    return { result: { ok: false, error: `server unreachable: ${(error as Error).message}` }, status: null, body: null };
+  }
+  let parsed: unknown = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    /* a body that is not JSON: keep the status */
+  }
+  if (response.ok) return { result: { ok: true }, status: response.status, body: parsed };
+  if (response.status === 401) {
+    return { result: { ok: false, error: token ? 'the server refused the token (401)' : 'no token: open the URL printed by `quotedesk serve` or `quotedesk fleet` (…/#token=…)' }, status: 401, body: parsed };
+  }
+  const answer = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { error?: unknown; field?: unknown };
+  return {
+    result: { ok: false, error: typeof answer.error === 'string' ? answer.error : `HTTP ${response.status}`, field: typeof answer.field === 'string' ? answer.field : '' },
+    status: response.status,
+    body: parsed,
+  };
 }
 
 function isLoopbackHost(hostname: string): boolean {

@@ -119,6 +119,19 @@ describe('quotedesk serve on the simulated market', () => {
     const text = await (await fetch(`${serve.baseUrl}/metrics`)).text();
     expect(text).toMatch(/^quotedesk_pnl_total\{venue="sim",symbol="SIM-USD"\} -?[\d.e-]+$/m);
     expect(text).toMatch(/^quotedesk_trading_state\{venue="sim",symbol="SIM-USD",state="active"\} 1$/m);
+    // Each statistic's HELP is its definition, the words /api/metrics and the tooltips give (those without counts in them).
+    const metrics = await serve.get<DeskMetrics>('/api/metrics');
+    const help = (name: string): string | undefined => new RegExp(`^# HELP quotedesk_${name} (.*)$`, 'm').exec(text)?.[1];
+    expect(help('pnl_total')).toBe(metrics.definitions.totalPnl);
+    expect(help('max_drawdown')).toBe(metrics.definitions.maxDrawdown);
+    expect(help('fees')).toBe(metrics.definitions.fees);
+    // A valid exposition: every sample's family has exactly one HELP and one TYPE, before its samples.
+    const families = new Set([...text.matchAll(/^(quotedesk_[a-z_]+)\{/gm)].map((m) => m[1] as string));
+    for (const family of families) {
+      expect(text.match(new RegExp(`^# HELP ${family} `, 'gm')), family).toHaveLength(1);
+      expect(text.match(new RegExp(`^# TYPE ${family} gauge$`, 'gm')), family).toHaveLength(1);
+      expect(text.indexOf(`# TYPE ${family} `), family).toBeLessThan(text.indexOf(`${family}{`));
+    }
   });
 
   it('streams a snapshot then batched updates over the WebSocket', async () => {

@@ -7,7 +7,7 @@
  * sends them (each piece already JSON text).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StreamHub, type StreamHubOptions, type StreamPeer, type StreamSource } from '../../../src/main/bridge/stream-hub.js';
+import { ADMIT_PER_TURN, StreamHub, type StreamHubOptions, type StreamPeer, type StreamSource } from '../../../src/main/bridge/stream-hub.js';
 import { SNAPSHOT_FILLS, StreamMirror, type Outgoing } from '../../../src/main/engine/stream-mirror.js';
 import type { StreamFrame } from '../../../src/main/engine/protocol.js';
 import type { SessionView, StreamMessage } from '../../../src/shared/contract.js';
@@ -72,6 +72,9 @@ function updateFrame(seq: number, fills: string[] = [], metrics: number | null =
     volume: [{ price: seq % 3, json: json([seq % 3, seq, 0, seq]) }],
   };
 }
+
+/** One turn of the event loop (the hub admits its next batch of newcomers in a setImmediate). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 class Peer implements StreamPeer {
   readonly sent: Outgoing[] = [];
@@ -185,15 +188,36 @@ describe('stream hub', () => {
     expect(peer.sent.length).toBe(count);
   });
 
-  it('serialises once: every client at the same point is sent the same message object', () => {
+  it('serialises once: every client at the same point is sent the same message object', async () => {
     const source = new Source();
     const hub = makeHub(source);
     source.frame(snapshotFrame(['x']));
     const peers = Array.from({ length: 50 }, () => new Peer());
     for (const peer of peers) hub.attach(peer);
+    while (peers.some((peer) => peer.sent.length === 0)) await nextTurn();
     expect(new Set(peers.map((peer) => peer.sent[0])).size).toBe(1);
     source.frame(updateFrame(1, ['y']));
     expect(new Set(peers.map((peer) => peer.sent[peer.sent.length - 1])).size).toBe(1);
+  });
+
+  it('lets a crowd in a few per event-loop turn, each with its snapshot then the session, so the loop reads its sockets between batches', async () => {
+    const source = new Source();
+    const hub = makeHub(source);
+    source.frame(snapshotFrame(['x']));
+    const peers = Array.from({ length: 3 * ADMIT_PER_TURN + 2 }, () => new Peer());
+    for (const peer of peers) hub.attach(peer);
+    const served = (): number => peers.filter((peer) => peer.sent.length > 0).length;
+    expect(served()).toBe(ADMIT_PER_TURN);
+    await nextTurn();
+    expect(served()).toBe(2 * ADMIT_PER_TURN);
+    // A client that leaves while waiting is never sent anything.
+    const leaving = new Peer();
+    hub.remove(hub.attach(leaving));
+    while (served() < peers.length) await nextTurn();
+    await nextTurn();
+    expect(leaving.sent).toEqual([]);
+    for (const peer of peers) expect(peer.messages().map((message) => message.type)).toEqual(['snapshot', 'session']);
+    expect(hub.clientCount).toBe(peers.length);
   });
 
   it('bounds the snapshot to the newest fills, newest first, and the series to its window', () => {

@@ -54,8 +54,10 @@ describe('the Quotedesk window', () => {
 
   it('has a preload that exposes the typed API only, never ipcRenderer itself', () => {
     const preload = readFileSync(join(PROJECT_ROOT, 'src', 'preload', 'index.ts'), 'utf8');
-    expect(preload).toMatch(/contextBridge\.exposeInMainWorld\('quotedesk', api\)/);
-    expect(preload).toMatch(/satisfies DeskApi/);
+    expect(preload).toMatch(/contextBridge\.exposeInMainWorld\('quotedesk', bridge\)/);
+    expect(preload).toMatch(/satisfies DesktopBridge/);
+    // Every desk's API is the typed DeskApi, bound to the desk by name.
+    expect(preload).toMatch(/function deskApi\(name: string\): DeskApi/);
     expect(preload).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer/);
   });
 });
