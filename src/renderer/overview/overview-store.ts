@@ -8,7 +8,7 @@
  */
 import type { FirmView } from '../../shared/desks.js';
 import type { ConnectionInfo } from '../desk-client/streaming-api.js';
-import { READING_INTERVAL_MS, type StoreScheduling } from '../desk-client/store.js';
+import { browserScheduling, READING_INTERVAL_MS, type StoreScheduling } from '../desk-client/store.js';
 import { urgentChange, type OverviewRow } from './overview-model.js';
 
 export interface OverviewStats {
@@ -20,11 +20,6 @@ export interface OverviewStats {
   lastPublishedAt: number;
 }
 
-const browserScheduling: StoreScheduling = {
-  frame: (callback) => void requestAnimationFrame(() => callback()),
-  nowMs: () => performance.now(),
-  timer: (callback, delayMs) => void setTimeout(callback, delayMs),
-};
 
 export class OverviewStore {
   private rows: readonly OverviewRow[] | null = null;

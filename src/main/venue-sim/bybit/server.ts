@@ -25,7 +25,7 @@ import type { SimConfig } from '../../market/sim/sim-market.js';
 import type { ApiKeyEntry } from '../binance/auth.js';
 import { DEFAULT_SYMBOL, type DialectSymbol, type Formats } from '../binance/dialect.js';
 import { closeServer, controlRequest, listenOn, readRequest, trackSockets } from '../local-server.js';
-import { SimExchange, type ExchangeOrder, type TimeInForce } from '../sim-exchange.js';
+import { SimExchange, type ExchangeOrder, type ExchangeTrade, type TimeInForce } from '../sim-exchange.js';
 import { bybitExchangeConfig, bybitFormats, bybitLimits, categoryOfDialect, instrumentEntry, type BybitDialect } from './dialect.js';
 import { BybitPrivateStreams, type DcpProduct } from './private-ws.js';
 import { BybitPublicStreams, bookLevels } from './public-ws.js';
@@ -199,6 +199,10 @@ export class BybitLocalExchange {
   /** The execId of every trade of the account, oldest first (what a desk's stored fills must match). */
   execIds(): string[] {
     return this.exchange.accountTrades({ limit: Number.MAX_SAFE_INTEGER }).map((t) => this.book.execId(t));
+  }
+
+  execIdOf(trade: ExchangeTrade): string {
+    return this.book.execId(trade);
   }
 
   dcpArmed(): boolean {
