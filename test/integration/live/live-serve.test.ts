@@ -118,12 +118,15 @@ describe.each(CASES)('live execution on the local exchange speaking $name', (c) 
     const kill = await serve.send('POST', '/api/control/kill', {});
     expect(kill).toEqual({ status: 200, body: { ok: true, tradingState: 'halted' } });
     await confirmed;
-    reader.close();
     expect(venue.exchange.openOrders()).toEqual([]);
     const db = new Database(serve.dbPath, { readonly: true });
-    const row = db.prepare("SELECT detail_json FROM audit WHERE action = 'kill-confirmed' ORDER BY seq DESC").get() as { detail_json: string };
+    const read = (): { detail_json: string } | undefined => db.prepare("SELECT detail_json FROM audit WHERE action = 'kill-confirmed' ORDER BY seq DESC").get() as { detail_json: string } | undefined;
+    // why: the audit row is committed by the store's writer thread, possibly just after the event went out
+    await reader.waitFor(() => read() !== undefined, 'the kill-confirmed audit row committed');
+    reader.close();
+    const row = read();
     db.close();
-    expect(JSON.parse(row.detail_json)).toMatchObject({ venueAnswer: 'no open order of ours on the symbol' });
+    expect(JSON.parse(row?.detail_json ?? '{}')).toMatchObject({ venueAnswer: 'no open order of ours on the symbol' });
   });
 
   it('restarts after a SIGKILL with every fill the venue made, once, including those made while it was down', async () => {
