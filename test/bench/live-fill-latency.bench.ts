@@ -7,7 +7,7 @@
  * (journal, inventory, PnL), the publish and the WebSocket — everything before the monitor draws. Target
  * (issue 17): p95 ≤ 50 ms. Asserts nothing; exits 0. Needs the built app.
  *
- *   npx tsx test/bench/live-fill-latency.bench.ts [--fills N] [--venue binance-spot|binance-usdm] [--flow F]
+ *   npx tsx test/bench/live-fill-latency.bench.ts [--fills N] [--venue binance-spot|binance-usdm|bybit-spot|bybit-linear] [--flow F]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { GatewayVenue } from '../../src/main/execution/live/gateway.js';
 import type { DeskState, StreamMessage } from '../../src/shared/contract.js';
+import { startBybitVenue } from '../support/bybit-venue.js';
 import { API_KEY, API_SECRET, startVenue } from '../support/local-venue.js';
 import { removeDir, startServe } from '../support/serve-process.js';
 import { openReader } from '../support/stream-clients.js';
@@ -27,7 +28,7 @@ const FILLS = Number(arg('fills') ?? 300);
 const VENUE = (arg('venue') ?? 'binance-spot') as GatewayVenue;
 const FLOW = Number(arg('flow') ?? 1);
 if (!Number.isInteger(FILLS) || FILLS <= 0) throw new Error('--fills must be a positive integer');
-if (VENUE !== 'binance-spot' && VENUE !== 'binance-usdm') throw new Error('--venue must be binance-spot or binance-usdm');
+if (!['binance-spot', 'binance-usdm', 'bybit-spot', 'bybit-linear'].includes(VENUE)) throw new Error('--venue must be binance-spot, binance-usdm, bybit-spot or bybit-linear');
 
 type Update = Extract<StreamMessage, { type: 'update' }>;
 const stateOf = (m: StreamMessage): DeskState | null => (m.type === 'update' || m.type === 'snapshot' ? m.state : null);
@@ -43,7 +44,7 @@ function pct(values: readonly number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const venue = await startVenue(VENUE, { flowMultiplier: FLOW });
+  const venue = VENUE === 'bybit-spot' || VENUE === 'bybit-linear' ? await startBybitVenue(VENUE, { flowMultiplier: FLOW }) : await startVenue(VENUE, { flowMultiplier: FLOW });
   const dir = mkdtempSync(join(tmpdir(), 'quotedesk-fill-bench-'));
   const params = join(dir, 'params.json');
   writeFileSync(params, JSON.stringify(PARAMS));
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       venue.fillOrder(order.clientOrderId, venue.spec.stepSize);
       // The venue executed synchronously; its trade id is the fill's id at the desk (`<venue>:<trade id>`).
-      const fillId = `${VENUE}:${venue.exchange.accountTrades({ orderId: order.orderId, limit: 100_000 }).at(-1)?.id ?? -1}`;
+      const trade = venue.exchange.accountTrades({ orderId: order.orderId, limit: 100_000 }).at(-1);
+      // the venue's trade id as the desk books it: Binance's numeric id, Bybit's execId
+      const fillId = `${VENUE}:${trade === undefined ? -1 : 'execIdOf' in venue ? venue.execIdOf(trade) : trade.id}`;
       await reader.waitFor((m) => m.type === 'update' && (m as Update).fills.some((f) => f.fillId === fillId), `fill ${i + 1} on the stream`);
       samples.push(performance.now() - t0);
     }

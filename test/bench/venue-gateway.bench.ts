@@ -1,6 +1,7 @@
 /**
  * Live-gateway latency against the local exchange on 127.0.0.1 (market frozen, limits raised so nothing
- * is held back), for Binance spot (WebSocket API) and USD-M (REST):
+ * is held back), for Binance spot (WebSocket API), USD-M (REST) and Bybit v5 spot and linear (REST, signed
+ * JSON bodies):
  *   - quote decision → request on the wire, in process: hrtime from just before `gateway.place(...)` to
  *     the first byte handed to the kernel for it (`net.Socket.prototype.write` on the gateway's socket:
  *     build, filters, sign, serialise, send). Target p99 ≤ 200 µs.
@@ -12,7 +13,10 @@
  */
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { GatewayVenue, VenueGateway } from '../../src/main/execution/live/gateway.js';
+import type { BinanceVenue, BybitVenue, VenueGateway } from '../../src/main/execution/live/gateway.js';
+import { defaultBybitLimits } from '../../src/main/execution/venues/bybit/rate-limits.js';
+import { connectBybit, startBybitVenue } from '../support/bybit-venue.js';
+import { DecimalGrid } from '../../src/shared/units.js';
 import { connect, startVenue, touch } from '../support/local-venue.js';
 
 const PLACES = Number(process.argv[2] ?? 3_000);
@@ -51,12 +55,36 @@ async function timedSend<T>(run: () => Promise<T>): Promise<{ us: number; result
   return { us: Number(firstWriteNs - t0) / 1_000, result };
 }
 
-async function scenario(dialect: GatewayVenue): Promise<void> {
+interface Rig {
+  readonly gateway: VenueGateway;
+  readonly open: () => number;
+  readonly px: (ticks: number) => string;
+  readonly bid: number;
+  stop(): Promise<void>;
+}
+
+async function binanceRig(dialect: BinanceVenue): Promise<Rig> {
   const venue = await startVenue(dialect, { limits: { weight: { limit: 10_000_000, intervalSec: 60 }, orders: { limit: 10_000_000, intervalSec: 10 } } });
   const s = await connect(venue);
-  const gateway: VenueGateway = s.gateway;
   venue.exchange.pause();
   const { px, bid } = touch(venue);
+  return { gateway: s.gateway, open: () => venue.exchange.openOrders().length, px, bid, stop: async () => (await s.gateway.stop(), await venue.stop()) };
+}
+
+async function bybitRig(dialect: BybitVenue): Promise<Rig> {
+  // why: the venue's per-second limits would hold the bench back; both sides are raised alike
+  const raised = Object.fromEntries(Object.keys(defaultBybitLimits(dialect === 'bybit-spot' ? 'spot' : 'linear')).map((path) => [path, 1_000_000]));
+  const venue = await startBybitVenue(dialect, { limits: raised });
+  const s = await connectBybit(venue);
+  venue.exchange.pause();
+  const grid = new DecimalGrid(venue.spec.tickSize);
+  return { gateway: s.gateway, open: () => venue.exchange.openOrders().length, px: (t) => grid.format(t), bid: venue.exchange.book.bestBid(), stop: async () => (await s.gateway.stop(), await venue.stop()) };
+}
+
+async function scenario(dialect: BinanceVenue | BybitVenue): Promise<void> {
+  const rig = dialect === 'binance-spot' || dialect === 'binance-usdm' ? await binanceRig(dialect) : await bybitRig(dialect);
+  const gateway = rig.gateway;
+  const { px, bid } = rig;
   const placeUs: number[] = [];
   let n = 0;
   for (let i = 0; i < PLACES; i++) {
@@ -69,11 +97,11 @@ async function scenario(dialect: GatewayVenue): Promise<void> {
   const killDoneMs: number[] = [];
   for (let k = 0; k < KILLS; k++) {
     for (let j = 0; j < OPEN_AT_KILL; j++) await gateway.place({ clientOrderId: `k${n++}`, side: 'buy', price: px(bid - 5 - j), quantity: '0.10', kind: 'post-only' });
-    if (venue.exchange.openOrders().length !== OPEN_AT_KILL) throw new Error('quotes did not rest');
+    if (rig.open() !== OPEN_AT_KILL) throw new Error('quotes did not rest');
     const t0 = performance.now();
     const { us } = await timedSend(() => gateway.cancelAll());
     const done = performance.now() - t0;
-    if (venue.exchange.openOrders().length !== 0) throw new Error('cancel-all left orders open');
+    if (rig.open() !== 0) throw new Error('cancel-all left orders open');
     killSendUs.push(us);
     killDoneMs.push(done);
   }
@@ -81,10 +109,11 @@ async function scenario(dialect: GatewayVenue): Promise<void> {
   process.stdout.write(`${line('quote decision → request on the wire', placeUs, 'µs')}\n`);
   process.stdout.write(`${line(`kill → all ${OPEN_AT_KILL} cancels on the wire`, killSendUs, 'µs')}\n`);
   process.stdout.write(`${line('kill → venue cancelled all (answer back)', killDoneMs, 'ms')}\n`);
-  await gateway.stop();
-  await venue.stop();
+  await rig.stop();
 }
 
 await scenario('binance-spot');
 await scenario('binance-usdm');
+await scenario('bybit-spot');
+await scenario('bybit-linear');
 Socket.prototype.write = originalWrite;

@@ -7,8 +7,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { DecimalGrid } from '../../src/shared/units.js';
 import { createBinanceGateway, type BinanceGatewayOptions } from '../../src/main/execution/venues/binance/index.js';
-import { ed25519Verifier, hmacVerifier } from '../../src/main/execution/venues/binance/signing.js';
-import { GatewayError, type Credentials, type GatewayEvent, type GatewayVenue, type VenueGateway } from '../../src/main/execution/live/gateway.js';
+import { ed25519Verifier, hmacVerifier } from '../../src/main/execution/venues/common/signer.js';
+import { GatewayError, type Credentials, type GatewayEvent, type BinanceVenue, type VenueGateway } from '../../src/main/execution/live/gateway.js';
 import { BinanceLocalExchange, type LocalExchangeOptions } from '../../src/main/venue-sim/index.js';
 
 export const API_KEY = 'local-test-key-7c1e';
@@ -22,7 +22,7 @@ export const ED_PUBLIC_PEM = ed.publicKey.export({ type: 'spki', format: 'pem' }
 export const HMAC_CREDENTIALS: Credentials = { apiKey: API_KEY, secret: { kind: 'hmac', key: API_SECRET } };
 export const ED_CREDENTIALS: Credentials = { apiKey: ED_API_KEY, secret: { kind: 'ed25519', privateKeyPem: ED_PRIVATE_PEM } };
 
-export async function startVenue(dialect: GatewayVenue, options: Partial<LocalExchangeOptions> = {}): Promise<BinanceLocalExchange> {
+export async function startVenue(dialect: BinanceVenue, options: Partial<LocalExchangeOptions> = {}): Promise<BinanceLocalExchange> {
   return BinanceLocalExchange.start({
     dialect,
     keys: [

@@ -6,15 +6,15 @@
  * the machine), `QUOTEDESK_API_SECRET`; it is never printed, nor is the key.
  */
 import { readFileSync } from 'node:fs';
-import { ed25519Verifier, hmacVerifier } from '../execution/venues/binance/signing.js';
+import { ed25519Verifier, hmacVerifier } from '../execution/venues/common/signer.js';
 import { isLoopbackBind } from '../bridge/request-policy.js';
-import { BinanceLocalExchange, DEFAULT_SYMBOL, type ApiKeyEntry } from '../venue-sim/index.js';
+import { BinanceLocalExchange, BybitLocalExchange, DEFAULT_SYMBOL, type ApiKeyEntry } from '../venue-sim/index.js';
 import { UsageError, num, str, type CommandSpec, type ParsedFlags } from './args.js';
 
 export const VENUE_COMMAND: CommandSpec = {
   summary: "a local exchange: the simulated market behind a venue's documented REST and WebSocket APIs, to rehearse live trading",
   flags: {
-    speak: { kind: 'string', required: true, help: 'binance-spot or binance-usdm' },
+    speak: { kind: 'string', required: true, help: 'binance-spot, binance-usdm, bybit-spot or bybit-linear' },
     port: { kind: 'number', required: true, help: 'port (0 = any free port)' },
     host: { kind: 'string', help: 'address to bind (default 127.0.0.1)' },
     symbol: { kind: 'string', help: `the symbol it lists (default ${DEFAULT_SYMBOL.symbol})` },
@@ -28,10 +28,13 @@ export const VENUE_COMMAND: CommandSpec = {
   notes: [
     'ENDPOINTS: REST at http://HOST:PORT (spot /api/v3/..., USD-M /fapi/v1/...); spot WebSocket API at ws://HOST:PORT/ws-api/v3; ' +
       'market streams at ws://HOST:PORT/stream?streams=... (point a feed\'s --ws-url and --rest-url at http(s)/ws://HOST:PORT); ' +
-      'USD-M user data at ws://HOST:PORT/ws/<listenKey>.',
+      'USD-M user data at ws://HOST:PORT/ws/<listenKey>. Bybit v5: REST /v5/..., public stream ws://HOST:PORT/v5/public/{spot|linear}, ' +
+      'private stream ws://HOST:PORT/v5/private (HMAC keys only).',
     'FAULTS: POST /__local/faults with a JSON object, e.g. {"rejectNextOrder": {"code": -2010}}, {"loseNextAnswers": 1}, ' +
       '{"dropUserStreams": true}, {"expireListenKey": true}, {"ignoreCancels": true}, {"raceNextCancel": "fill"}, {"clockSkewMs": 3000}, ' +
-      '{"marketOrder": {"side": "SELL", "quantity": "1.5"}}. Requests with an Origin header are refused.',
+      '{"marketOrder": {"side": "SELL", "quantity": "1.5"}}. Bybit: {"rejectNextOrder": {"code": 110007}}, {"loseNextAnswers": 1}, ' +
+      '{"dropPrivateStreams": true}, {"cutPrivateStreams": true} (DCP then fires at its window), {"duplicateNextExecutions": 1}, ' +
+      '{"limit": {"path": "/v5/order/create", "perSecond": 2}}, {"marketOrder": {"side": "Sell", "qty": "1.5"}}. Requests with an Origin header are refused.',
   ],
 };
 
@@ -61,28 +64,32 @@ function keysFlag(flags: ParsedFlags): ApiKeyEntry[] {
 
 export async function venueCommand(flags: ParsedFlags): Promise<number> {
   const dialect = str(flags, 'speak');
-  if (dialect !== 'binance-spot' && dialect !== 'binance-usdm') throw new UsageError(`--speak must be binance-spot or binance-usdm, got "${dialect ?? ''}"`);
+  if (dialect !== 'binance-spot' && dialect !== 'binance-usdm' && dialect !== 'bybit-spot' && dialect !== 'bybit-linear') {
+    throw new UsageError(`--speak must be binance-spot, binance-usdm, bybit-spot or bybit-linear, got "${dialect ?? ''}"`);
+  }
   const port = num(flags, 'port') ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${port}`);
   const host = str(flags, 'host') ?? '127.0.0.1';
   const symbol = str(flags, 'symbol');
-  if (symbol !== undefined && !/^[A-Z0-9]{2,20}$/.test(symbol)) throw new UsageError(`--symbol must be upper-case letters and digits (as Binance spells it), got "${symbol}"`);
+  if (symbol !== undefined && !/^[A-Z0-9]{2,20}$/.test(symbol)) throw new UsageError(`--symbol must be upper-case letters and digits (as the venue spells it), got "${symbol}"`);
   const seed = num(flags, 'seed');
   if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${seed}`);
   const flow = num(flags, 'sim-flow');
   if (flow !== undefined && (flow <= 0 || flow > 10_000)) throw new UsageError(`--sim-flow must be in (0, 10000], got ${flow}`);
   const keys = keysFlag(flags);
-  let venue: BinanceLocalExchange;
+  const bybit = dialect === 'bybit-spot' || dialect === 'bybit-linear';
+  if (bybit && keys[0]?.verifier.kind !== 'hmac') throw new UsageError('--ed25519-public-key: Bybit keys sign with HMAC-SHA256; give --api-secret (or QUOTEDESK_API_SECRET)');
+  let venue: BinanceLocalExchange | BybitLocalExchange;
   try {
-    venue = await BinanceLocalExchange.start({
-      dialect,
+    const common = {
       host,
       port,
       keys,
       ...(symbol !== undefined ? { symbol: { symbol, baseAsset: symbol.replace(/(USDT|USDC|BUSD|BTC|ETH)$/, '') || 'SIM' } } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(flow !== undefined ? { flowMultiplier: flow } : {}),
-    });
+    };
+    venue = bybit ? await BybitLocalExchange.start({ dialect, ...common }) : await BinanceLocalExchange.start({ dialect, ...common });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`--port ${port} / --host ${host}: cannot listen there (${code})`);
@@ -91,7 +98,7 @@ export async function venueCommand(flags: ParsedFlags): Promise<number> {
   if (!isLoopbackBind(host)) process.stdout.write(`WARNING: this local exchange is reachable from the network on ${venue.restUrl}\n`);
   process.stdout.write(`REST: ${venue.restUrl}\n`);
   process.stdout.write(`Market streams: ${venue.wsUrl}\n`);
-  process.stdout.write(`${dialect === 'binance-spot' ? 'WebSocket API' : 'User data streams'}: ${venue.wsApiUrl}\n`);
+  process.stdout.write(`${bybit ? 'Private stream' : dialect === 'binance-spot' ? 'WebSocket API' : 'User data streams'}: ${venue.wsApiUrl}\n`);
   process.stdout.write(`Symbol: ${venue.spec.symbol} (tick ${venue.spec.tickSize}, step ${venue.spec.stepSize}); account key signs with ${keys[0]?.verifier.kind === 'ed25519' ? 'Ed25519' : 'HMAC-SHA256'}\n`);
   process.stdout.write(`Quotedesk venue (${dialect}) listening on ${venue.restUrl}\n`);
   await new Promise<void>((resolve) => {

@@ -22,6 +22,7 @@ import { createStrategy } from '../strategy/index.js';
 import type { Credentials } from '../execution/live/gateway.js';
 import { LiveVenue } from '../execution/live/live-venue.js';
 import { createBinanceGateway, gatewayEndpoints, type BinanceNetwork } from '../execution/venues/binance/index.js';
+import { bybitGatewayEndpoints, createBybitGateway } from '../execution/venues/bybit/index.js';
 import { Desk } from './desk.js';
 
 export interface DeskOptions {
@@ -62,7 +63,7 @@ export interface DeskOptions {
 export interface LiveExecutionOptions {
   readonly credentials: Credentials;
   readonly network: BinanceNetwork;
-  /** The WebSocket API (spot) or user-data stream base (USD-M), overriding the network's. */
+  /** The WebSocket API (Binance spot), user-data stream base (USD-M) or private stream (Bybit), overriding the network's. */
   readonly wsApiUrl?: string;
 }
 
@@ -236,12 +237,17 @@ async function createLiveDesk(options: DeskOptions, venue: Exclude<VenueName, 's
 async function createLiveTradingDesk(options: DeskOptions, venue: Exclude<VenueName, 'sim'>, symbol: string): Promise<RunningDesk> {
   const live = options.live;
   if (!live) throw new RangeError('live execution needs the account keys (QUOTEDESK_API_KEY and QUOTEDESK_API_SECRET, or an Ed25519 key file)');
-  if (venue !== 'binance-spot' && venue !== 'binance-usdm') throw new RangeError(`live execution is available on binance-spot and binance-usdm, not on the venue ${venue}`);
-  const endpoints = gatewayEndpoints(venue, live.network, {
+  if (venue !== 'binance-spot' && venue !== 'binance-usdm' && venue !== 'bybit-spot' && venue !== 'bybit-linear') {
+    throw new RangeError(`live execution is available on binance-spot, binance-usdm, bybit-spot and bybit-linear, not on the venue ${venue}`);
+  }
+  const bybit = venue === 'bybit-spot' || venue === 'bybit-linear';
+  if (bybit && live.credentials.secret.kind !== 'hmac') throw new RangeError('Bybit keys sign with HMAC-SHA256: give QUOTEDESK_API_SECRET, not an Ed25519 key');
+  const overrides = {
     ...(options.restUrl ? { restUrl: options.restUrl } : {}),
     ...(options.wsUrl ? { wsUrl: options.wsUrl } : {}),
     ...(live.wsApiUrl ? { wsApiUrl: live.wsApiUrl } : {}),
-  });
+  };
+  const endpoints = bybit ? bybitGatewayEndpoints(venue, live.network, overrides) : gatewayEndpoints(venue, live.network, overrides);
   const overridden = options.restUrl !== undefined || options.wsUrl !== undefined || live.wsApiUrl !== undefined;
   const endpoint = overridden ? `override ${new URL(endpoints.restUrl).host}` : live.network;
   const { instrument, response } = await resolveInstrument(venue, symbol, { restUrl: endpoints.restUrl });
@@ -258,7 +264,7 @@ async function createLiveTradingDesk(options: DeskOptions, venue: Exclude<VenueN
       staleAfterMs: options.params.risk.staleFeedMs,
     });
     const startUs = wallClockUs();
-    const gateway = createBinanceGateway(venue, symbol, live.credentials, endpoints);
+    const gateway = bybit ? createBybitGateway(venue, symbol, live.credentials, endpoints) : createBinanceGateway(venue, symbol, live.credentials, endpoints);
     const liveVenue = new LiveVenue({ gateway, tickSize: instrument.tickSize, lotSize: instrument.lotSize, nowUs: () => feed.nowUs(), log: options.logger ?? (() => undefined) });
     const desk = new Desk({
       feed,

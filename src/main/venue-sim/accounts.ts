@@ -7,7 +7,7 @@
  * the account's leverage). Venue-neutral and pure: the exchange engine decides when to call it.
  */
 import type { Side } from '../../shared/units.js';
-import { addDec, compareDec, mulDec, parseDec, subDec, truncateDec, type Dec } from '../execution/venues/binance/decimal.js';
+import { addDec, compareDec, mulDec, parseDec, subDec, truncateDec, type Dec } from '../execution/venues/common/decimal.js';
 
 /** Balances are kept to this many decimals (the venue's asset precision). */
 export const ASSET_SCALE = 8;

@@ -11,7 +11,7 @@
  */
 import { oppositeSide, type Lots, type Side, type Ticks } from '../../shared/units.js';
 import type { Fill, VenueListener } from '../execution/types.js';
-import { addDec, parseDec, stepsToDec, type Dec } from '../execution/venues/binance/decimal.js';
+import { addDec, decToSteps, formatDec, parseDec, stepsToDec, type Dec } from '../execution/venues/common/decimal.js';
 import { SimMarket, type SimConfig } from '../market/sim/sim-market.js';
 import type { FeedListener, MarketTrade } from '../market/types.js';
 import { FuturesAccount, SpotAccount } from './accounts.js';
@@ -40,7 +40,7 @@ export type TimeInForce = 'GTC' | 'IOC' | 'GTX';
 export type ExchangeStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
 export type ExchangeExec = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'TRADE_PREVENTION';
 /** Why an order ended other than a fill or a cancel we were asked for. */
-export type EndReason = 'IOC_REMAINDER' | 'STP' | 'COUNTDOWN';
+export type EndReason = 'IOC_REMAINDER' | 'STP' | 'COUNTDOWN' | 'DCP';
 
 /** What an order asks for. */
 export interface PlaceRequest {
@@ -341,6 +341,13 @@ export class SimExchange implements VenueListener, FeedListener {
     }, ms);
   }
 
+  /** Cancels every open order for a reason of the venue's own (Bybit's disconnection protection). */
+  cancelEvery(reason: EndReason): number {
+    const open = [...this.open.values()];
+    for (const order of open) this.cancelOpen(order, reason);
+    return open.length;
+  }
+
   countdownArmed(): boolean {
     return this.countdownTimer !== null;
   }
@@ -350,6 +357,23 @@ export class SimExchange implements VenueListener, FeedListener {
   /** An outside market order of `lots` on `side`, matched now (trades through our orders in priority). */
   injectMarketOrder(side: Side, lots: Lots): void {
     this.sim.takeLiquidity(side, lots);
+  }
+
+  /** An outside market order of a decimal `quantity` on the lot grid (the dialects' fault). */
+  marketOrderOf(side: Side, quantity: string): void {
+    const qty = parseDec(quantity);
+    const lots = qty ? decToSteps(qty, this.lot) : null;
+    if (lots === null || lots <= 0) throw new RangeError(`quantity "${quantity}" is not on the ${formatDec(this.lot)} grid`);
+    this.injectMarketOrder(side, lots);
+  }
+
+  /** Trades a decimal `quantity` of our open order `clientOrderId` now (the dialects' fault). */
+  fillOrderOf(clientOrderId: string, quantity: string): void {
+    const order = this.find({ clientOrderId });
+    const qty = parseDec(quantity);
+    const lots = qty ? decToSteps(qty, this.lot) : null;
+    if (!order || lots === null) throw new RangeError(`no open order ${clientOrderId} or quantity "${quantity}" off the grid`);
+    this.fillOrder(order.orderId, lots);
   }
 
   /** Trades `lots` of our open order now: an outside order sweeps whatever is ahead of it, then it. */

@@ -76,7 +76,7 @@ export interface StoreScheduling {
   readonly timer: (callback: () => void, delayMs: number) => void;
 }
 
-const browserScheduling: StoreScheduling = {
+export const browserScheduling: StoreScheduling = {
   frame: (callback) => {
     const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => number }).requestAnimationFrame;
     if (typeof raf === 'function') raf(() => callback());

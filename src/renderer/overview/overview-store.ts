@@ -8,7 +8,7 @@
  */
 import type { FirmView } from '../../shared/desks.js';
 import type { ConnectionInfo } from '../desk-client/streaming-api.js';
-import { READING_INTERVAL_MS, type StoreScheduling } from '../desk-client/store.js';
+import { browserScheduling, READING_INTERVAL_MS, type StoreScheduling } from '../desk-client/store.js';
 import { urgentChange, type OverviewRow } from './overview-model.js';
 
 export interface OverviewStats {
@@ -20,14 +20,6 @@ export interface OverviewStats {
   lastPublishedAt: number;
 }
 
-/** The page's frame callback, typed here because the unit tests compile this module without the DOM library. */
-const pageFrames = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
-
-const browserScheduling: StoreScheduling = {
-  frame: (callback) => void pageFrames.requestAnimationFrame(() => callback()),
-  nowMs: () => performance.now(),
-  timer: (callback, delayMs) => void setTimeout(callback, delayMs),
-};
 
 export class OverviewStore {
   private rows: readonly OverviewRow[] | null = null;

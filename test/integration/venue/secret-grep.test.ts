@@ -1,6 +1,7 @@
 /**
  * A secret never reaches an output. `quotedesk venue` (the built CLI, as a user runs it) serves spot with
- * an HMAC key given through the environment and USD-M with an Ed25519 public key; a client process drives
+ * an HMAC key given through the environment, USD-M with an Ed25519 public key and Bybit linear with an HMAC
+ * key (whose 10004 answer quotes the signed text, key included); a client process drives
  * a real gateway against each through successes, refusals, a wrong secret, an unknown key, an unreachable
  * venue, logs its gateway every way a developer might, and dies of an uncaught error. Every byte each
  * process wrote to stdout and stderr, and every file left in their working folder, is searched for the
@@ -52,7 +53,7 @@ async function startVenueProcess(args: readonly string[], env: Record<string, st
     });
   });
   const rest = /REST: (http:\/\/\S+)/.exec(proc.stdout())?.[1] ?? '';
-  const wsApi = /(?:WebSocket API|User data streams): (ws:\/\/\S+)/.exec(proc.stdout())?.[1] ?? '';
+  const wsApi = /(?:WebSocket API|User data streams|Private stream): (ws:\/\/\S+)/.exec(proc.stdout())?.[1] ?? '';
   return { proc, rest, wsApi };
 }
 
@@ -62,6 +63,7 @@ const keys = join(dir, 'keys');
 const SECRET = `hmac-secret-${randomBytes(12).toString('hex')}`;
 const SPOT_KEY = `spot-key-${randomBytes(6).toString('hex')}`;
 const USDM_KEY = `usdm-key-${randomBytes(6).toString('hex')}`;
+const BYBIT_KEY = `bybit-key-${randomBytes(6).toString('hex')}`;
 const ed = generateKeyPairSync('ed25519');
 const PRIVATE_PEM = ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const PRIVATE_BODY = PRIVATE_PEM.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----'));
@@ -90,6 +92,7 @@ function leaks(text: string): string[] {
   if (PRIVATE_RAW.length > 0 && text.includes(PRIVATE_RAW)) found.push('the Ed25519 private key (raw)');
   if (text.includes(SPOT_KEY)) found.push('the spot API key');
   if (text.includes(USDM_KEY)) found.push('the USD-M API key');
+  if (text.includes(BYBIT_KEY)) found.push('the Bybit API key');
   return found;
 }
 
@@ -102,15 +105,18 @@ describe('no secret in any output', () => {
     writeFileSync(publicFile, ed.publicKey.export({ type: 'spki', format: 'pem' }).toString());
     const spot = await startVenueProcess(['--speak', 'binance-spot'], { QUOTEDESK_API_KEY: SPOT_KEY, QUOTEDESK_API_SECRET: SECRET }, work);
     const usdm = await startVenueProcess(['--speak', 'binance-usdm', '--api-key', USDM_KEY, '--ed25519-public-key', publicFile], {}, work);
+    const bybit = await startVenueProcess(['--speak', 'bybit-linear'], { QUOTEDESK_API_KEY: BYBIT_KEY, QUOTEDESK_API_SECRET: SECRET }, work);
     try {
       // why: the clients run in a folder of their own, where the bare name "tsx" does not resolve
       const tsx = ['--import', import.meta.resolve('tsx')];
       const script = join(PROJECT_ROOT, 'test', 'support', 'gateway-client.ts');
       const spotClient = run([script], { QD_VENUE: 'binance-spot', QD_REST: spot.rest, QD_WS_API: spot.wsApi, QD_API_KEY: SPOT_KEY, QD_API_SECRET: SECRET }, work, tsx);
       const usdmClient = run([script], { QD_VENUE: 'binance-usdm', QD_REST: usdm.rest, QD_WS_API: usdm.wsApi, QD_API_KEY: USDM_KEY, QD_ED25519_KEY_FILE: keyFile }, work, tsx);
+      const bybitClient = run([script], { QD_VENUE: 'bybit-linear', QD_REST: bybit.rest, QD_WS_API: bybit.wsApi, QD_API_KEY: BYBIT_KEY, QD_API_SECRET: SECRET }, work, tsx);
       expect(await spotClient.exited).toBe(1);
       expect(await usdmClient.exited).toBe(1);
-      for (const venue of [spot, usdm]) {
+      expect(await bybitClient.exited).toBe(1);
+      for (const venue of [spot, usdm, bybit]) {
         venue.proc.kill();
         expect(await venue.proc.exited).toBe(0);
       }
@@ -123,6 +129,10 @@ describe('no secret in any output', () => {
         'spot client stderr': spotClient.stderr(),
         'usdm client stdout': usdmClient.stdout(),
         'usdm client stderr': usdmClient.stderr(),
+        'venue bybit stdout': bybit.proc.stdout(),
+        'venue bybit stderr': bybit.proc.stderr(),
+        'bybit client stdout': bybitClient.stdout(),
+        'bybit client stderr': bybitClient.stderr(),
       };
       for (const file of filesUnder(work)) outputs[`file ${file}`] = readFileSync(file, 'latin1');
       // the search finds what it looks for
@@ -138,16 +148,25 @@ describe('no secret in any output', () => {
       expect(outputs['usdm client stderr']).toContain('-1022 INVALID_SIGNATURE');
       expect(outputs['usdm client stderr']).toContain('the venue could not be reached (ECONNREFUSED)');
       expect(outputs['usdm client stderr']).toContain('the client ends here, uncaught');
+      expect(outputs['bybit client stdout']).toMatch(/quote: \{"clientOrderId":"x2"/);
+      expect(outputs['bybit client stderr']).toContain('retCode 10004');
+      expect(outputs['bybit client stderr']).toContain('retCode 10003: API key is invalid.');
+      expect(outputs['bybit client stderr']).toContain('refused before sending by priceFilter');
+      expect(outputs['bybit client stderr']).toContain('the client ends here, uncaught');
       expect(outputs['usdm client stdout']).toMatch(/event: \{"type":"stream","status":"up"/);
     } finally {
       spot.proc.kill();
       usdm.proc.kill();
+      bybit.proc.kill();
     }
   });
 
   it('quotedesk venue: bad input is one line and exit code 2', async () => {
+    const edPublic = join(dir, 'bybit-ed25519.pub.pem');
+    writeFileSync(edPublic, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString());
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
-      [['--speak', 'kraken', '--port', '0'], {}, /--speak must be binance-spot or binance-usdm/],
+      [['--speak', 'kraken', '--port', '0'], {}, /--speak must be binance-spot, binance-usdm, bybit-spot or bybit-linear/],
+      [['--speak', 'bybit-linear', '--port', '0', '--api-key', 'k', '--ed25519-public-key', edPublic], {}, /Bybit keys sign with HMAC-SHA256/],
       [['--speak', 'binance-spot', '--port', '0'], { QUOTEDESK_API_KEY: '', QUOTEDESK_API_SECRET: '' }, /missing --api-key/],
       [['--speak', 'binance-spot', '--port', '0', '--api-key', 'k'], { QUOTEDESK_API_SECRET: '' }, /missing --api-secret/],
       [['--speak', 'binance-usdm', '--port', '0', '--api-key', 'k', '--ed25519-public-key', join(dir, 'missing.pem')], {}, /--ed25519-public-key .*cannot read the file \(ENOENT\)/],

@@ -10,7 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayEvent } from '../../../src/main/execution/live/gateway.js';
-import { addDec, formatDec, mulDec, parseDec, subDec, type Dec } from '../../../src/main/execution/venues/binance/decimal.js';
+import { addDec, formatDec, mulDec, parseDec, subDec, type Dec } from '../../../src/main/execution/venues/common/decimal.js';
 import { API_KEY, cleanups, connect, ED_CREDENTIALS, gatewayFor, isOrder, isStream, isTrade, recorder, refusal, type Session, startVenue, touch } from '../../support/local-venue.js';
 
 const cleanup = cleanups();

@@ -8,7 +8,7 @@
  */
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addDec, compareDec, mulDec, parseSignedDec, subDec, type Dec } from '../../../src/main/execution/venues/binance/decimal.js';
+import { addDec, compareDec, mulDec, parseSignedDec, subDec, type Dec } from '../../../src/main/execution/venues/common/decimal.js';
 import { cleanups, connect, ED_CREDENTIALS, isOrder, isStream, isTrade, refusal, type Session, startVenue, touch } from '../../support/local-venue.js';
 
 const cleanup = cleanups();

@@ -1,6 +1,6 @@
 /**
  * A live venue's order gateway: the protocol client of one venue account trading one symbol (Binance
- * spot, Binance USD-M, later Bybit v5). It owns the wire — signed requests, the server-time offset and
+ * spot, Binance USD-M, Bybit v5 spot and linear). It owns the wire — signed requests, the server-time offset and
  * `recvWindow`, the user data stream and its keep-alive, request-weight and order-count accounting from
  * the venue's answers, the symbol's filters checked before sending, every documented reject mapped to a
  * `GatewayError` by name — and nothing else: it keeps no order book of ours and decides nothing. The
@@ -14,9 +14,17 @@
  */
 import type { Side } from '../../../shared/units.js';
 
-export type GatewayVenue = 'binance-spot' | 'binance-usdm';
+export type BinanceVenue = 'binance-spot' | 'binance-usdm';
+export type BybitVenue = 'bybit-spot' | 'bybit-linear';
+export type GatewayVenue = BinanceVenue | BybitVenue;
 
-/** API key and secret (HMAC-SHA256) or an Ed25519 private key (PEM, from a file of mode 0600). */
+/** Where live orders go by default: the venue's testnet, unless mainnet is asked for. */
+export type GatewayNetwork = 'testnet' | 'mainnet';
+
+/**
+ * API key and secret (HMAC-SHA256) or an Ed25519 private key (PEM, from a file of mode 0600). Bybit signs
+ * with HMAC-SHA256 (or RSA, which this contract does not carry): its gateways refuse an Ed25519 key.
+ */
 export interface Credentials {
   readonly apiKey: string;
   readonly secret: { readonly kind: 'hmac'; readonly key: string } | { readonly kind: 'ed25519'; readonly privateKeyPem: string };
@@ -120,7 +128,7 @@ export interface SymbolRules {
   readonly minNotional: string;
   /** PERCENT_PRICE(_BY_SIDE): the price must lie within these multiples of the reference price. */
   readonly percentPrice: { readonly up: string; readonly down: string } | null;
-  /** Whether the venue cancels our orders by itself when we go quiet (USD-M countdownCancelAll). */
+  /** Whether the venue cancels our orders by itself when we go quiet (USD-M countdownCancelAll, Bybit DCP). */
   readonly deadMansSwitch: boolean;
 }
 
@@ -200,8 +208,9 @@ export interface VenueGateway {
   trades(sinceExchUs: number): Promise<GatewayTrade[]>;
   holdings(): Promise<Holdings>;
   /**
-   * The venue's dead-man's switch where it has one (USD-M `countdownCancelAll`): arm it for `timeoutMs`
-   * (the desk re-arms it well before it runs out) or disarm it with 0. Rejects where the venue has none.
+   * The venue's dead-man's switch where it has one (USD-M `countdownCancelAll`; Bybit's DCP, which cancels
+   * once our private connection has been gone for the window): arm it for `timeoutMs` (the desk re-arms it
+   * well before it runs out) or disarm it with 0. Rejects where the venue has none.
    */
   armDeadMansSwitch(timeoutMs: number): Promise<void>;
   usage(): RateLimitUsage;

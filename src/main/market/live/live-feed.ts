@@ -17,6 +17,7 @@
  * Endpoints are overridable (`wsUrl`, `restUrl`) for testnets and local test servers.
  */
 import WebSocket from 'ws';
+import { backoffDelayMs, type BackoffOptions } from '../../../shared/backoff.js';
 import type { FeedHealthView, VenueName } from '../../../shared/contract.js';
 import type { Instrument, LocalUs } from '../../../shared/units.js';
 import {
@@ -33,17 +34,7 @@ import { FeedHealthTracker } from '../feed-health.js';
 import type { BookReader, Clock, FeedEvent, FeedListener, MarketFeed, MarketTrade } from '../types.js';
 
 export type LiveVenue = Exclude<VenueName, 'sim'>;
-
-export interface BackoffOptions {
-  /** First retry delay (default 500 ms). */
-  readonly initialMs?: number;
-  /** Cap of the delay (default 30,000 ms). */
-  readonly maxMs?: number;
-  /** Growth per failed attempt (default 2). */
-  readonly factor?: number;
-  /** Share of the delay that is random (default 0.5: delay × [0.5, 1]). */
-  readonly jitter?: number;
-}
+export { backoffDelayMs, type BackoffOptions };
 
 export interface LiveFeedOptions {
   readonly venue: LiveVenue;
@@ -90,16 +81,6 @@ export const CONN_PREFIX: Readonly<Record<LiveVenue, string>> = {
 /** µs since the epoch from the high-resolution clock (monotone within the process). */
 export function wallClockUs(): LocalUs {
   return Math.round((performance.timeOrigin + performance.now()) * 1_000);
-}
-
-/** Delay before retry `attempt` (0-based): min(max, initial × factor^attempt) × (1 − jitter × random). */
-export function backoffDelayMs(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
-  const initial = options.initialMs ?? 500;
-  const max = options.maxMs ?? 30_000;
-  const factor = options.factor ?? 2;
-  const jitter = Math.min(1, Math.max(0, options.jitter ?? 0.5));
-  const base = Math.min(max, initial * factor ** Math.max(0, attempt));
-  return base * (1 - jitter * random());
 }
 
 /** Applies a base-url override to a venue url (keeps path and query). */

@@ -7,7 +7,8 @@
  * recvWindow defaults to 5000 and may not exceed 60000; `timestamp` may be in ms or µs). Never echoes a
  * key, a signature or a secret in an answer.
  */
-import { restSignaturePayload, wsApiSignaturePayload, type SignatureVerifier } from '../../execution/venues/binance/signing.js';
+import type { SignatureVerifier } from '../../execution/venues/common/signer.js';
+import { restSignaturePayload, wsApiSignaturePayload } from '../../execution/venues/binance/signing.js';
 
 export interface ApiKeyEntry {
   readonly apiKey: string;

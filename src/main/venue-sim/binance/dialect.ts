@@ -5,7 +5,7 @@
  * (spot prints prices and quantities with 8 decimals; USD-M with the symbol's own precision). Pure.
  */
 import { decimalsOf } from '../../../shared/units.js';
-import { formatDec, type Dec } from '../../execution/venues/binance/decimal.js';
+import { formatDec, type Dec } from '../../execution/venues/common/decimal.js';
 import { DEFAULT_SIM_CONFIG, type SimConfig } from '../../market/sim/sim-market.js';
 import type { SimExchangeConfig } from '../sim-exchange.js';
 

@@ -10,7 +10,7 @@
  * "Duplicate order sent."; USD-M -5022, -2019, -2022, -4116) and cancels (-2011 "Unknown order sent.",
  * -2013 "Order does not exist.").
  */
-import { compareDec, decToSteps, isMultipleOf, mulDec, parseDec, type Dec } from '../../execution/venues/binance/decimal.js';
+import { compareDec, decToSteps, isMultipleOf, mulDec, parseDec, type Dec } from '../../execution/venues/common/decimal.js';
 import type { Side } from '../../../shared/units.js';
 import type { SimExchange } from '../sim-exchange.js';
 import { mandatory, refusal, type VenueRefusal } from './auth.js';

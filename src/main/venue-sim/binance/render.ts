@@ -6,7 +6,7 @@
  * `positionRisk` (v3), and `ORDER_TRADE_UPDATE` / `ACCOUNT_UPDATE` (USD-M "Trade" and "User Data Streams"
  * pages). Pure functions of the engine's records.
  */
-import { formatDec, type Dec } from '../../execution/venues/binance/decimal.js';
+import { formatDec, type Dec } from '../../execution/venues/common/decimal.js';
 import type { SpotAccount, FuturesAccount } from '../accounts.js';
 import type { ExchangeExec, ExchangeOrder, ExchangeStatus, ExchangeTrade, SimExchange } from '../sim-exchange.js';
 import type { Formats } from './dialect.js';

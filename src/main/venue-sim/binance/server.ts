@@ -12,10 +12,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decToSteps, parseDec } from '../../execution/venues/binance/decimal.js';
 import type { SimConfig } from '../../market/sim/sim-market.js';
+import { closeServer, controlRequest, listenOn, readRequest, trackSockets } from '../local-server.js';
 import { SimExchange } from '../sim-exchange.js';
 import { Auth, mandatory, refusal, type ApiKeyEntry, type VenueRefusal } from './auth.js';
 import { DEFAULT_SYMBOL, defaultLimits, exchangeConfig, formats, type Dialect, type DialectLimits, type DialectSymbol } from './dialect.js';
@@ -186,18 +186,10 @@ export class BinanceLocalExchange {
     const venue = new BinanceLocalExchange(options, http);
     http.on('request', (req, res) => venue.onRequest(req, res));
     http.on('upgrade', (req, socket, head) => venue.onUpgrade(req, socket as Socket, head));
-    http.on('connection', (socket: Socket) => {
-      venue.sockets.add(socket);
-      socket.setNoDelay(true);
-      socket.on('close', () => venue.sockets.delete(socket));
-    });
+    trackSockets(http, venue.sockets);
     await venue.exchange.start();
     venue.market.start();
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-    });
-    venue.port = (http.address() as AddressInfo).port;
+    venue.port = await listenOn(http, options.host ?? '127.0.0.1', options.port ?? 0);
     return venue;
   }
 
@@ -258,19 +250,12 @@ export class BinanceLocalExchange {
 
   /** An outside market order: `side` buys or sells `quantity` (decimal text) at market now. */
   marketOrder(side: 'buy' | 'sell', quantity: string): void {
-    const qty = parseDec(quantity);
-    const lots = qty ? decToSteps(qty, this.exchange.lot) : null;
-    if (lots === null || lots <= 0) throw new RangeError(`quantity "${quantity}" is not on the ${this.spec.stepSize} grid`);
-    this.exchange.injectMarketOrder(side, lots);
+    this.exchange.marketOrderOf(side, quantity);
   }
 
   /** Trades `quantity` of our open order `clientOrderId` now (an outside order sweeps to it). */
   fillOrder(clientOrderId: string, quantity: string): void {
-    const order = this.exchange.find({ clientOrderId });
-    const qty = parseDec(quantity);
-    const lots = qty ? decToSteps(qty, this.exchange.lot) : null;
-    if (!order || lots === null) throw new RangeError(`no open order ${clientOrderId} or quantity "${quantity}" off the grid`);
-    this.exchange.fillOrder(order.orderId, lots);
+    this.exchange.fillOrderOf(clientOrderId, quantity);
   }
 
   /* ------------------------------------------------------------------ requests */
@@ -320,20 +305,8 @@ export class BinanceLocalExchange {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q >= 0 ? url.slice(0, q) : url;
-    const rawQuery = q >= 0 ? url.slice(q + 1) : '';
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > 65_536) req.destroy();
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8');
-      if (path.startsWith('/__local/')) return this.control(req, res, path, rawBody);
+    readRequest(req, (path, rawQuery, rawBody) => {
+      if (path.startsWith('/__local/')) return controlRequest(req, res, path, rawBody, this.options.controlApi !== false, (key, value) => this.applyFault(key, value));
       this.route(req, res, path, rawQuery, rawBody);
     });
   }
@@ -505,34 +478,6 @@ export class BinanceLocalExchange {
 
   /* ------------------------------------------------------------------- control */
 
-  private control(req: IncomingMessage, res: ServerResponse, path: string, rawBody: string): void {
-    const send = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    // why: a web page may not drive the faults of a local exchange a trader rehearses on
-    if (this.options.controlApi === false || req.headers.origin !== undefined) return send(403, { error: 'the control API is closed' });
-    if (req.method !== 'POST' || path !== '/__local/faults') return send(404, { error: 'POST /__local/faults only' });
-    let body: Record<string, unknown>;
-    try {
-      const parsed = JSON.parse(rawBody) as unknown;
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      body = parsed as Record<string, unknown>;
-    } catch {
-      return send(400, { error: 'body must be a JSON object' });
-    }
-    try {
-      const done: string[] = [];
-      for (const [key, value] of Object.entries(body)) {
-        this.applyFault(key, value);
-        done.push(key);
-      }
-      send(200, { applied: done });
-    } catch (error) {
-      send(400, { error: error instanceof Error ? error.message : String(error) });
-    }
-  }
-
   private applyFault(key: string, value: unknown): void {
     const record = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
     switch (key) {
@@ -577,9 +522,6 @@ export class BinanceLocalExchange {
     for (const res of this.held) res.destroy();
     this.held.clear();
     await this.exchange.stop();
-    await new Promise<void>((resolve) => {
-      this.http.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
-    });
+    await closeServer(this.http, this.sockets);
   }
 }

@@ -9,7 +9,8 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/main/execution/live/gateway.js';
-import { ed25519Verifier, encodeQuery, hmacVerifier, RequestSigner, restSignaturePayload, wsApiSignaturePayload } from '../../../../src/main/execution/venues/binance/signing.js';
+import { encodeQuery, restSignaturePayload, wsApiSignaturePayload } from '../../../../src/main/execution/venues/binance/signing.js';
+import { ed25519Verifier, hmacVerifier, RequestSigner } from '../../../../src/main/execution/venues/common/signer.js';
 
 const SPOT_SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
 const SPOT_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';

@@ -7,11 +7,11 @@
  * WebSocket `wss://fstream.binancefuture.com`; "User Data Streams": `wss://fstream.binance.com/private`
  * + `/ws/<listenKey>`). Pure data.
  */
-import type { GatewayEndpoints, GatewayVenue } from '../../live/gateway.js';
+import type { BinanceVenue, GatewayEndpoints, GatewayNetwork } from '../../live/gateway.js';
 
-export type BinanceNetwork = 'testnet' | 'mainnet';
+export type BinanceNetwork = GatewayNetwork;
 
-export const BINANCE_GATEWAY_ENDPOINTS: Readonly<Record<GatewayVenue, Readonly<Record<BinanceNetwork, GatewayEndpoints>>>> = {
+export const BINANCE_GATEWAY_ENDPOINTS: Readonly<Record<BinanceVenue, Readonly<Record<BinanceNetwork, GatewayEndpoints>>>> = {
   'binance-spot': {
     testnet: {
       restUrl: 'https://testnet.binance.vision',
@@ -40,7 +40,7 @@ export const BINANCE_GATEWAY_ENDPOINTS: Readonly<Record<GatewayVenue, Readonly<R
 };
 
 /** The endpoints of a venue on a network, with any of the three urls overridden. */
-export function gatewayEndpoints(venue: GatewayVenue, network: BinanceNetwork = 'testnet', overrides: Partial<GatewayEndpoints> = {}): GatewayEndpoints {
+export function gatewayEndpoints(venue: BinanceVenue, network: BinanceNetwork = 'testnet', overrides: Partial<GatewayEndpoints> = {}): GatewayEndpoints {
   const base = BINANCE_GATEWAY_ENDPOINTS[venue][network];
   return {
     restUrl: (overrides.restUrl ?? base.restUrl).replace(/\/+$/, ''),

@@ -8,7 +8,7 @@
  * the reason on screen is the venue's own. Venue messages are trimmed and never carry request parameters.
  * Pure: no I/O.
  */
-import { GatewayError, type GatewayErrorCode, type GatewayVenue } from '../../live/gateway.js';
+import { GatewayError, type GatewayErrorCode, type BinanceVenue } from '../../live/gateway.js';
 
 /** The documented names of the codes the gateways meet (spot errors.md, USD-M Error Codes). */
 export const ERROR_NAMES: Readonly<Record<number, string>> = {
@@ -92,7 +92,7 @@ export function describeVenueError(body: VenueErrorBody): string {
 }
 
 /** What the caller must do about a documented error code (the HTTP status decides 429/418/5xx first). */
-export function classifyVenueCode(venue: GatewayVenue, body: VenueErrorBody): GatewayErrorCode {
+export function classifyVenueCode(venue: BinanceVenue, body: VenueErrorBody): GatewayErrorCode {
   const msg = body.msg;
   switch (body.code) {
     case -1006:
@@ -145,7 +145,7 @@ export function classifyVenueCode(venue: GatewayVenue, body: VenueErrorBody): Ga
  * when asking again is allowed (from Retry-After / retryAfter) for 429 and 418.
  */
 export function gatewayErrorFor(
-  venue: GatewayVenue,
+  venue: BinanceVenue,
   what: string,
   httpStatus: number,
   body: VenueErrorBody | null,

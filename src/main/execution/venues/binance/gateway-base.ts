@@ -1,90 +1,42 @@
 /**
- * What the spot and USD-M gateways share: the signer (the only holder of the secret), the venue clock and
- * its resync after -1021, the rate-limit tracker and its 'limits' events (again when a back-off or ban
- * ends), the REST client, the symbol's rules and the check of every order against them before it is
- * sent, the venue order id → client order id memory that trade lists need (the venue's trade lists carry
- * only `orderId`), and the walk over trade history in the windows the venue allows. It keeps no order book
- * of ours and decides nothing about orders.
+ * What the Binance spot and USD-M gateways share beyond every gateway's core (`../common/gateway-core.ts`:
+ * signer, clock and its resync after -1021, 'limits' events, the check of every order before it is sent):
+ * the rate-limit tracker, the REST client, the symbol's filters, the venue order id → client order id
+ * memory that trade lists need (the venue's trade lists carry only `orderId`), and the walk over trade
+ * history in the windows the venue allows. It keeps no order book of ours and decides nothing about orders.
  */
-import { inspect } from 'node:util';
-import { GatewayError, type Credentials, type GatewayEndpoints, type GatewayEvent, type GatewayOrder, type GatewayOrderState, type GatewayTrade, type GatewayVenue, type RateLimitUsage, type SymbolRules } from '../../live/gateway.js';
+import { GatewayError, type BinanceVenue, type GatewayOrder, type GatewayOrderState, type GatewayTrade } from '../../live/gateway.js';
+import { GatewayCore, type FilterFailure, type GatewayCoreOptions } from '../common/gateway-core.js';
+import { intField } from '../common/wire-fields.js';
 import { checkOrder, clientOrderIdIssue, type BinanceSymbolRules } from './rules.js';
 import { RateLimitTracker } from './rate-limits.js';
 import { RestClient } from './rest-client.js';
-import { ServerClock } from './server-clock.js';
-import { RequestSigner } from './signing.js';
 import type { SignedTransport } from './transport.js';
-import { intField } from './wire-fields.js';
 import type { VenueTrade } from './wire-spot.js';
 
-export interface BinanceGatewayOptions {
-  /** The symbol as the venue spells it ("BTCUSDT"). */
-  readonly symbol: string;
-  readonly credentials: Credentials;
-  readonly endpoints: GatewayEndpoints;
-  /** Default 5000 ms, the venue's own default ("It is recommended to use a small recvWindow of 5000 or less"). */
-  readonly recvWindowMs?: number;
-  /** A request unanswered after this long is 'unknown-outcome' (default 5000 ms). */
-  readonly requestTimeoutMs?: number;
-  /** The local wall clock in ms (tests inject it). */
-  readonly wallMs?: () => number;
-  /** WebSocket reconnection back-off (default 250 ms doubling to 15 s). */
-  readonly reconnectInitialMs?: number;
-  readonly reconnectMaxMs?: number;
+export interface BinanceGatewayOptions extends GatewayCoreOptions {
   /** USD-M: how often the listenKey is kept alive (default 30 min; the key lives 60 min). */
   readonly listenKeyKeepAliveMs?: number;
-  /** How often the venue clock offset is measured again while running (default 10 min; a -1021 also does). */
-  readonly clockResyncMs?: number;
 }
 
-const NULL_LISTENER = (): void => undefined;
 /** Order ids remembered for trade lists (a bounded window, oldest forgotten first). */
 const ORDER_ID_MEMORY = 50_000;
 
-export abstract class BinanceGatewayBase {
-  abstract readonly venue: GatewayVenue;
-  readonly symbol: string;
-  protected readonly signer: RequestSigner;
-  protected readonly apiKey: string;
-  protected readonly clock: ServerClock;
+export abstract class BinanceGatewayBase extends GatewayCore<BinanceSymbolRules> {
+  abstract override readonly venue: BinanceVenue;
   protected readonly limits = new RateLimitTracker();
   protected readonly rest: RestClient;
-  protected readonly wallMs: () => number;
-  protected readonly recvWindowMs: number;
-  protected readonly timeoutMs: number;
-  protected readonly reconnectInitialMs: number;
-  protected readonly reconnectMaxMs: number;
-  protected listener: (event: GatewayEvent) => void = NULL_LISTENER;
-  protected readonly endpoints: GatewayEndpoints;
-  protected rules: BinanceSymbolRules | null = null;
-  protected stopped = false;
+  /** The venue's public time endpoint (`/api/v3/time`, `/fapi/v1/time`). */
+  protected abstract readonly timePath: string;
   private readonly clientIds = new Map<string, string>();
-  private limitsTimer: ReturnType<typeof setTimeout> | null = null;
-  private resyncTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly clockResyncMs: number;
-  private resyncing: Promise<void> | null = null;
 
-  constructor(venue: GatewayVenue, options: BinanceGatewayOptions) {
-    if (!/^[A-Z0-9]{2,30}$/.test(options.symbol)) throw new GatewayError('rejected', `symbol "${options.symbol.slice(0, 40)}" is not a Binance symbol (upper-case letters and digits)`);
-    if (!/^[\x21-\x7e]{1,256}$/.test(options.credentials.apiKey)) throw new GatewayError('auth', 'the API key is empty or has characters an HTTP header cannot carry');
-    this.symbol = options.symbol;
-    // why: the options carry the credentials; the gateway keeps the endpoints and the signer, never the secret
-    this.endpoints = options.endpoints;
-    this.signer = RequestSigner.fromCredentials(options.credentials);
-    this.apiKey = options.credentials.apiKey;
-    this.wallMs = options.wallMs ?? Date.now;
-    this.recvWindowMs = options.recvWindowMs ?? 5_000;
-    if (!(this.recvWindowMs > 0 && this.recvWindowMs <= 60_000)) throw new GatewayError('rejected', `recvWindow must be in (0, 60000] ms, got ${this.recvWindowMs}`);
-    this.timeoutMs = options.requestTimeoutMs ?? 5_000;
-    this.reconnectInitialMs = options.reconnectInitialMs ?? 250;
-    this.reconnectMaxMs = options.reconnectMaxMs ?? 15_000;
-    this.clockResyncMs = options.clockResyncMs ?? 10 * 60_000;
-    this.clock = new ServerClock(this.wallMs);
+  constructor(venue: BinanceVenue, options: BinanceGatewayOptions) {
+    super(venue, options);
     this.rest = new RestClient({ ...this.transport(venue), baseUrl: options.endpoints.restUrl });
   }
 
   /** What every transport of this gateway signs and counts with. */
-  protected transport(venue: GatewayVenue): SignedTransport {
+  protected transport(venue: BinanceVenue): SignedTransport {
     return {
       venue,
       apiKey: this.apiKey,
@@ -98,95 +50,18 @@ export abstract class BinanceGatewayBase {
     };
   }
 
-  /** What a log or a JSON dump of the gateway shows: never its key or secret. */
-  toJSON(): { venue: GatewayVenue; symbol: string } {
-    return { venue: this.venue, symbol: this.symbol };
+  /** The venue's time (`GET {timePath}`, weight 1). */
+  protected async fetchServerMs(): Promise<number> {
+    const body = await this.rest.call({ method: 'GET', path: this.timePath, params: [], security: 'none', weight: 1, orders: 0, what: 'server time' });
+    return intField(body, 'serverTime', `${this.venue} ${this.timePath}`);
   }
 
-  [inspect.custom](): string {
-    return `${this.constructor.name}(${this.venue} ${this.symbol})`;
+  protected filterFailure(rules: BinanceSymbolRules, order: GatewayOrder): FilterFailure | null {
+    return checkOrder(this.venue, rules, order);
   }
 
-  protected localUs(): number {
-    return this.wallMs() * 1_000;
-  }
-
-  protected emit(event: GatewayEvent): void {
-    this.listener(event);
-  }
-
-  protected streamStatus(status: 'up' | 'down', detail: string): void {
-    this.emit({ type: 'stream', status, detail, localUs: this.localUs() });
-  }
-
-  usage(): RateLimitUsage {
-    return this.limits.usage(this.clock.serverMs(), this.wallMs());
-  }
-
-  /** Tells the listener the limits or our usage changed; again when a back-off or ban runs out. */
-  protected limitsChanged(): void {
-    this.emit({ type: 'limits', usage: this.usage() });
-    const until = this.limits.holdUntil(this.wallMs());
-    if (this.limitsTimer !== null) clearTimeout(this.limitsTimer);
-    this.limitsTimer = null;
-    if (until !== null && !this.stopped) {
-      this.limitsTimer = setTimeout(() => {
-        this.limitsTimer = null;
-        this.limitsChanged();
-      }, until - this.wallMs() + 1);
-    }
-  }
-
-  /** Measures the venue clock offset (`GET {timePath}`, weight 1). */
-  protected async syncClock(timePath: string): Promise<void> {
-    await this.clock.sync(async () => {
-      const body = await this.rest.call({ method: 'GET', path: timePath, params: [], security: 'none', weight: 1, orders: 0, what: 'server time' });
-      return intField(body, 'serverTime', `${this.venue} ${timePath}`);
-    });
-  }
-
-  /** Measures the clock again every `clockResyncMs` (drift would otherwise cost a -1021 refusal). */
-  protected keepClockSynced(timePath: string): void {
-    if (this.resyncTimer !== null) clearInterval(this.resyncTimer);
-    this.resyncTimer = setInterval(() => {
-      this.resyncing ??= this.syncClock(timePath)
-        .catch(() => undefined)
-        .finally(() => (this.resyncing = null));
-    }, this.clockResyncMs);
-  }
-
-  /**
-   * Runs a signed request; on -1021 (timestamp outside recvWindow) measures the clock again before the
-   * error reaches the caller, so an immediate retry is stamped with the venue's time.
-   */
-  protected async signed<T>(timePath: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof GatewayError && error.code === 'timestamp') {
-        this.resyncing ??= this.syncClock(timePath)
-          .catch(() => undefined)
-          .finally(() => (this.resyncing = null));
-        await this.resyncing;
-      }
-      throw error;
-    }
-  }
-
-  /** Refuses an order the venue would refuse for its filters or id, before anything is sent. */
-  protected beforePlace(order: GatewayOrder): BinanceSymbolRules {
-    const rules = this.rules;
-    if (rules === null || this.stopped) throw new GatewayError('unavailable', `place ${order.clientOrderId}: the gateway is not started`);
-    const idIssue = clientOrderIdIssue(order.clientOrderId);
-    if (idIssue) throw new GatewayError('rejected', `place: ${idIssue}`);
-    const failure = checkOrder(this.venue, rules, order);
-    if (failure) throw new GatewayError('filter', `place ${order.clientOrderId}: refused before sending by ${failure.filter}: ${failure.detail}`);
-    return rules;
-  }
-
-  protected requireStarted(what: string): BinanceSymbolRules {
-    if (this.rules === null || this.stopped) throw new GatewayError('unavailable', `${what}: the gateway is not started`);
-    return this.rules;
+  protected clientOrderIdIssue(id: string): string | null {
+    return clientOrderIdIssue(id);
   }
 
   /** The order `read` asks the venue for, remembered; null when the venue does not know it (-2011/-2013). */
@@ -284,28 +159,8 @@ export abstract class BinanceGatewayBase {
     else this.emit({ type: 'order', state: execution.state, localUs });
   }
 
-  /** The contract's rules (the gateway keeps the venue's full set for its own checks). */
-  protected publicRules(rules: BinanceSymbolRules): SymbolRules {
-    return {
-      symbol: rules.symbol,
-      baseAsset: rules.baseAsset,
-      quoteAsset: rules.quoteAsset,
-      tickSize: rules.tickSize,
-      stepSize: rules.stepSize,
-      minQuantity: rules.minQuantity,
-      maxQuantity: rules.maxQuantity,
-      minNotional: rules.minNotional,
-      percentPrice: rules.percentPrice,
-      deadMansSwitch: rules.deadMansSwitch,
-    };
-  }
-
   protected stopBase(): void {
-    this.stopped = true;
-    if (this.limitsTimer !== null) clearTimeout(this.limitsTimer);
-    if (this.resyncTimer !== null) clearInterval(this.resyncTimer);
-    this.limitsTimer = null;
-    this.resyncTimer = null;
+    this.stopCore();
     this.rest.close();
   }
 }

@@ -3,7 +3,7 @@
  * (signing, wire shapes, error table, symbol rules, rate limits, clock), which the local exchange
  * (`src/main/venue-sim/binance`) runs from the other side, and the factory the desk uses.
  */
-import type { Credentials, GatewayEndpoints, GatewayVenue, VenueGateway } from '../../live/gateway.js';
+import type { Credentials, GatewayEndpoints, BinanceVenue, VenueGateway } from '../../live/gateway.js';
 import type { BinanceGatewayOptions } from './gateway-base.js';
 import { SpotGateway } from './spot-gateway.js';
 import { UsdmGateway } from './usdm-gateway.js';
@@ -17,7 +17,7 @@ export { classifyVenueCode, describeVenueError, ERROR_NAMES, gatewayErrorFor } f
 
 /** A gateway for a Binance venue; options beyond the required three are optional. */
 export function createBinanceGateway(
-  venue: GatewayVenue,
+  venue: BinanceVenue,
   symbol: string,
   credentials: Credentials,
   endpoints: GatewayEndpoints,

@@ -9,8 +9,10 @@
  * connection (it might have carried a fill). The key never appears in a message.
  */
 import WebSocket from 'ws';
+import { backoffDelayMs } from '../../../../shared/backoff.js';
 import { GatewayError } from '../../live/gateway.js';
-import { isRecord } from './wire-fields.js';
+import { isRecord } from '../common/wire-fields.js';
+import { closeSocket, discardSocket } from '../common/ws-socket.js';
 
 export interface ListenKeyStreamOptions {
   /** `wss://fstream.binance.com/private` or an override; the stream is `<base>/ws/<listenKey>`. */
@@ -54,16 +56,7 @@ export class ListenKeyStream {
     this.keepAliveTimer = null;
     const socket = this.socket;
     this.socket = null;
-    if (socket) {
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
-      if (socket.readyState !== WebSocket.CLOSED) {
-        await new Promise<void>((resolve) => {
-          socket.once('close', () => resolve());
-          socket.terminate();
-        });
-      }
-    }
+    if (socket) await closeSocket(socket);
   }
 
   isUp(): boolean {
@@ -114,9 +107,7 @@ export class ListenKeyStream {
         if (this.socket !== socket) return;
         if (!opened) {
           this.socket = null;
-          socket.removeAllListeners();
-          socket.on('error', () => undefined);
-          socket.terminate();
+          discardSocket(socket);
           if (first) reject(new GatewayError('unavailable', `the USD-M user data stream could not be opened: ${reason}`));
           else {
             this.scheduleReconnect();
@@ -134,9 +125,7 @@ export class ListenKeyStream {
   private lost(socket: WebSocket, reason: string): void {
     if (this.socket !== socket) return;
     this.socket = null;
-    socket.removeAllListeners();
-    socket.on('error', () => undefined);
-    socket.terminate();
+    discardSocket(socket);
     if (this.up) this.options.onStatus('down', `user data stream ${reason}`);
     this.up = false;
     this.scheduleReconnect();
@@ -145,7 +134,7 @@ export class ListenKeyStream {
   private scheduleReconnect(): void {
     if (!this.running || this.reconnectTimer !== null) return;
     const o = this.options;
-    const delay = Math.min(o.reconnectMaxMs, o.reconnectInitialMs * 2 ** this.attempt++) * (0.5 + Math.random() * 0.5);
+    const delay = backoffDelayMs(this.attempt++, { initialMs: o.reconnectInitialMs, maxMs: o.reconnectMaxMs });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.open(false).catch(() => this.scheduleReconnect());

@@ -10,6 +10,7 @@
  * Owns no timers and no I/O: the caller passes the venue's time (`serverMs`) and the local time.
  */
 import { GatewayError, type RateLimitUsage } from '../../live/gateway.js';
+import { LimitHold } from '../common/limit-hold.js';
 
 export type RateLimitType = 'REQUEST_WEIGHT' | 'ORDERS' | 'RAW_REQUESTS';
 
@@ -73,8 +74,7 @@ function windowStart(serverMs: number, intervalMs: number): number {
 
 export class RateLimitTracker {
   private counters: Counter[] = [];
-  private backOffUntilMs: number | null = null;
-  private bannedUntilMs: number | null = null;
+  private readonly hold = new LimitHold();
 
   constructor(limits: readonly RateLimitDef[] = []) {
     this.setLimits(limits);
@@ -126,12 +126,8 @@ export class RateLimitTracker {
    * throw instead of sending (banned, backing off, or it would break a known limit).
    */
   check(weight: number, orders: number, serverMs: number, localMs: number): GatewayError | null {
-    if (this.bannedUntilMs !== null && localMs < this.bannedUntilMs) {
-      return new GatewayError('banned', `held back: the venue banned this IP until ${new Date(this.bannedUntilMs).toISOString()}`, null, this.bannedUntilMs);
-    }
-    if (this.backOffUntilMs !== null && localMs < this.backOffUntilMs) {
-      return new GatewayError('rate-limited', `held back: the venue asked us to back off until ${new Date(this.backOffUntilMs).toISOString()}`, null, this.backOffUntilMs);
-    }
+    const held = this.hold.check(localMs);
+    if (held) return held;
     for (const counter of this.counters) {
       const amount = counter.def.type === 'ORDERS' ? orders : counter.def.type === 'REQUEST_WEIGHT' ? weight : 1;
       if (amount === 0) continue;
@@ -188,25 +184,23 @@ export class RateLimitTracker {
 
   /** A 429: no request until `untilMs` (local ms). */
   backOff(untilMs: number): void {
-    this.backOffUntilMs = Math.max(this.backOffUntilMs ?? 0, untilMs);
+    this.hold.backOff(untilMs);
   }
 
   /** A 418: the IP is banned until `untilMs` (local ms). */
   ban(untilMs: number): void {
-    this.bannedUntilMs = Math.max(this.bannedUntilMs ?? 0, untilMs);
+    this.hold.ban(untilMs);
   }
 
   /** When the current back-off or ban ends (local ms), or null. */
   holdUntil(localMs: number): number | null {
-    const until = Math.max(this.backOffUntilMs ?? 0, this.bannedUntilMs ?? 0);
-    return until > localMs ? until : null;
+    return this.hold.holdUntil(localMs);
   }
 
   usage(serverMs: number, localMs: number): RateLimitUsage {
     const weight = this.shortest('REQUEST_WEIGHT');
     const orders = this.shortest('ORDERS');
-    const banned = this.bannedUntilMs !== null && localMs < this.bannedUntilMs;
-    const backOff = banned ? this.bannedUntilMs : this.backOffUntilMs !== null && localMs < this.backOffUntilMs ? this.backOffUntilMs : null;
+    const { backOffUntilMs, banned } = this.hold.view(localMs);
     return {
       weightUsed: weight ? this.current(weight, serverMs) : 0,
       weightLimit: weight && Number.isFinite(weight.def.limit) ? weight.def.limit : 0,
@@ -214,7 +208,7 @@ export class RateLimitTracker {
       ordersUsed: orders ? this.current(orders, serverMs) : 0,
       ordersLimit: orders && Number.isFinite(orders.def.limit) ? orders.def.limit : 0,
       ordersWindowMs: orders?.def.intervalMs ?? 0,
-      backOffUntilMs: backOff,
+      backOffUntilMs,
       banned,
     };
   }

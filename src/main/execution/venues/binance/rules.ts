@@ -6,9 +6,10 @@
  * the mark price; -4164 "Order's notional must be no smaller than 5.0 (unless you choose reduce only)").
  * Arithmetic is exact (decimal.ts). It decides nothing else and does no I/O.
  */
-import { GatewayError, type GatewayOrder, type GatewayVenue, type SymbolRules } from '../../live/gateway.js';
-import { compareDec, isMultipleOf, mulDec, parseDec, type Dec } from './decimal.js';
-import { arrayField, decimalField, malformed, objectField, stringField } from './wire-fields.js';
+import { GatewayError, type GatewayOrder, type BinanceVenue, type SymbolRules } from '../../live/gateway.js';
+import { compareDec, isMultipleOf, mulDec, parseDec, type Dec } from '../common/decimal.js';
+import type { FilterFailure } from '../common/gateway-core.js';
+import { arrayField, decimalField, malformed, objectField, stringField } from '../common/wire-fields.js';
 
 /** The rules the gateway checks, beyond the contract's `SymbolRules`. */
 export interface BinanceSymbolRules extends SymbolRules {
@@ -24,11 +25,7 @@ export interface BinanceSymbolRules extends SymbolRules {
   readonly stpModes: readonly string[];
 }
 
-/** A refused order: which filter, and why in one line. */
-export interface FilterFailure {
-  readonly filter: string;
-  readonly detail: string;
-}
+export type { FilterFailure } from '../common/gateway-core.js';
 
 /** USD-M's documented STP modes ("New Order": EXPIRE_TAKER / EXPIRE_MAKER / EXPIRE_BOTH, default EXPIRE_MAKER). */
 const USDM_STP_MODES = ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'] as const;
@@ -46,7 +43,7 @@ function larger(a: string, b: string): string {
 }
 
 /** The rules of `symbol` from a parsed exchangeInfo answer; throws GatewayError('rejected') when malformed. */
-export function parseSymbolRules(venue: GatewayVenue, symbol: string, body: unknown): BinanceSymbolRules {
+export function parseSymbolRules(venue: BinanceVenue, symbol: string, body: unknown): BinanceSymbolRules {
   try {
     return readRules(venue, symbol, body);
   } catch (error) {
@@ -56,7 +53,7 @@ export function parseSymbolRules(venue: GatewayVenue, symbol: string, body: unkn
   }
 }
 
-function readRules(venue: GatewayVenue, symbol: string, body: unknown): BinanceSymbolRules {
+function readRules(venue: BinanceVenue, symbol: string, body: unknown): BinanceSymbolRules {
   const where = `${venue} exchangeInfo`;
   const symbols = arrayField(body, 'symbols', where);
   const entry = symbols.find((s) => typeof s === 'object' && s !== null && (s as Record<string, unknown>)['symbol'] === symbol);
@@ -146,7 +143,7 @@ function isFailure(value: Dec | FilterFailure): value is FilterFailure {
  * The first filter `order` breaks, or null when every filter the gateway can judge passes. PERCENT_PRICE is
  * judged only when the order carries its `referencePrice`; MIN_NOTIONAL on USD-M spares reduce-only orders.
  */
-export function checkOrder(venue: GatewayVenue, rules: BinanceSymbolRules, order: GatewayOrder): FilterFailure | null {
+export function checkOrder(venue: BinanceVenue, rules: BinanceSymbolRules, order: GatewayOrder): FilterFailure | null {
   const price = dec(order.price, 'price');
   if (isFailure(price)) return price;
   const qty = dec(order.quantity, 'quantity');

@@ -11,6 +11,7 @@
  * meets our own resting quote should cancel that stale quote and keep flattening (STP FAQ: the taker's
  * mode decides). Spot has no dead-man's switch (countdownCancelAll is USD-M only): armDeadMansSwitch refuses.
  */
+import { backoffDelayMs } from '../../../../shared/backoff.js';
 import { GatewayError, type GatewayEvent, type GatewayOrder, type GatewayOrderState, type GatewayTrade, type Holdings, type SymbolRules, type VenueGateway } from '../../live/gateway.js';
 import { BinanceGatewayBase, type BinanceGatewayOptions } from './gateway-base.js';
 import { parseRateLimits } from './rate-limits.js';
@@ -18,7 +19,7 @@ import type { HttpMethod } from './rest-client.js';
 import { parseSymbolRules } from './rules.js';
 import type { ParamValue } from './signing.js';
 import { WsApiClient } from './ws-api-client.js';
-import { intField, isRecord, stringField } from './wire-fields.js';
+import { intField, isRecord, stringField } from '../common/wire-fields.js';
 import { parseExecutionReport, parseSpotBalance, parseSpotMyTrade, parseSpotOrder, parseSpotOrderList, spotOrderParams } from './wire-spot.js';
 
 const TIME_PATH = '/api/v3/time';
@@ -46,6 +47,7 @@ const ACCOUNT: SpotRequest = { wsMethod: 'account.status', httpMethod: 'GET', pa
 
 export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
   readonly venue = 'binance-spot' as const;
+  protected readonly timePath = TIME_PATH;
   private readonly trading: WsApiClient;
   private readonly userData: WsApiClient;
   private stpMode: string | null = null;
@@ -65,20 +67,12 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
     });
   }
 
-  async start(listener: (event: GatewayEvent) => void): Promise<SymbolRules> {
-    if (this.rules !== null || this.stopped) throw new GatewayError('rejected', 'the gateway is already started or stopped');
-    this.listener = listener;
-    try {
-      return await this.open();
-    } catch (error) {
-      // why: a half-opened gateway must not keep sockets, timers or reconnect loops behind a failed start
-      await this.stop();
-      throw error;
-    }
+  start(listener: (event: GatewayEvent) => void): Promise<SymbolRules> {
+    return this.startOnce(listener, () => this.open(), () => this.stop());
   }
 
   private async open(): Promise<SymbolRules> {
-    await this.syncClock(TIME_PATH);
+    await this.syncClock();
     const info = await this.rest.call({ method: 'GET', path: '/api/v3/exchangeInfo', params: [['symbol', this.symbol]], security: 'none', weight: 20, orders: 0, what: 'exchangeInfo' });
     this.limits.setLimits(parseRateLimits(info));
     const rules = parseSymbolRules('binance-spot', this.symbol, info);
@@ -88,7 +82,7 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
     await this.userData.start();
     await this.subscribe();
     this.rules = rules;
-    this.keepClockSynced(TIME_PATH);
+    this.keepClockSynced();
     this.limitsChanged();
     return this.publicRules(rules);
   }
@@ -103,7 +97,7 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
 
   /** Over the trading WebSocket API when it is up, else the REST twin (same parameters, same answer). */
   private async call(request: SpotRequest, params: Array<[string, ParamValue]>, what: string): Promise<unknown> {
-    return this.signed(TIME_PATH, async () => {
+    return this.signed(async () => {
       if (this.trading.isOpen()) {
         return this.trading.request(request.wsMethod, Object.fromEntries(params), { signed: true, weight: request.weight, orders: request.orders, what });
       }
@@ -181,7 +175,7 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
 
   /** Subscribes this connection to our account's user data (`userDataStream.subscribe.signature`, weight 2). */
   private async subscribe(): Promise<void> {
-    const answer = await this.signed(TIME_PATH, () => this.userData.request('userDataStream.subscribe.signature', {}, { signed: true, weight: 2, orders: 0, what: 'user data subscription' }));
+    const answer = await this.signed(() => this.userData.request('userDataStream.subscribe.signature', {}, { signed: true, weight: 2, orders: 0, what: 'user data subscription' }));
     intField(answer, 'subscriptionId', 'binance-spot userDataStream.subscribe.signature');
     this.subscribed = true;
     this.resubscribeAttempt = 0;
@@ -206,7 +200,7 @@ export class SpotGateway extends BinanceGatewayBase implements VenueGateway {
       this.subscribe().catch((error: unknown) => {
         // why: a refused subscription leaves us blind; say so and try again with back-off
         this.streamStatus('down', `user data subscription failed: ${error instanceof Error ? error.message : String(error)}`);
-        this.resubscribeSoon(Math.min(this.reconnectMaxMs, this.reconnectInitialMs * 2 ** this.resubscribeAttempt++));
+        this.resubscribeSoon(backoffDelayMs(this.resubscribeAttempt++, { initialMs: this.reconnectInitialMs, maxMs: this.reconnectMaxMs, jitter: 0 }));
       });
     }, delayMs);
   }

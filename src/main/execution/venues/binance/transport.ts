@@ -3,13 +3,13 @@
  * signed request: the venue, the API key and the signer, the venue clock, the rate-limit tracker and the
  * gateway's timing settings. A type only.
  */
-import type { GatewayVenue } from '../../live/gateway.js';
+import type { BinanceVenue } from '../../live/gateway.js';
 import type { RateLimitTracker } from './rate-limits.js';
-import type { ServerClock } from './server-clock.js';
-import type { RequestSigner } from './signing.js';
+import type { ServerClock } from '../common/server-clock.js';
+import type { RequestSigner } from '../common/signer.js';
 
 export interface SignedTransport {
-  readonly venue: GatewayVenue;
+  readonly venue: BinanceVenue;
   readonly apiKey: string;
   readonly signer: RequestSigner;
   readonly clock: ServerClock;

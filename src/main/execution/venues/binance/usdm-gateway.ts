@@ -16,7 +16,7 @@ import { parseRateLimits } from './rate-limits.js';
 import type { RestCall } from './rest-client.js';
 import { parseSymbolRules } from './rules.js';
 import type { ParamValue } from './signing.js';
-import { intField, stringField } from './wire-fields.js';
+import { intField, stringField } from '../common/wire-fields.js';
 import { parseCountdown, parseListenKey, parseOrderTradeUpdate, parseUsdmOrder, parseUsdmOrderList, parseUsdmPosition, parseUsdmUserTrade, usdmOrderParams } from './wire-usdm.js';
 
 const TIME_PATH = '/fapi/v1/time';
@@ -28,6 +28,7 @@ const TRADES_LOOKBACK_MS = 180 * 86_400_000;
 
 export class UsdmGateway extends BinanceGatewayBase implements VenueGateway {
   readonly venue = 'binance-usdm' as const;
+  protected readonly timePath = TIME_PATH;
   private readonly stream: ListenKeyStream;
 
   constructor(options: BinanceGatewayOptions) {
@@ -49,23 +50,15 @@ export class UsdmGateway extends BinanceGatewayBase implements VenueGateway {
 
   private request(method: RestCall['method'], path: string, params: Array<[string, ParamValue]>, security: RestCall['security'], weight: number, orders: number, what: string): Promise<unknown> {
     const call = (): Promise<unknown> => this.rest.call({ method, path, params, security, weight, orders, what });
-    return security === 'signed' ? this.signed(TIME_PATH, call) : call();
+    return security === 'signed' ? this.signed(call) : call();
   }
 
-  async start(listener: (event: GatewayEvent) => void): Promise<SymbolRules> {
-    if (this.rules !== null || this.stopped) throw new GatewayError('rejected', 'the gateway is already started or stopped');
-    this.listener = listener;
-    try {
-      return await this.open();
-    } catch (error) {
-      // why: a half-opened gateway must not keep sockets, timers or reconnect loops behind a failed start
-      await this.stop();
-      throw error;
-    }
+  start(listener: (event: GatewayEvent) => void): Promise<SymbolRules> {
+    return this.startOnce(listener, () => this.open(), () => this.stop());
   }
 
   private async open(): Promise<SymbolRules> {
-    await this.syncClock(TIME_PATH);
+    await this.syncClock();
     const info = await this.request('GET', '/fapi/v1/exchangeInfo', [], 'none', 1, 0, 'exchangeInfo');
     this.limits.setLimits(parseRateLimits(info));
     const rules = parseSymbolRules('binance-usdm', this.symbol, info);
@@ -75,7 +68,7 @@ export class UsdmGateway extends BinanceGatewayBase implements VenueGateway {
     await this.stream.start();
     this.rules = rules;
     this.streamStatus('up', 'user data stream connected');
-    this.keepClockSynced(TIME_PATH);
+    this.keepClockSynced();
     this.limitsChanged();
     return this.publicRules(rules);
   }

@@ -11,7 +11,7 @@
 import type { GatewayOrder, GatewayOrderState, GatewayOrderStatus, GatewayTrade } from '../../live/gateway.js';
 import type { Side } from '../../../../shared/units.js';
 import type { ParamValue } from './signing.js';
-import { arrayField, boolField, decimalField, intField, isRecord, malformed, objectField, oneOf, optionalString, signedDecimalField, stringField } from './wire-fields.js';
+import { arrayField, boolField, decimalField, intField, isRecord, malformed, objectField, oneOf, optionalString, signedDecimalField, stringField } from '../common/wire-fields.js';
 
 export const SPOT_STATUSES = ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'EXPIRED_IN_MATCH', 'PENDING_NEW', 'PENDING_CANCEL'] as const;
 export type SpotStatus = (typeof SPOT_STATUSES)[number];

@@ -9,7 +9,7 @@
  */
 import { GatewayError, type GatewayOrder, type GatewayOrderState, type GatewayTrade } from '../../live/gateway.js';
 import type { ParamValue } from './signing.js';
-import { boolField, decimalField, intField, malformed, objectField, oneOf, optionalString, signedDecimalField, stringField } from './wire-fields.js';
+import { boolField, decimalField, intField, malformed, objectField, oneOf, optionalString, signedDecimalField, stringField } from '../common/wire-fields.js';
 import { sideOf, statusOf, tradeOfEvent, type VenueTrade } from './wire-spot.js';
 
 export const USDM_STATUSES = ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED', 'EXPIRED_IN_MATCH', 'REJECTED'] as const;

@@ -10,11 +10,13 @@
  * and never a parameter, key or signature.
  */
 import WebSocket from 'ws';
+import { backoffDelayMs } from '../../../../shared/backoff.js';
 import { GatewayError } from '../../live/gateway.js';
 import { gatewayErrorFor, venueErrorBody } from './errors.js';
 import { wsApiSignaturePayload, type ParamValue } from './signing.js';
 import type { SignedTransport } from './transport.js';
-import { isRecord } from './wire-fields.js';
+import { isRecord } from '../common/wire-fields.js';
+import { closeSocket, discardSocket } from '../common/ws-socket.js';
 
 export interface WsApiClientOptions extends SignedTransport {
   /** `wss://ws-api.binance.com:443/ws-api/v3` or an override. */
@@ -74,16 +76,7 @@ export class WsApiClient {
     const socket = this.socket;
     this.socket = null;
     this.failPending('the gateway stopped before the answer');
-    if (socket) {
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
-      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
-        await new Promise<void>((resolve) => {
-          socket.once('close', () => resolve());
-          socket.terminate();
-        });
-      }
-    }
+    if (socket) await closeSocket(socket);
   }
 
   /** Drops the connection as a network failure would (it reconnects by itself). */
@@ -150,9 +143,7 @@ export class WsApiClient {
   private onClosed(socket: WebSocket, reason: string): void {
     if (this.socket !== socket) return;
     this.socket = null;
-    socket.removeAllListeners();
-    socket.on('error', () => undefined);
-    socket.terminate();
+    discardSocket(socket);
     this.failPending(`the ${this.options.name} connection closed before the answer`);
     const first = this.firstOpen;
     if (first) {
@@ -164,11 +155,10 @@ export class WsApiClient {
     this.options.onStatus('down', `${this.options.name} WebSocket API ${reason}`);
     if (!this.running) return;
     const o = this.options;
-    const base = Math.min(o.reconnectMaxMs, o.reconnectInitialMs * 2 ** this.attempt++);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.connect();
-    }, base * (0.5 + Math.random() * 0.5));
+    }, backoffDelayMs(this.attempt++, { initialMs: o.reconnectInitialMs, maxMs: o.reconnectMaxMs }));
   }
 
   private failPending(why: string): void {

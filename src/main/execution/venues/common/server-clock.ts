@@ -1,11 +1,12 @@
 /**
- * The venue's clock as seen from here: the offset between the venue's server time and the local wall
- * clock, measured from `GET /api/v3/time` / `/fapi/v1/time` (`{"serverTime": ms}`), so every signed
- * request's `timestamp` is the venue's time. The venue processes a request only if `timestamp <
- * serverTime + 1000` and `serverTime - timestamp <= recvWindow` (spot `rest-api.md` "Timing security",
- * USD-M "General Info"); a -1021 answer means the offset went stale and the gateway measures it again.
- * Each sync takes several round trips and keeps the one with the shortest round trip, centred on its
- * midpoint. Owns no I/O of its own: the caller passes the request and the wall clock.
+ * A venue's clock as seen from here: the offset between the venue's server time and the local wall
+ * clock, so every signed request's timestamp is the venue's time. Both venues judge a request by the
+ * same rule — Binance: processed only if `timestamp < serverTime + 1000` and `serverTime - timestamp <=
+ * recvWindow` (spot `rest-api.md` "Timing security", USD-M "General Info"); Bybit v5: `server_time -
+ * recv_window <= timestamp < server_time + 1000` (`guide.mdx` "Authentication") — so a refusal for time
+ * (Binance -1021, Bybit 10002) means the offset went stale and the gateway measures it again. Each sync
+ * takes several round trips and keeps the one with the shortest round trip, centred on its midpoint.
+ * Venue-neutral; owns no I/O of its own: the caller passes the time request and the wall clock.
  */
 
 export class ServerClock {
