@@ -544,11 +544,18 @@ export class ReplayFeed implements MarketFeed, Clock {
     }
   }
 
-  private applyEvent(): void {
+  /**
+   * Applies the next event after the time ticks before it. `whilePlaying`: a tick's listener that pauses the
+   * replay stops it before this event (false is returned and nothing is applied), as a pause anywhere else does.
+   */
+  private applyEvent(whilePlaying = false): boolean {
     // The first checkpoint's listener state is the listener as it was before the first event.
     if (this.index === 0 && !this.silent && this.participant) this.takeListenerState(this.checkpoints[0]!);
     const f = this.frames[this.index]!;
-    if (!this.silent) this.ticksUpTo(f.localUs);
+    if (!this.silent) {
+      this.ticksUpTo(f.localUs, whilePlaying);
+      if (whilePlaying && !this.playing) return false;
+    }
     this.clockUs = f.localUs;
     this.tracker.recordMessage(f.localUs);
     const changed = this.adapter.onMessage(f.kind, f.msg, f.localUs);
@@ -560,6 +567,7 @@ export class ReplayFeed implements MarketFeed, Clock {
       if (slot === this.checkpoints.length) this.takeCheckpoint();
       else if (!this.silent && this.participant) this.takeListenerState(this.checkpoints[slot]!);
     }
+    return true;
   }
 
   /** Keeps the listener's state with a checkpoint of the current timeline, unless it already has it. */
@@ -573,7 +581,9 @@ export class ReplayFeed implements MarketFeed, Clock {
   private advanceEvents(count: number, whilePlaying = false): number {
     const end = Math.min(this.frames.length, this.index + count);
     const start = this.index;
-    while (this.index < end && (!whilePlaying || this.playing)) this.applyEvent();
+    while (this.index < end && (!whilePlaying || this.playing)) {
+      if (!this.applyEvent(whilePlaying)) break;
+    }
     return this.index - start;
   }
 
@@ -582,7 +592,7 @@ export class ReplayFeed implements MarketFeed, Clock {
     const frames = this.frames;
     let n = 0;
     while (this.index < frames.length && frames[this.index]!.localUs <= targetUs && n < budget && this.playing) {
-      this.applyEvent();
+      if (!this.applyEvent(true)) break;
       n++;
     }
     if (n < budget && this.playing) {

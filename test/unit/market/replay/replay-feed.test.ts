@@ -210,6 +210,33 @@ describeWithSharedData('ReplayFeed transport on a LOBSTER recording', () => {
     expect(() => feed.setSpeed(101)).toThrow(/speed/);
   });
 
+  it('a pause from a time tick stops before the next event, at any speed (as fast as it goes here)', async () => {
+    const ref = await ReplayFeed.open(out, { autoplay: false });
+    await ref.start(logger(() => ref.book).listener);
+    const end = ref.frameTimeUs(0) + 1_000_000;
+    ref.seek(end);
+
+    const feed = await ReplayFeed.open(out, { autoplay: false, speed: 'max' });
+    const l = logger(() => feed.book);
+    let resolve: () => void = () => undefined;
+    const reached = new Promise<void>((r) => (resolve = r));
+    await feed.start({
+      ...l.listener,
+      onTime: (t) => {
+        l.listener.onTime(t);
+        if (t >= end && feed.view().playing) {
+          feed.pause();
+          resolve();
+        }
+      },
+    });
+    feed.play();
+    await reached;
+    // Whole chunks of events are applied per turn at 'max': the pause still lands between two events.
+    expect(feed.view()).toMatchObject({ playing: false, eventIndex: ref.view().eventIndex });
+    expect(depth(feed.book)).toBe(depth(ref.book));
+  });
+
   it('accepts the contract replay commands', async () => {
     const feed = await ReplayFeed.open(out, { autoplay: false, checkpointEvery: 100 });
     const l = logger(() => feed.book);
