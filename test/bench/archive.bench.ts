@@ -62,7 +62,7 @@ async function scenario(cluster: NatsCluster, postgres: Postgres, batchRows: num
   } catch {
     // none yet
   }
-  await ensureRecordsStream(jsm, 3);
+  await ensureRecordsStream(jsm, 3, (line) => console.log(line));
   const js = jetstream(nc);
   const perDesk = Math.ceil(FILLS / DESKS);
   const publishStart = performance.now();

@@ -28,7 +28,7 @@ import {
 } from '../../shared/fleet.js';
 import { migrateArchive } from './archive-schema.js';
 import { FleetInputError, connectNats, watchStatus, type NatsTarget } from './nats-connection.js';
-import { defaultReplicas, ensureRecordsStream } from './streams.js';
+import { defaultReplicas, ensureRecordsStream, withClusterPatience } from './streams.js';
 
 export interface ArchiverOptions {
   readonly target: NatsTarget;
@@ -176,18 +176,25 @@ export class Archiver {
       if (applied.length > 0) options.log(`archive: applied schema migrations ${applied.join(', ')}`);
       nc = await connectNats(options.target, options.natsFlag, { name: 'quotedesk archive' });
       const jsm = await jetstreamManager(nc);
-      await ensureRecordsStream(jsm, defaultReplicas(nc));
-      try {
-        await jsm.consumers.info(RECORDS_STREAM, ARCHIVE_CONSUMER);
-      } catch {
-        await jsm.consumers.add(RECORDS_STREAM, {
-          durable_name: ARCHIVE_CONSUMER,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          ack_wait: nanos(30_000),
-          max_ack_pending: 50_000,
-        });
-      }
+      await ensureRecordsStream(jsm, defaultReplicas(nc), options.log);
+      await withClusterPatience(
+        'the archive consumer',
+        async () => {
+          try {
+            await jsm.consumers.info(RECORDS_STREAM, ARCHIVE_CONSUMER);
+          } catch (error) {
+            if (!/not found/i.test((error as Error).message)) throw error;
+            await jsm.consumers.add(RECORDS_STREAM, {
+              durable_name: ARCHIVE_CONSUMER,
+              ack_policy: AckPolicy.Explicit,
+              deliver_policy: DeliverPolicy.All,
+              ack_wait: nanos(30_000),
+              max_ack_pending: 50_000,
+            });
+          }
+        },
+        options.log,
+      );
       const consumer = await jetstream(nc).consumers.get(RECORDS_STREAM, ARCHIVE_CONSUMER);
       watchStatus(nc, options.log);
       return new Archiver(options, nc, db, consumer);

@@ -79,7 +79,7 @@ export class DeskAgent {
       } catch (error) {
         throw new FleetInputError(`${options.flag}: JetStream is not available to this account (${(error as Error).message})`);
       }
-      await ensureRecordsStream(jsm, defaultReplicas(nc));
+      await ensureRecordsStream(jsm, defaultReplicas(nc), options.log);
     } catch (error) {
       await nc.close();
       throw error;

@@ -20,8 +20,40 @@ export function defaultReplicas(nc: NatsConnection): number {
   return nc.info?.cluster !== undefined && nc.info.cluster !== '' ? 3 : 1;
 }
 
-/** Creates `QD_RECORDS` unless it exists; returns its info. */
-export async function ensureRecordsStream(jsm: JetStreamManager, replicas: number): Promise<StreamInfo> {
+/**
+ * What a JetStream cluster answers while it cannot place or serve a stream yet — a request that timed out
+ * while its meta leader is being elected, too few peers up for the replicas, the system busy — and that
+ * asking again a moment later fixes. Anything else (a wrong account, a stream configured otherwise) is final.
+ */
+const TRANSIENT = /timeout|no suitable peers|temporarily unavailable|insufficient resources|leader/i;
+
+/** How long a fleet program keeps asking a cluster that answers transiently before it gives up. */
+export const CLUSTER_PATIENCE_MS = 30_000;
+
+/**
+ * Runs `step` until it succeeds, retrying transient cluster answers (each logged once per attempt) for up
+ * to `patienceMs`; then, or on any other error, the error stands.
+ */
+export async function withClusterPatience<T>(what: string, step: () => Promise<T>, log: (line: string) => void, patienceMs = CLUSTER_PATIENCE_MS): Promise<T> {
+  const giveUpAt = Date.now() + patienceMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!TRANSIENT.test(message) || Date.now() >= giveUpAt) throw error;
+      log(`${what}: the JetStream cluster is not ready (${message}); asking again`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 250 * attempt)));
+    }
+  }
+}
+
+/** Creates `QD_RECORDS` unless it exists; returns its info (transient cluster answers retried, see above). */
+export function ensureRecordsStream(jsm: JetStreamManager, replicas: number, log: (line: string) => void): Promise<StreamInfo> {
+  return withClusterPatience('the records stream', () => ensureOnce(jsm, replicas), log);
+}
+
+async function ensureOnce(jsm: JetStreamManager, replicas: number): Promise<StreamInfo> {
   try {
     return await jsm.streams.info(RECORDS_STREAM);
   } catch (error) {

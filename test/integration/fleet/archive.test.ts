@@ -64,7 +64,7 @@ describe('the archiver', () => {
     db = new pg.Client({ connectionString: postgres.url('archive') });
     await db.connect();
     nc = await nats.connect('desk');
-    await ensureRecordsStream(await jetstreamManager(nc), 1);
+    await ensureRecordsStream(await jetstreamManager(nc), 1, () => undefined);
   }, 60_000);
 
   afterAll(async () => {
