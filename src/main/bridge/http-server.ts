@@ -63,6 +63,8 @@ export interface RunningServer {
 
 /** Clients send only `hello` and `ack` on a stream. */
 const MAX_STREAM_MESSAGE_BYTES = 1024;
+/** Stream handshakes completed per event-loop turn when a crowd connects at once. */
+const UPGRADES_PER_TURN = 8;
 const DESKS_PREFIX = '/api/desks/';
 
 
@@ -79,8 +81,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const mainDesk = desks.get(fleet.main.name) as DeskApi;
   const overview = new OverviewHub(fleet, { ratePerSec: 4, highWaterBytes: streamOptions.highWaterBytes, slowClientMs: streamOptions.slowClientMs });
+  /**
+   * Stream upgrades accepted but not yet completed: a crowd connecting at once is completed eight per
+   * event-loop turn (the handshake, then the hub's own batches send the snapshots), so a kill arriving in the
+   * middle of a connection storm is parsed and posted to the engine between batches rather than after all.
+   */
+  const pendingUpgrades: Array<() => void> = [];
+  let upgradeTurn: ReturnType<typeof setImmediate> | null = null;
+  const completeUpgrades = (): void => {
+    upgradeTurn = null;
+    for (let i = 0; i < UPGRADES_PER_TURN && pendingUpgrades.length > 0; i++) (pendingUpgrades.shift() as () => void)();
+    if (pendingUpgrades.length > 0) upgradeTurn = setImmediate(completeUpgrades);
+  };
+  const queueUpgrade = (complete: () => void): void => {
+    pendingUpgrades.push(complete);
+    upgradeTurn ??= setImmediate(completeUpgrades);
+  };
   const streamClients = (): number => {
-    let count = overview.clientCount;
+    let count = overview.clientCount + pendingUpgrades.length;
     for (const desk of desks.values()) count += desk.hub.clientCount;
     return count;
   };
@@ -178,20 +196,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (connected >= streamOptions.maxClients) {
       return refuse('503 Service Unavailable', `too many stream clients (${connected} of at most ${streamOptions.maxClients}): close another monitor, or start serve with a higher --max-clients`);
     }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      const peer = peerOf(ws);
-      if (overviewStream) {
-        const client = overview.attach(peer);
-        ws.on('close', () => client.detach());
-        ws.on('error', () => client.detach());
-        return;
-      }
-      const client = (target as { desk: DeskApi }).desk.hub.attach(peer);
-      ws.on('message', (data: Buffer) => client.control(data.toString('utf8')));
-      ws.on('close', () => client.detach());
-      ws.on('error', () => client.detach());
+    queueUpgrade(() => {
+      // why: a client that gave up while waiting for its turn is not completed.
+      if (socket.destroyed) return;
+      wss.handleUpgrade(request, socket, head, (ws) => onStreamSocket(ws, overviewStream, target));
     });
   });
+
+  function onStreamSocket(ws: WebSocket, overviewStream: boolean, target: { readonly desk: DeskApi } | null): void {
+    const peer = peerOf(ws);
+    if (overviewStream) {
+      const client = overview.attach(peer);
+      ws.on('close', () => client.detach());
+      ws.on('error', () => client.detach());
+      return;
+    }
+    if (target === null) return;
+    const client = target.desk.hub.attach(peer);
+    ws.on('message', (data: Buffer) => client.control(data.toString('utf8')));
+    ws.on('close', () => client.detach());
+    ws.on('error', () => client.detach());
+  }
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
@@ -208,6 +233,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     streamClients,
     close: () =>
       new Promise<void>((resolvePromise) => {
+        if (upgradeTurn !== null) clearImmediate(upgradeTurn);
+        pendingUpgrades.length = 0;
         overview.close();
         for (const desk of desks.values()) void desk.close();
         for (const client of wss.clients) client.terminate();
