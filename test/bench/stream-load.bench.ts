@@ -147,7 +147,9 @@ async function get(url: string): Promise<Response> {
   try {
     return await fetch(url);
   } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+    // why: the server closed an idle keep-alive connection just as fetch reused it (seen as either code).
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'UND_ERR_SOCKET' && code !== 'EPIPE' && code !== 'ECONNRESET') throw error;
     reusedClosed++;
     return fetch(url);
   }
