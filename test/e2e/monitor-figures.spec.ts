@@ -100,6 +100,8 @@ test.describe('a replay with fills (GOOG slice, paper fills)', () => {
 
   test('the help overlay describes each paper fill model', async ({ page, serve }) => {
     await page.goto(monitorUrl(serve));
+    // The monitor (and its keys) exists once the page knows it serves one desk: press only then.
+    await expect(page.getByTestId('trading-state')).toBeVisible();
     await page.keyboard.press('?');
     const help = page.getByTestId('help-fill-models');
     await expect(help).toContainText('Queue (the default).');
