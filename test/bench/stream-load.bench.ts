@@ -144,14 +144,16 @@ let reusedClosed = 0;
 
 /** GET with one retry when the server had just closed the idle keep-alive connection fetch reused. */
 async function get(url: string): Promise<Response> {
-  try {
-    return await fetch(url);
-  } catch (error) {
-    // why: the server closed an idle keep-alive connection just as fetch reused it (seen as either code).
-    const code = (error as { cause?: { code?: string } }).cause?.code;
-    if (code !== 'UND_ERR_SOCKET' && code !== 'EPIPE' && code !== 'ECONNRESET') throw error;
-    reusedClosed++;
-    return fetch(url);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url);
+    } catch (error) {
+      // why: the server closed an idle keep-alive connection just as fetch reused it (seen under several
+      // codes); the pool may hold more than one such connection, so a few attempts.
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if ((code !== 'UND_ERR_SOCKET' && code !== 'EPIPE' && code !== 'ECONNRESET') || attempt >= 4) throw error;
+      reusedClosed++;
+    }
   }
 }
 
