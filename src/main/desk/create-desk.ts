@@ -215,19 +215,24 @@ async function createLiveDesk(options: DeskOptions, venue: Exclude<VenueName, 's
       mode: 'live',
       ...(options.logger ? { logger: options.logger } : {}),
     });
-    return {
-      desk,
-      store,
-      sim: null,
-      replay: null,
-      live: feed,
-      start: () => desk.start({ publishIntervalMs: PUBLISH_INTERVAL_MS }),
-      close: async () => {
-        await desk.stop('host closed');
-        store.close();
-      },
-    };
+    return runningOnLiveFeed(desk, store, feed);
   });
+}
+
+/** A desk on a venue's live feed (paper or live execution), as its host runs and closes it. */
+function runningOnLiveFeed(desk: Desk, store: SqliteStore, feed: LiveFeed): RunningDesk {
+  return {
+    desk,
+    store,
+    sim: null,
+    replay: null,
+    live: feed,
+    start: () => desk.start({ publishIntervalMs: PUBLISH_INTERVAL_MS }),
+    close: async () => {
+      await desk.stop('host closed');
+      store.close();
+    },
+  };
 }
 
 /**
@@ -280,18 +285,7 @@ async function createLiveTradingDesk(options: DeskOptions, venue: Exclude<VenueN
       endpoint,
       ...(options.logger ? { logger: options.logger } : {}),
     });
-    return {
-      desk,
-      store,
-      sim: null,
-      replay: null,
-      live: feed,
-      start: () => desk.start({ publishIntervalMs: PUBLISH_INTERVAL_MS }),
-      close: async () => {
-        await desk.stop('host closed');
-        store.close();
-      },
-    };
+    return runningOnLiveFeed(desk, store, feed);
   });
 }
 
