@@ -31,6 +31,7 @@ import { OverviewHub } from './overview-hub.js';
 import { ReadBusyError, ReadFailedError } from './reads.js';
 import { serveStatic } from './static-files.js';
 import { accessPolicy } from './request-policy.js';
+import { TurnBatches } from './turn-batches.js';
 import { DEFAULT_STREAM_OPTIONS, type StreamHubOptions, type StreamPeer } from './stream-hub.js';
 
 export interface ServerOptions {
@@ -86,19 +87,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
    * event-loop turn (the handshake, then the hub's own batches send the snapshots), so a kill arriving in the
    * middle of a connection storm is parsed and posted to the engine between batches rather than after all.
    */
-  const pendingUpgrades: Array<() => void> = [];
-  let upgradeTurn: ReturnType<typeof setImmediate> | null = null;
-  const completeUpgrades = (): void => {
-    upgradeTurn = null;
-    for (let i = 0; i < UPGRADES_PER_TURN && pendingUpgrades.length > 0; i++) (pendingUpgrades.shift() as () => void)();
-    if (pendingUpgrades.length > 0) upgradeTurn = setImmediate(completeUpgrades);
-  };
-  const queueUpgrade = (complete: () => void): void => {
-    pendingUpgrades.push(complete);
-    upgradeTurn ??= setImmediate(completeUpgrades);
-  };
+  const upgrades = new TurnBatches(UPGRADES_PER_TURN);
   const streamClients = (): number => {
-    let count = overview.clientCount + pendingUpgrades.length;
+    let count = overview.clientCount + upgrades.pending;
     for (const desk of desks.values()) count += desk.hub.clientCount;
     return count;
   };
@@ -196,7 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (connected >= streamOptions.maxClients) {
       return refuse('503 Service Unavailable', `too many stream clients (${connected} of at most ${streamOptions.maxClients}): close another monitor, or start serve with a higher --max-clients`);
     }
-    queueUpgrade(() => {
+    upgrades.add(() => {
       // why: a client that gave up while waiting for its turn is not completed.
       if (socket.destroyed) return;
       wss.handleUpgrade(request, socket, head, (ws) => onStreamSocket(ws, overviewStream, target));
@@ -233,8 +224,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     streamClients,
     close: () =>
       new Promise<void>((resolvePromise) => {
-        if (upgradeTurn !== null) clearImmediate(upgradeTurn);
-        pendingUpgrades.length = 0;
+        upgrades.clear();
         overview.close();
         for (const desk of desks.values()) void desk.close();
         for (const client of wss.clients) client.terminate();

@@ -21,6 +21,7 @@
 import type { SessionView } from '../../shared/contract.js';
 import type { StreamFrame } from '../engine/protocol.js';
 import type { Outgoing, StreamMirror } from '../engine/stream-mirror.js';
+import { TurnBatches } from './turn-batches.js';
 
 /** What a transport provides for one client. */
 export interface StreamPeer {
@@ -117,10 +118,8 @@ export class StreamHub {
   private readonly unsubscribe: Array<() => void>;
   private pacer: ReturnType<typeof setInterval> | null = null;
   private sweeper: ReturnType<typeof setInterval> | null = null;
-  /** Clients waiting for admission, in arrival order, and how many were admitted in this turn. */
-  private readonly waiting: Client[] = [];
-  private admittedThisTurn = 0;
-  private turnTimer: ReturnType<typeof setImmediate> | null = null;
+  /** Newcomers let in `ADMIT_PER_TURN` per event-loop turn. */
+  private readonly admission = new TurnBatches(ADMIT_PER_TURN);
   /** Clients dropped for being too slow, for diagnostics and tests. */
   dropped = 0;
 
@@ -160,31 +159,16 @@ export class StreamHub {
       this.pacer = setInterval(() => this.onFrameTick(), this.options.frameMs);
       this.sweeper = setInterval(() => this.sweep(), Math.min(1_000, this.options.slowClientMs / 4));
     }
-    if (this.admittedThisTurn < ADMIT_PER_TURN && this.waiting.length === 0) this.admit(client);
-    else this.waiting.push(client);
-    this.scheduleTurn();
+    this.admission.add(() => {
+      if (!client.closed) this.admit(client);
+    });
     return client;
   }
 
   private admit(client: Client): void {
-    this.admittedThisTurn++;
     client.admitted = true;
     this.pump(client);
     this.deliver(client, this.mirror.session());
-  }
-
-  /** The next turn admits the next batch of newcomers. */
-  private scheduleTurn(): void {
-    if (this.turnTimer !== null) return;
-    this.turnTimer = setImmediate(() => {
-      this.turnTimer = null;
-      this.admittedThisTurn = 0;
-      while (this.waiting.length > 0 && this.admittedThisTurn < ADMIT_PER_TURN) {
-        const client = this.waiting.shift() as Client;
-        if (!client.closed) this.admit(client);
-      }
-      if (this.waiting.length > 0 || this.admittedThisTurn > 0) this.scheduleTurn();
-    });
   }
 
   remove(client: StreamClient): void {
@@ -193,8 +177,6 @@ export class StreamHub {
     this.clients.delete(client);
     client.unwatch?.();
     client.unwatch = null;
-    const queued = this.waiting.indexOf(client);
-    if (queued >= 0) this.waiting.splice(queued, 1);
     if (this.clients.size === 0) this.stopTimers();
   }
 
@@ -278,9 +260,7 @@ export class StreamHub {
   }
 
   private stopTimers(): void {
-    if (this.turnTimer !== null) clearImmediate(this.turnTimer);
-    this.turnTimer = null;
-    this.admittedThisTurn = 0;
+    this.admission.clear();
     if (this.pacer !== null) clearInterval(this.pacer);
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.pacer = null;
