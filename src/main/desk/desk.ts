@@ -218,7 +218,13 @@ export class Desk implements FeedListener {
   /** The timer publishes on every `publishEvery`-th tick (1 while a stream client watches; see `setPublishPace`). */
   private publishEvery = 1;
   private publishTicks = 0;
+  /** The figures changed since `metrics()` last computed them (its cache is stale). */
   private metricsDirty = true;
+  /**
+   * The figures changed since the stream last carried them. Apart from `metricsDirty`: an API read between a
+   * change and the next publish refreshes the cache, and the stream must still be told.
+   */
+  private metricsUnsent = true;
   private lastMetrics: DeskMetrics | null = null;
   private dirty = true;
   private readonly log: (line: string) => void;
@@ -579,7 +585,7 @@ export class Desk implements FeedListener {
       this.midTicks = Number.NaN;
     }
     this.pushEvent('info', `replay jumped ${info.toUs >= info.fromUs ? 'forward' : 'back'} to event ${info.eventIndex}`, info.toUs);
-    this.metricsDirty = true;
+    this.metricsChanged();
     this.snapshotDue = true;
   }
 
@@ -610,7 +616,7 @@ export class Desk implements FeedListener {
     this.store.rewindTo(this.sessionIdValue, checkpoint.mark, atUs);
     this.pendingFills = [];
     this.lastMetrics = null;
-    this.metricsDirty = true;
+    this.metricsChanged();
     this.dirty = true;
     this.snapshotDue = true;
   }
@@ -619,7 +625,7 @@ export class Desk implements FeedListener {
   onEnd(localUs: LocalUs): void {
     this.stats.cancelsSent += this.orders.cancelAll(localUs);
     this.pushEvent('info', 'replay finished', localUs);
-    this.metricsDirty = true;
+    this.metricsChanged();
   }
 
   private recordingStartedUs = Number.NaN;
@@ -815,7 +821,7 @@ export class Desk implements FeedListener {
     if (isConfigurable(this.venue)) this.venue.configure(result.params.execution);
     this.auditNow(who, 'params', { changes: diff });
     this.pushEvent('params', `parameters changed by ${who}: ${diff.map((d) => d.field).join(', ')}`);
-    this.metricsDirty = true;
+    this.metricsChanged();
     this.requote(this.clock.nowUs());
     return { ok: true };
   }
@@ -882,6 +888,11 @@ export class Desk implements FeedListener {
     };
   }
 
+  private metricsChanged(): void {
+    this.metricsDirty = true;
+    this.metricsUnsent = true;
+  }
+
   metrics(): DeskMetrics {
     if (this.metricsDirty || !this.lastMetrics) {
       this.lastMetrics = this.analytics.metrics(this.clock.nowUs());
@@ -935,7 +946,7 @@ export class Desk implements FeedListener {
 
   /** Sends one batched update to every subscriber if anything changed (called by the publish timer). */
   publish(): void {
-    if (!this.dirty && this.pendingFills.length === 0 && this.pendingEvents.length === 0 && !this.snapshotDue && !this.tape.dirty) return;
+    if (!this.dirty && !this.metricsUnsent && this.pendingFills.length === 0 && this.pendingEvents.length === 0 && !this.snapshotDue && !this.tape.dirty) return;
     // Everything a subscriber is told about is durable first.
     this.flushQuietly();
     this.dirty = false;
@@ -945,6 +956,8 @@ export class Desk implements FeedListener {
       this.pendingFills = [];
       this.pendingEvents = [];
       this.tape.clearPending();
+      // A subscriber arriving later gets a snapshot, which holds the figures of that moment.
+      this.metricsUnsent = false;
       if (this.snapshotDue) {
         this.snapshotDue = false;
         const snapshot = this.snapshotMessage();
@@ -957,7 +970,7 @@ export class Desk implements FeedListener {
       type: 'update',
       seq: ++this.publishSeq,
       state: this.state(),
-      metrics: this.metricsDirty ? this.metrics() : null,
+      metrics: this.metricsUnsent ? this.metrics() : null,
       fills: this.pendingFills,
       series: [point],
       events: this.pendingEvents,
@@ -966,6 +979,7 @@ export class Desk implements FeedListener {
     };
     this.pendingFills = [];
     this.pendingEvents = [];
+    this.metricsUnsent = false;
     for (const listener of this.listeners) listener(message);
   }
 
@@ -980,7 +994,7 @@ export class Desk implements FeedListener {
     const resolved = this.analytics.onMark(localUs, this.midTicks);
     for (const markout of resolved) {
       this.store.recordMarkout(this.sessionIdValue, markout.fillId, markout.horizonSec, markout.markoutBps);
-      this.metricsDirty = true;
+      this.metricsChanged();
     }
     if (localUs - this.lastPnlSnapshotUs >= PNL_SNAPSHOT_EVERY_US) {
       this.lastPnlSnapshotUs = localUs;
@@ -996,7 +1010,7 @@ export class Desk implements FeedListener {
         fees: pnl.fees,
         mid: this.tick.toNumber(this.midTicks),
       });
-      this.metricsDirty = true;
+      this.metricsChanged();
     }
   }
 
@@ -1146,7 +1160,7 @@ export class Desk implements FeedListener {
     this.uncommittedFills.add(stored);
     this.risk.onFill(fill.localUs);
     this.flattener.onFill(fill, order);
-    this.metricsDirty = true;
+    this.metricsChanged();
     this.dirty = true;
   }
 
