@@ -944,6 +944,12 @@ export class Desk implements FeedListener {
     };
   }
 
+  /** Publishes the desk's state now, whatever the publish pace (an operator's command just changed it). */
+  publishNow(): void {
+    this.dirty = true;
+    this.publish();
+  }
+
   /** Sends one batched update to every subscriber if anything changed (called by the publish timer). */
   publish(): void {
     if (!this.dirty && !this.metricsUnsent && this.pendingFills.length === 0 && this.pendingEvents.length === 0 && !this.snapshotDue && !this.tape.dirty) return;

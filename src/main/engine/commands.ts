@@ -30,12 +30,17 @@ export function isCommandName(value: string): value is CommandName {
 /**
  * Validates `payload` for the command and runs it on the desk as `who`. The command takes effect at once
  * (a kill's cancels have left before this returns); the promise settles once the operator's action is on
- * disk (its audit row, the state change), which is when the caller hears it was done. The engine keeps
- * processing the feed while that commit runs.
+ * disk (its audit row, the state change) and published on the stream, which is when the caller hears it
+ * was done. The engine keeps processing the feed while that commit runs.
  */
 export async function executeCommand(desk: Desk, name: CommandName, payload: unknown, actor: string): Promise<CommandResult> {
   const result = await runCommand(desk, name, payload, actor);
-  if (result.ok) await desk.persisted();
+  if (result.ok) {
+    await desk.persisted();
+    // The stream (and every view built from it: the fleet overview) hears of the change before the caller
+    // hears it was done, whatever pace the desk publishes at while nobody watches.
+    desk.publishNow();
+  }
   return result;
 }
 

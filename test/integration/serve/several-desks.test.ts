@@ -85,6 +85,8 @@ describe('five desks in one process', () => {
     const overview = await openReader(serve.baseUrl, { path: '/api/desks/stream', record: true });
     const killed = await serve.send('POST', '/api/desks/kill', { why: 'test kill-all' });
     expect(killed).toEqual({ status: 200, body: { ok: true, desks: names.map((name) => ({ name, ok: true, tradingState: 'halted', error: null })) } });
+    // Once a desk has answered, the fleet's view of it says so (no desk waits for its publish pace to tell).
+    expect((await serve.get<DeskSummaryView[]>('/api/desks')).map((d) => [d.name, d.tradingState])).toEqual(names.map((name) => [name, 'halted']));
     const allHalted = await overview.waitFor(
       (m) => (m as unknown as { type: string; desks?: DeskSummaryView[] }).type === 'overview' && ((m as unknown as { desks: DeskSummaryView[] }).desks.every((d) => d.tradingState === 'halted')),
       'the overview to show every desk halted',
