@@ -5,9 +5,9 @@
  *
  * - **Order**: on connect a snapshot (when a desk runs), then the session; then updates. A session change
  *   goes to every client at once; a new desk (a new mirror epoch) sends each client a fresh snapshot.
- * - **Pacing**: at most one update per display frame per client. A client that says
- *   `{"type":"hello","ack":true}` gets the next update only after it acknowledges (`{"type":"ack"}`) the
- *   frame that rendered the last; others are paced at `frameMs`. An update sent after a wait carries
+ * - **Pacing**: one update in flight per client. A client that says `{"type":"hello","ack":true}` gets the
+ *   next update only after it acknowledges (`{"type":"ack"}`) the last (the monitor does on receipt, and
+ *   publishes once per display frame whatever arrives); others are paced at `frameMs`. An update sent after a wait carries
  *   everything since the client's last one (merged by the mirror), so a slow page never loses a fill.
  * - **Back-pressure**: nothing more is queued for a client while more than `highWaterBytes` wait in its
  *   socket. A client stuck that way for `slowClientMs` is dropped with a close reason; one that drains

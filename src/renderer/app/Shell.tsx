@@ -192,8 +192,7 @@ function DeskView({ host, name, nav }: { host: DeskHost; name: string | null; na
     pageStats.desk = store.stats;
     const offConnection = api.onConnection((info) => store.setConnection(info));
     const offStream = api.subscribe((message) => store.apply(message));
-    // One update per rendered frame: React commits this frame's slices synchronously in the frame callback,
-    // so acknowledging after it lets the server send the next update for the next frame.
+    // The stream acknowledges updates on receipt; one it could not acknowledge then goes out with the frame.
     const offFrame = store.onFrame(() => api.frameRendered());
     api.getSession().then(
       (session) => store.setSession(session),

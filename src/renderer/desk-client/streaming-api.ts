@@ -19,8 +19,8 @@ export interface StreamingDeskApi extends DeskApi {
   /** Connection status of the stream; the listener is called at once with the current status. */
   onConnection(listener: (info: ConnectionInfo) => void): () => void;
   /**
-   * The page rendered a frame with what it received: the server may send the next update (flow control,
-   * so the page never gets more than one update per frame). A no-op where the transport needs none.
+   * The page rendered a frame. A transport with flow control acknowledges each update as it takes it in;
+   * one whose acknowledgement could not be sent then sends it here. A no-op where the transport needs none.
    */
   frameRendered(): void;
 }
