@@ -116,9 +116,12 @@ test('the banner says NOT QUOTING with the reasons whenever active and nothing w
   // Quoting again; then a hard limit below the position: one side at the limit, the other reduces.
   expect((await serve.send('PUT', '/api/params', { strategy: { schedule: [] } })).status).toBe(200);
   await expect(banner).toHaveAttribute('data-quoting', 'both');
-  const held = await withInventory(serve, 25);
-  const limit = Math.max(1, Math.floor(Math.abs(held.inventory) / 2));
-  expect((await serve.send('PUT', '/api/params', { risk: { maxInventoryLots: limit, softInventoryLots: limit } })).status).toBe(200);
+  await withInventory(serve, 25);
+  // A hard limit of one lot, far below the position: only the reducing side may quote until the position is
+  // worked off (a limit of half the position let the fills bring it back under within the wait).
+  expect((await serve.send('PUT', '/api/params', { risk: { maxInventoryLots: 1, softInventoryLots: 1 } })).status).toBe(200);
+  const held = await stateOf(serve);
+  expect(Math.abs(held.inventory)).toBeGreaterThan(1);
   const side = held.inventory > 0 ? 'ask' : 'bid';
   await expect(banner).toHaveAttribute('data-quoting', side);
   await expect(page.getByTestId('trading-state-cause')).toContainText(`quoting the ${side} only`);
