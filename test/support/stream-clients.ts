@@ -40,7 +40,7 @@ export function openReader(baseUrl: string, options: ClientOptions = {}): Promis
   const url = `${baseUrl.replace(/^http/, 'ws')}${options.path ?? '/api/stream'}`;
   const ws = new WebSocket(url, options.protocols ?? [], { ...(options.origin ? { origin: options.origin } : {}), ...(options.headers ? { headers: options.headers } : {}) });
   const messages: StreamMessage[] = [];
-  const waiters = new Set<{ match: (message: StreamMessage) => boolean; resolve: (message: StreamMessage) => void }>();
+  const waiters = new Set<{ match: (message: StreamMessage) => boolean; resolve: (message: StreamMessage) => void; reject: (error: Error) => void }>();
   let count = 0;
   let newest: Buffer | null = null;
   const parse = (data: Buffer): StreamMessage => JSON.parse(data.toString('utf8')) as StreamMessage;
@@ -61,6 +61,20 @@ export function openReader(baseUrl: string, options: ClientOptions = {}): Promis
       }
     }
   });
+  // A failure says what the client last saw: a desk not quoting reads differently from a client cut off.
+  const describeNewest = (): string => {
+    const last = options.record ? messages[messages.length - 1] : newest !== null ? parse(newest) : undefined;
+    if (last === undefined) return 'nothing received';
+    if (last.type === 'session') return `last a session message: ${last.session.status}`;
+    const s = last.state;
+    return `last ${last.type}: ${s.tradingState}, ${s.openOrders.length} open orders, feed ${s.feed.state}, refusals ${JSON.stringify(s.refusals)}`;
+  };
+  ws.on('close', (code: number, reason: Buffer) => {
+    for (const waiter of [...waiters]) {
+      waiters.delete(waiter);
+      waiter.reject(new Error(`the stream closed (${code} ${reason.toString('utf8')})`));
+    }
+  });
   const client: ReadingClient = {
     ws,
     messages,
@@ -71,13 +85,17 @@ export function openReader(baseUrl: string, options: ClientOptions = {}): Promis
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`timed out waiting for ${what}`));
+          reject(new Error(`timed out waiting for ${what} after ${count} messages (${describeNewest()})`));
         }, timeoutMs);
         const waiter = {
           match,
           resolve: (message: StreamMessage) => {
             clearTimeout(timer);
             resolve(message);
+          },
+          reject: (error: Error) => {
+            clearTimeout(timer);
+            reject(new Error(`${error.message} while waiting for ${what}`));
           },
         };
         waiters.add(waiter);

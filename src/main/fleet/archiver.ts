@@ -174,8 +174,10 @@ export class Archiver {
     try {
       const applied = await migrateArchive(db);
       if (applied.length > 0) options.log(`archive: applied schema migrations ${applied.join(', ')}`);
-      nc = await connectNats(options.target, options.natsFlag, { name: 'quotedesk archive' });
-      const jsm = await jetstreamManager(nc);
+      const connection = await connectNats(options.target, options.natsFlag, { name: 'quotedesk archive' });
+      nc = connection;
+      // A cluster busy electing or placing answers the account check late: asked again, as the streams are.
+      const jsm = await withClusterPatience('JetStream', () => jetstreamManager(connection), options.log);
       await ensureRecordsStream(jsm, defaultReplicas(nc), options.log);
       await withClusterPatience(
         'the archive consumer',

@@ -24,7 +24,7 @@ import { buildSummary, newestFillMs } from './desk-summary.js';
 import { FleetInputError, connectNats, watchStatus, type NatsTarget } from './nats-connection.js';
 import { Outbox } from './outbox.js';
 import { OutboxReader } from './outbox-reader.js';
-import { defaultReplicas, ensureRecordsStream } from './streams.js';
+import { defaultReplicas, ensureRecordsStream, withClusterPatience } from './streams.js';
 
 export const HEARTBEAT_MS = 500;
 export const OFFLINE_GRACE_MS = 2_000;
@@ -75,7 +75,8 @@ export class DeskAgent {
     let jsm: JetStreamManager;
     try {
       try {
-        jsm = await jetstreamManager(nc);
+        // A busy cluster answers the account check late (a timeout): asked again before it counts as refused.
+        jsm = await withClusterPatience('JetStream', () => jetstreamManager(nc), options.log);
       } catch (error) {
         throw new FleetInputError(`${options.flag}: JetStream is not available to this account (${(error as Error).message})`);
       }
