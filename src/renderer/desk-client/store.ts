@@ -9,8 +9,7 @@
  * events: the state banner and clock, the chart legend, statistics, PnL, inventory, markouts, feed health,
  * blotter, event log) is published at most every READING_INTERVAL_MS — numbers that change sixty times a second
  * cannot be read, and re-laying out every panel per frame under a busy market is what made other desks'
- * monitors fall behind. A routine reading goes out one group of panels per frame (READING_PHASES), so no
- * frame carries them all. It is published at once, whole, in the same frame as the market view, when a desk event
+ * monitors fall behind. It is published at once, in the same frame as the market view, when a desk event
  * arrives (an operator action, a state change, a breaker trip, feed trouble) or the trading state changes,
  * so nothing the trader must act on waits. The chart listeners get the series points that arrived (or a
  * reset after a snapshot) in a microtask right after each message (see `flushSeries`); each chart paces
@@ -21,9 +20,6 @@ import { TAPE_SNAPSHOT_TRADES, type DeskEventView, type DeskMetrics, type DeskSt
 import type { ConnectionInfo } from './streaming-api.js';
 
 export type Slice = 'state' | 'pacedState' | 'metrics' | 'fills' | 'events' | 'trades' | 'connection' | 'session';
-/** The slices published at reading pace. */
-type ReadingSlice = 'pacedState' | 'metrics' | 'fills' | 'events' | 'trades';
-const ALL_READING_SLICES: ReadonlyArray<ReadingSlice> = ['pacedState', 'metrics', 'fills', 'events', 'trades'];
 
 export interface Published {
   /** The desk's newest state, every frame (the market view). */
@@ -51,12 +47,6 @@ export const MAX_EVENTS = 500;
 export const MAX_SERIES = 20_000;
 /** The pace of the figures and lists: four times a second. */
 export const READING_INTERVAL_MS = 250;
-/**
- * A routine reading is published over consecutive frames, one group of panels per frame, so no frame carries
- * every panel's render and layout at once (which took a whole frame's budget under a busy market and made
- * the market view that shared it late). A desk event publishes every group in its frame.
- */
-export const READING_PHASES: ReadonlyArray<ReadonlyArray<ReadingSlice>> = [['pacedState'], ['metrics'], ['fills', 'events'], ['trades']];
 /** Fills remembered for the ladder's flash. */
 export const RECENT_FILLS = 64;
 
@@ -125,8 +115,6 @@ export class DeskStore {
   private readingUrgent = false;
   private lastReadingAtMs = Number.NEGATIVE_INFINITY;
   private readingTimerSet = false;
-  /** The groups of a routine reading still to publish, one per frame (READING_PHASES). */
-  private readingQueue: Array<ReadonlyArray<ReadingSlice>> = [];
   private readonly series: SeriesPoint[] = [];
   private freshSeriesFrom = 0;
   private seriesReset = false;
@@ -286,22 +274,12 @@ export class DeskStore {
       next = { ...next, state: this.pendingState };
       changed.push('state');
     }
-    if (this.readingUrgent && this.hasReadingWork(next)) {
-      // Something the trader must see: every group, in this frame (with the rest of a turn under way).
-      this.readingQueue = [];
-      next = this.publishReading(next, changed, ALL_READING_SLICES);
-      this.lastReadingAtMs = nowMs;
-      this.readingUrgent = false;
-      this.stats.readingFrames++;
-    } else if (this.readingQueue.length > 0) {
-      next = this.publishReading(next, changed, this.readingQueue.shift() ?? []);
-      this.stats.readingFrames++;
-    } else if (this.hasReadingWork(next)) {
-      const waitMs = this.lastReadingAtMs + READING_INTERVAL_MS - nowMs;
+    if (this.hasReadingWork(next)) {
+      const waitMs = this.readingUrgent ? 0 : this.lastReadingAtMs + READING_INTERVAL_MS - nowMs;
       if (waitMs <= 0) {
-        this.readingQueue = READING_PHASES.slice(1);
-        next = this.publishReading(next, changed, READING_PHASES[0] ?? []);
+        next = this.publishReading(next, changed);
         this.lastReadingAtMs = nowMs;
+        this.readingUrgent = false;
         this.stats.readingFrames++;
       } else if (!this.readingTimerSet) {
         // Nothing else may come to ask for a frame (a quiet market): make sure the figures catch up.
@@ -326,8 +304,6 @@ export class DeskStore {
     for (const slice of changed) for (const listener of this.sliceListeners[slice]) listener();
     this.flushSeries();
     for (const listener of this.frameListeners) listener();
-    // The rest of a reading turn goes out in the next frames, whether or not a message asks for them.
-    if (this.readingQueue.length > 0) this.requestFrame();
   }
 
   private hasReadingWork(next: Published): boolean {
@@ -343,18 +319,17 @@ export class DeskStore {
     );
   }
 
-  /** Publishes what is pending of the given reading slices. */
-  private publishReading(current: Published, changed: Slice[], slices: ReadonlyArray<ReadingSlice>): Published {
+  private publishReading(current: Published, changed: Slice[]): Published {
     let next = current;
-    if (slices.includes('pacedState') && this.pendingState && this.pendingState !== next.pacedState) {
+    if (this.pendingState && this.pendingState !== next.pacedState) {
       next = { ...next, pacedState: this.pendingState };
       changed.push('pacedState');
     }
-    if (slices.includes('metrics') && this.pendingMetrics && this.pendingMetrics !== next.metrics) {
+    if (this.pendingMetrics && this.pendingMetrics !== next.metrics) {
       next = { ...next, metrics: this.pendingMetrics };
       changed.push('metrics');
     }
-    if (slices.includes('fills') && (this.resetFills || this.pendingFills.length > 0)) {
+    if (this.resetFills || this.pendingFills.length > 0) {
       const base = this.resetFills ?? next.fills;
       const fresh = this.pendingFills;
       const fills: FillView[] = new Array<FillView>(Math.min(MAX_FILLS, base.length + fresh.length));
@@ -366,7 +341,7 @@ export class DeskStore {
       this.pendingFills = [];
       changed.push('fills');
     }
-    if (slices.includes('events') && (this.resetEvents || this.pendingEvents.length > 0)) {
+    if (this.resetEvents || this.pendingEvents.length > 0) {
       const base = this.resetEvents ?? next.events;
       const events = base.concat(this.pendingEvents);
       next = { ...next, events: events.length > MAX_EVENTS ? events.slice(-MAX_EVENTS) : events };
@@ -374,7 +349,7 @@ export class DeskStore {
       this.pendingEvents = [];
       changed.push('events');
     }
-    if (slices.includes('trades') && (this.resetTrades || this.pendingTrades.length > 0)) {
+    if (this.resetTrades || this.pendingTrades.length > 0) {
       const base = this.resetTrades ?? next.trades;
       const fresh = this.pendingTrades;
       const trades: TradeView[] = [];

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDesk, type RunningDesk } from '../../../src/main/desk/create-desk.js';
 import { DEFAULT_PARAMS, applyParamsPatch } from '../../../src/shared/params.js';
-import { DeskStore, MAX_FILLS, READING_INTERVAL_MS, READING_PHASES, type Slice, type StoreScheduling } from '../../../src/renderer/desk-client/store.js';
+import { DeskStore, MAX_FILLS, READING_INTERVAL_MS, type Slice, type StoreScheduling } from '../../../src/renderer/desk-client/store.js';
 import { removeDir } from '../../support/serve-process.js';
 
 const START_US = 1_750_000_000_000_000;
@@ -123,36 +123,6 @@ describe('the monitor store', () => {
     expect([...store.volume.values()].sort((a, b) => a[0] - b[0])).toEqual(fresh.volume);
   });
 
-  it('spreads a routine reading over consecutive frames, one group of panels per frame, in order', async () => {
-    const { run, store, clock } = await deskFeedingStore();
-    clock.frameTick();
-    const reading: Slice[] = ['pacedState', 'metrics', 'fills', 'events', 'trades'];
-    let frame: Slice[] = [];
-    for (const slice of reading) store.subscribe(slice, () => frame.push(slice));
-    const groupOf = (slice: Slice): number => READING_PHASES.findIndex((group) => group.includes(slice as never));
-    const routine: number[][] = [];
-    for (let i = 0; i < 400; i++) {
-      // Fills reach the stream once durable: let the writer commit now and then.
-      if (i % 20 === 0) await run.store.whenCommitted();
-      frame = [];
-      marketFrame(run, clock);
-      // A desk event publishes every group in its frame (tested below); the routine readings are the rest.
-      if (frame.length === 0 || frame.includes('events')) continue;
-      routine.push([...new Set(frame.map(groupOf))]);
-    }
-    expect(run.desk.stats.fills).toBeGreaterThan(20);
-    // Each routine frame carries one group, and every group had frames of its own.
-    for (const groups of routine) expect(groups).toHaveLength(1);
-    const seen = new Set(routine.map((groups) => groups[0]));
-    for (let g = 0; g < READING_PHASES.length; g++) if (READING_PHASES[g]!.some((s) => s !== 'events')) expect(seen.has(g), `group ${g}`).toBe(true);
-    // Within a turn the groups come in order, the figures first and the tape last: a frame's group is never
-    // below the previous frame's unless a new turn (a reading interval later) began.
-    for (let i = 1; i < routine.length; i++) {
-      const [group, previous] = [routine[i]![0]!, routine[i - 1]![0]!];
-      if (group <= previous) expect(group, `frame ${i}`).toBe(0);
-    }
-  });
-
   it('publishes a kill in the very next frame, figures and events included, however recent the last reading', async () => {
     const { run, store, clock } = await deskFeedingStore();
     clock.frameTick();
@@ -173,8 +143,6 @@ describe('the monitor store', () => {
     clock.frameTick();
     const readingsBefore = store.stats.readingFrames;
     while (store.stats.readingFrames === readingsBefore) marketFrame(run, clock);
-    // The rest of that reading, one group of panels per frame.
-    for (let i = 1; i < READING_PHASES.length; i++) marketFrame(run, clock);
     // One more market frame: its figures are held back by the pace; then the market goes quiet.
     let held = false;
     for (let i = 0; i < 10 && !held; i++) {
