@@ -199,10 +199,12 @@ test('the ladder shows the volume traded at each price as the desk streams it, a
   // The tape: trades newest first with their aggressor; our fills among them, highlighted, as the desk has them.
   const tape = page.getByTestId('tape');
   await expect(tape.getByTestId('tape-trade').first()).toBeVisible();
-  const aggressors = await tape.getByTestId('tape-trade').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-aggressor')));
+  // Read in one evaluation inside the tape: rows are keyed by position, so between a locator's query and its
+  // evaluation a re-render can turn a trade row into a fill row (Playwright's evaluateAll is two steps).
+  const aggressors = await tape.evaluate((el) => [...el.querySelectorAll('[data-testid="tape-trade"]')].map((r) => r.getAttribute('data-aggressor')));
   expect(aggressors.every((a) => a === 'buy' || a === 'sell')).toBe(true);
   await expect(tape.getByTestId('tape-fill').first()).toBeVisible({ timeout: 30_000 });
-  const fillIds = await tape.getByTestId('tape-fill').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-fill-id')));
+  const fillIds = await tape.evaluate((el) => [...el.querySelectorAll('[data-testid="tape-fill"]')].map((r) => r.getAttribute('data-fill-id')));
   const fills = await serve.get<FillView[]>('/api/fills?limit=500');
   for (const id of fillIds) expect(fills.some((f) => f.fillId === id)).toBe(true);
   await expect(tape.locator('.tape-row.ours').first()).toHaveCSS('font-weight', '700');
