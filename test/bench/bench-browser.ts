@@ -96,7 +96,9 @@ export async function startBenchBrowser(options: { session: BrowserSession; exec
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes can still be writing the profile a moment after the browser exits
+      // (ENOTEMPTY): retried, as rm -rf would need to be.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

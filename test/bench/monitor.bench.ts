@@ -656,7 +656,28 @@ async function tracePage(cdp: CDPSession, seconds: number, label: string): Promi
 
 /* ------------------------------------------------------------------ run */
 
+/**
+ * Desk servers and Chromiums already running on this machine (a run killed part-way leaves them): each takes
+ * a share of the two cores the figures depend on, so the bench names them before it starts.
+ */
+function strayProcesses(): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (/quotedesk\.js serve|\/chromium(\s|$)/.test(cmdline)) found.push(`${entry}: ${cmdline.slice(0, 100)}`);
+  }
+  return found;
+}
+
 async function main(): Promise<void> {
+  const strays = strayProcesses();
+  if (strays.length > 0) console.log(`WARNING: ${strays.length} desk server or Chromium process(es) already running; the figures will be slower:\n  ${strays.join('\n  ')}`);
   // A 20,000 messages/s market trips the default order-rate budget and fill-burst breaker at once (the desk
   // then rightly pulls its quotes, leaving nothing of ours to draw): the bench measures the monitor, so the
   // desk gets limits sized for that market.
@@ -855,10 +876,15 @@ async function main(): Promise<void> {
     for (const [name, target, measured, ok] of rows) console.log(`  ${name.padEnd(36)}${target.padEnd(16)}${measured.padEnd(40)}${ok ? 'PASS' : 'MISS'}`);
     if (soakMinutes === 0) console.log('\n  (memory over a short run is a trend only; `--minutes-soak 30` runs the 30-minute soak)');
   } finally {
-    await bench.close();
-    if (SERVER_LOG) writeFileSync(SERVER_LOG, serve.stdout() + serve.stderr());
-    await serve.stop();
-    removeDir(serve.dir);
+    // The desk server is stopped whatever closing the browser does: a server left running at 20 % of a core
+    // would slow every later run on this machine.
+    try {
+      await bench.close();
+    } finally {
+      if (SERVER_LOG) writeFileSync(SERVER_LOG, serve.stdout() + serve.stderr());
+      await serve.stop();
+      removeDir(serve.dir);
+    }
   }
 }
 

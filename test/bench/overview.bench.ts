@@ -134,7 +134,10 @@ try {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
-  await bench.close();
-  await serve.stop();
-  removeDir(dir);
+  try {
+    await bench.close();
+  } finally {
+    await serve.stop();
+    removeDir(dir);
+  }
 }
