@@ -23,7 +23,7 @@
  *       RSS from /proc/<pid>/status. The main thread's busy share (TaskDuration) is printed too.
  * Prints a table with the targets and PASS / MISS. Asserts nothing; exits 0.
  *
- *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile] [--trace] [--catch-slow-tasks MS] [--hide SELECTOR]
+ *   npx tsx test/bench/monitor.bench.ts [--seconds N] [--minutes-soak M] [--flow F] [--headed] [--profile] [--trace] [--catch-slow-tasks MS] [--run-queue] [--hide SELECTOR]
  *     [--browser-session shared|own] [--server-node-args "FLAGS" --server-log FILE]
  *
  * `--browser-session` (bench-browser.ts): `shared` (the default) starts Chromium in the bench's session beside
@@ -40,7 +40,9 @@
  * the window and prints, for the page's main thread, its compositor threads and the display compositor, the
  * time per trace event (style, layout, paint, commit… that a JS profile lumps as "(program)"); `--catch-slow-tasks MS`
  * keeps a ring-buffer trace through the window and explains each main-thread task over MS ms (slow-task-catcher.ts;
- * the tracing adds load, so its figures are not the run's verdict). Needs the built app (`npx electron-vite build`).
+ * the tracing adds load, so its figures are not the run's verdict); `--run-queue` samples the kernel's run queues so
+ * each long task says how long the main thread waited for a core and who ran meanwhile (about 5 % of a core).
+ * Needs the built app (`npx electron-vite build`).
  */
 import type { CDPSession, Page } from '@playwright/test';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -70,6 +72,12 @@ const BROWSER_SESSION: BrowserSession = SESSION_FLAG;
 const PROFILE = process.argv.includes('--profile');
 const TRACE = process.argv.includes('--trace');
 /** Diagnosis: keep a ring-buffer trace and explain every main-thread task longer than this many ms. */
+/**
+ * Diagnosis: sample the run queues of the busiest threads every 4 ms, so each long task says who held the
+ * cores. Off by default: the sampling takes about 5 % of a core from the two the page and the desk share
+ * (measured: the bench's process at 11–12 % of a core with it, 7 % without; event → pixels p95 2–3 ms higher).
+ */
+const RUN_QUEUE = process.argv.includes('--run-queue');
 const CATCH_MS = process.argv.includes('--catch-slow-tasks') ? Number(flag('catch-slow-tasks')) : 0;
 if (!(CATCH_MS >= 0)) throw new Error(`--catch-slow-tasks needs a threshold in ms (e.g. --catch-slow-tasks 40), not "${flag('catch-slow-tasks') ?? ''}"`);
 const CATCH_EVERY_MS = 20_000;
@@ -715,12 +723,13 @@ async function main(): Promise<void> {
     const heapStartGc = gcStart.heapMb;
     if (TRACE) await tracePage(cdp, 5, 'at the start of the window');
     const catcher = CATCH_MS > 0 ? new SlowTaskCatcher(cdp, CATCH_MS) : null;
-    const runQueue = await runQueueSampler(serve);
+    const runQueue = RUN_QUEUE ? await runQueueSampler(serve) : null;
     runQueue?.start();
     if (runQueue) console.log(`run-queue sampling every 4 ms: ${runQueue.threads.map((t) => t.name).join(', ')}`);
     await catcher?.start();
     let nextHarvest = CATCH_EVERY_MS;
     const t0 = performance.now();
+    const benchCpuAtStart = process.cpuUsage();
     await page.evaluate(() => (window as unknown as { __bench: { start(): void } }).__bench.start());
 
     const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longTaskStarts: [], longFrames: [], longFrameStarts: [], longFrameCauses: [], frameGapMaxMs: 0, readingFrameWorkMs: [], marketFrameWorkMs: [], visibility, bytes: 0, chartDrawFrames: {} };
@@ -807,6 +816,7 @@ async function main(): Promise<void> {
     const heapEndGc = gcEnd.heapMb;
     const feedAtEnd = await serve.get<StateView>('/api/state');
     const windowS = (performance.now() - t0) / 1_000;
+    const benchCpu = process.cpuUsage(benchCpuAtStart);
     if (PROFILE) await profilePage(cdp, 10);
     if (TRACE) await tracePage(cdp, 5, 'at the end of the window');
 
@@ -838,7 +848,7 @@ async function main(): Promise<void> {
     const mode = HEADED ? `headed${process.env['DISPLAY'] ? ` (DISPLAY=${process.env['DISPLAY']})` : ''}` : 'headless';
     console.log(`\nMonitor under the simulated market, --sim-flow ${FLOW}: Chromium ${chromeVersion}, ${mode}, page ${all.visibility}, viewport 1600×1000${HIDE ? `, HIDDEN: ${HIDE}` : ''}`);
     console.log(BROWSER_SESSION === 'shared' ? 'Chromium in the desk server\'s session (one scheduling group, as the Electron app runs): --browser-session shared' : 'Chromium in a session of its own (Playwright\'s launch; the kernel shares the CPUs between the server\'s session and Chromium\'s as wholes): --browser-session own');
-    console.log(`window ${f(windowS, 0)} s after ${WARMUP_S} s warm-up; machine load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
+    console.log(`window ${f(windowS, 0)} s after ${WARMUP_S} s warm-up; machine load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; this bench's own process used ${f(((benchCpu.user + benchCpu.system) / 1_000 / (windowS * 1_000)) * 100, 0)} % of a core${RUN_QUEUE ? ' (with --run-queue sampling)' : ''}\n`);
     console.log(`(a) market messages processed by the desk: ${Math.round(processedRate).toLocaleString('en-US')}/s over the window; feed.messagesPerSec median ${Math.round(median(rates)).toLocaleString('en-US')}, min ${Math.round(Math.min(...rates)).toLocaleString('en-US')}`);
     console.log(`(b) stream updates received: ${f(messagesTotal / all.messagesPerSecond.length)}/s (${f(all.bytes / windowS / 1024, 0)} KiB/s); animation frames ${f(framesTotal / all.fpsPerSecond.length)}/s; store frames ${f(all.storeFramesPerSecond.reduce((a, b) => a + b, 0) / all.storeFramesPerSecond.length)}/s`);
     console.log(`    per-second windows where updates > frames: ${secondsOver.filter((x) => x > 0.5).length} of ${secondsOver.length} (worst +${f(Math.max(0, ...secondsOver))}); where store frames > frames: ${storeOver.filter((x) => x > 0.5).length}`);
