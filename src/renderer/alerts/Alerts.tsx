@@ -107,7 +107,8 @@ function permission(): NotificationPermission | 'host' {
 export function AlertsMenu({ alerts, preferences, update }: { alerts: AlertsHandle; preferences: Preferences; update: (change: (p: Preferences) => Preferences) => void }) {
   const { transport } = useDesk();
   const [open, setOpen] = useState(false);
-  const [allowed, setAllowed] = useState(permission());
+  // Read once (lazily): the permission is a call into the browser, and this menu renders at reading pace.
+  const [allowed, setAllowed] = useState(permission);
   const settings = preferences.alerts;
   const setAlerts = (change: Partial<Preferences['alerts']>): void => update((p) => ({ ...p, alerts: { ...p.alerts, ...change } }));
   const toggleMute = (kind: AlertKind): void =>

@@ -1,17 +1,18 @@
 /**
  * The monitor's layout and its operator state: which dialog is open, the last command's outcome, the
- * preferences (ladder options, blotter tab, panel sizes, alerts, time zone: kept by the host) and the
- * alerts. It subscribes to no stream slice itself (each panel does), so a frame re-renders panels, never
- * the whole tree. Keyboard shortcuts are dispatched here, reading the latest published state from the
- * store at the moment of the key press. While the stream to the desk is down every panel is greyed with
- * the age of the last update, so a frozen picture is never taken for a calm market. With several desks
- * (`nav`), the desk strip sits on top and the navigation keys move between desks; a live desk shows the
- * LIVE strip with its venue link, and a position mismatch with the action that accepts it.
+ * preferences (ladder options, blotter tab, panel sizes, alerts, time zone: kept by the host). It
+ * subscribes to no stream slice itself (each panel does), so a frame re-renders panels, never the whole
+ * tree; the alerts, which read the paced state and events, live in the ControlBar for that reason (held
+ * here, they re-rendered every panel at reading pace). Keyboard shortcuts are dispatched here, reading the
+ * latest published state from the store at the moment of the key press. While the stream to the desk is
+ * down every panel is greyed with the age of the last update, so a frozen picture is never taken for a
+ * calm market. With several desks (`nav`), the desk strip sits on top and the navigation keys move between
+ * desks; a live desk shows the LIVE strip with its venue link, and a position mismatch with the action
+ * that accepts it.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
 import type { CommandResult } from '../../shared/contract.js';
 import { LAYOUT_LIMITS, type Preferences } from '../../shared/preferences.js';
-import { useAlerts } from '../alerts/Alerts.js';
 import { useConnection, useDesk } from '../desk-client/hooks.js';
 import { AdversePanel } from '../adverse/AdversePanel.js';
 import { Blotter, BLOTTER_TABS, type BlotterTab } from '../blotter/Blotter.js';
@@ -56,7 +57,6 @@ export function App({ nav = null, deskName = null }: { nav?: DeskNav | null; des
   const [dialog, setDialog] = useState<DialogName | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const { preferences, loaded, update, saveError } = usePreferences(api);
-  const alerts = useAlerts(preferences);
   const ladder: LadderOptions = preferences.ladder;
   const setLadder = useCallback((options: LadderOptions) => update((p) => ({ ...p, ladder: options })), [update]);
   const tab = preferences.blotterTab;
@@ -161,7 +161,7 @@ export function App({ nav = null, deskName = null }: { nav?: DeskNav | null; des
   return (
     <div className={`desk${stale.stale ? ' stale' : ''}`} data-testid="desk" data-prefs-loaded={loaded ? 'true' : 'false'} data-stale={stale.stale ? 'true' : 'false'} style={stale.style}>
       {nav !== null && <DeskTabs current={nav.current} onBack={nav.back} onOpen={nav.open} onKillAll={nav.askKillAll} canWrite={canWrite} />}
-      <ControlBar run={run} kill={kill} openDialog={setDialog} notice={saveError !== null ? { text: saveError, ok: false, atMs: Date.now() } : notice} alerts={alerts} preferences={preferences} update={update} />
+      <ControlBar run={run} kill={kill} openDialog={setDialog} notice={saveError !== null ? { text: saveError, ok: false, atMs: Date.now() } : notice} preferences={preferences} update={update} />
       <ConnectionBanner />
       <LiveStrip openDialog={setDialog} single={nav === null} deskName={deskName} />
       <ReplayTransport run={run} />

@@ -10,7 +10,7 @@ import { useEffect, useState } from 'react';
 import { NOT_QUOTING_TEXT, type DeskEventView, type DeskState, type NotQuotingReason, type TradingState } from '../../shared/contract.js';
 import type { Preferences } from '../../shared/preferences.js';
 import type { DialogName, Notice, RunCommand } from '../app/App.js';
-import { AlertsMenu, type AlertsHandle } from '../alerts/Alerts.js';
+import { AlertsMenu, useAlerts } from '../alerts/Alerts.js';
 import { fmtSize, fmtTime, timeZoneLabel } from '../desk-client/format.js';
 import { useConnection, useDesk, useEvents, usePacedState, useSession } from '../desk-client/hooks.js';
 import { barFill } from '../styles/bar-style.js';
@@ -64,12 +64,13 @@ export interface ControlBarProps {
   readonly kill: () => void;
   readonly openDialog: (d: DialogName) => void;
   readonly notice: Notice | null;
-  readonly alerts: AlertsHandle;
   readonly preferences: Preferences;
   readonly update: (change: (p: Preferences) => Preferences) => void;
 }
 
-export function ControlBar({ run, kill, openDialog, notice, alerts, preferences, update }: ControlBarProps) {
+export function ControlBar({ run, kill, openDialog, notice, preferences, update }: ControlBarProps) {
+  // The alerts watch the desk from here, always mounted, and re-render only this bar when they change.
+  const alerts = useAlerts(preferences);
   // Reading pace: the store publishes it at once when the trading state changes, so the banner and the
   // buttons it enables never lag a state change, while the clock and flatten progress need no 60 Hz.
   const state = usePacedState();
