@@ -104,6 +104,13 @@ interface Drain {
   storeFramesPerSecond: number[];
   /** Event clock → painted, ms: DOM frame and the frame after (canvas). */
   domMs: number[];
+  /**
+   * Per DOM sample, the frames around its paint: 2 painted in a frame that published the reading-pace
+   * panels, 1 painted in the frame after one (it arrived while that frame ran), 0 neither.
+   */
+  domNearReading: number[];
+  /** Per DOM sample, the part of it spent before the page received the update (event → received), ms. */
+  domReceiveMs: number[];
   canvasMs: number[];
   /** Event clock → message handed to the page, ms. */
   receiveMs: number[];
@@ -136,6 +143,7 @@ function instrument(): void {
   }
   interface Pending {
     clockMs: number;
+    receivedAt: number;
     framesAtReceive: number;
     domAt: number;
     /** Canvas draws counted when the update arrived: the chart painted it once the count moved on. */
@@ -170,6 +178,9 @@ function instrument(): void {
   let pending: Pending[] = [];
   let waitingCanvas: Pending[] = [];
   let domMs: number[] = [];
+  let domNearReading: number[] = [];
+  let domReceiveMs: number[] = [];
+  let lastFrameWasReading = false;
   let canvasMs: number[] = [];
   let receiveMs: number[] = [];
   let longTasks: number[] = [];
@@ -208,7 +219,7 @@ function instrument(): void {
         bucketMessages++;
         bytes += data.length;
         receiveMs.push(now - clockMs);
-        pending.push({ clockMs, framesAtReceive: w.__quotedeskStats?.frames ?? 0, domAt: 0, canvasDrawsAtReceive: canvasDraws });
+        pending.push({ clockMs, receivedAt: now, framesAtReceive: w.__quotedeskStats?.frames ?? 0, domAt: 0, canvasDrawsAtReceive: canvasDraws });
       });
     }
   }
@@ -218,11 +229,14 @@ function instrument(): void {
   afterFrame.port1.onmessage = () => {
     // This task runs once the frame that posted it has been rendered.
     const now = Date.now();
+    const previousWasReading = lastFrameWasReading;
+    const thisIsReading = (w.__quotedeskStats?.readingFrames ?? 0) > readingFramesAtStart;
     if (frameStartedAt > 0) {
       const work = performance.now() - frameStartedAt;
-      if ((w.__quotedeskStats?.readingFrames ?? 0) > readingFramesAtStart) readingFrameWorkMs.push(work);
+      if (thisIsReading) readingFrameWorkMs.push(work);
       else marketFrameWorkMs.push(work);
       frameStartedAt = 0;
+      lastFrameWasReading = thisIsReading;
     }
     if (waitingCanvas.length > 0) {
       const still: Pending[] = [];
@@ -238,6 +252,8 @@ function instrument(): void {
     for (const p of pending) {
       if (frames > p.framesAtReceive) {
         domMs.push(now - p.clockMs);
+        domNearReading.push(thisIsReading ? 2 : previousWasReading ? 1 : 0);
+        domReceiveMs.push(p.receivedAt - p.clockMs);
         p.domAt = now;
         // Drawn in this same frame when the chart was fed before it, else checked at the next frames.
         if (canvasDraws > p.canvasDrawsAtReceive) canvasMs.push(now - p.clockMs);
@@ -314,6 +330,8 @@ function instrument(): void {
         messagesPerSecond,
         storeFramesPerSecond,
         domMs,
+        domNearReading,
+        domReceiveMs,
         canvasMs,
         receiveMs,
         longTasks,
@@ -333,6 +351,8 @@ function instrument(): void {
       messagesPerSecond = [];
       storeFramesPerSecond = [];
       domMs = [];
+      domNearReading = [];
+      domReceiveMs = [];
       canvasMs = [];
       receiveMs = [];
       longTasks = [];
@@ -732,14 +752,14 @@ async function main(): Promise<void> {
     const benchCpuAtStart = process.cpuUsage();
     await page.evaluate(() => (window as unknown as { __bench: { start(): void } }).__bench.start());
 
-    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], canvasMs: [], receiveMs: [], longTasks: [], longTaskStarts: [], longFrames: [], longFrameStarts: [], longFrameCauses: [], frameGapMaxMs: 0, readingFrameWorkMs: [], marketFrameWorkMs: [], visibility, bytes: 0, chartDrawFrames: {} };
+    const all: Drain = { fpsPerSecond: [], messagesPerSecond: [], storeFramesPerSecond: [], domMs: [], domNearReading: [], domReceiveMs: [], canvasMs: [], receiveMs: [], longTasks: [], longTaskStarts: [], longFrames: [], longFrameStarts: [], longFrameCauses: [], frameGapMaxMs: 0, readingFrameWorkMs: [], marketFrameWorkMs: [], visibility, bytes: 0, chartDrawFrames: {} };
     const memory: MemorySample[] = [];
     /** Long tasks over 50 ms, each with how much of it the main thread ran on a core and how long it waited for one. */
     const longTaskRuns: { ms: number; ran: RunAndWait | null; others: string }[] = [];
     // What the page hands back is merged into `all`; each long task and frame is matched with the kernel's
     // run/wait accounting of the renderer's main thread over it.
     const absorb = (d: Drain): void => {
-      for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames', 'readingFrameWorkMs', 'marketFrameWorkMs'] as const) {
+      for (const key of ['fpsPerSecond', 'messagesPerSecond', 'storeFramesPerSecond', 'domMs', 'domNearReading', 'domReceiveMs', 'canvasMs', 'receiveMs', 'longTasks', 'longFrames', 'readingFrameWorkMs', 'marketFrameWorkMs'] as const) {
         for (const v of d[key]) all[key].push(v);
       }
       d.longTasks.forEach((ms, i) => {
@@ -867,6 +887,11 @@ async function main(): Promise<void> {
     console.log(`    charts drew in frames/s: ${drawsPerSecond || 'none'} (each chart once per feed: the quote chart per stream update, the small charts at reading pace)`);
     console.log(`(e) event → received ${all.receiveMs.length} updates: p50 ${f(median(all.receiveMs), 0)} ms, p95 ${f(pct(all.receiveMs, 95), 0)} ms, max ${f(Math.max(...all.receiveMs), 0)} ms`);
     console.log(`    event → DOM painted:    p50 ${f(median(all.domMs), 0)} ms, p95 ${f(domP95, 0)} ms, max ${f(Math.max(...all.domMs), 0)} ms (${all.domMs.length} samples)`);
+    // Where the slowest updates were painted: in a reading frame, in the frame after one, or elsewhere.
+    const slow = all.domMs.map((ms, i) => ({ ms, near: all.domNearReading[i] ?? 0, receive: all.domReceiveMs[i] ?? 0 })).filter((x) => x.ms >= domP95);
+    const shareNear = (near: number, of: readonly { near: number }[]): string => `${f((of.filter((x) => x.near === near).length / Math.max(1, of.length)) * 100, 0)} %`;
+    const every = all.domNearReading.map((near) => ({ near }));
+    console.log(`      painted in a reading frame / the frame after one / other frames: all updates ${shareNear(2, every)} / ${shareNear(1, every)} / ${shareNear(0, every)}; the slowest 5 % ${shareNear(2, slow)} / ${shareNear(1, slow)} / ${shareNear(0, slow)}; the slowest 5 % spent p50 ${f(median(slow.map((x) => x.receive)), 0)} ms before the page received them and ${f(median(slow.map((x) => x.ms - x.receive)), 0)} ms from receipt to pixels`);
     console.log(`    event → canvas painted: p50 ${f(median(all.canvasMs), 0)} ms, p95 ${f(canvasP95, 0)} ms, max ${f(Math.max(...all.canvasMs), 0)} ms`);
     console.log(`(f) JS heap used ${f(first?.heapMb ?? Number.NaN)} → ${f(endSample.heapMb)} MB, slope ${f(heapSlope, 2)} MB/min; after GC ${f(heapStartGc)}${steady ? ` → ${f(steady.heapMb)} (10 min)` : ''} → ${f(heapEndGc)} MB (${heapGrowth >= 0 ? '+' : ''}${f(heapGrowth, 2)} MB${steady ? ' since 10 min' : ''})`);
     console.log(`    DOM nodes ${first?.nodes} → ${endSample.nodes} (slope ${f(nodesSlope, 1)}/min), listeners ${first?.listeners} → ${endSample.listeners}; live DOM nodes after GC ${gcStart.nodes} → ${gcEnd.nodes}; server RSS ${f(first?.serverRssMb ?? Number.NaN, 0)} → ${f(endSample.serverRssMb, 0)} MB (slope ${f(rssSlope, 2)} MB/min)`);
