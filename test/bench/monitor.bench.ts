@@ -884,7 +884,7 @@ async function main(): Promise<void> {
     for (const { ms, ran, others } of longTaskRuns.slice(0, 12)) console.log(`    long task ${f(ms, 0)} ms: ${ran ? `main thread ran ${f(ran.ranMs, 0)} ms, waited for a core ${f(ran.waitedMs, 0)} ms; meanwhile ran (ms): ${others}` : 'no run-queue samples'}`);
     for (const cause of all.longFrameCauses.slice(0, 12)) console.log(`    long frame ${cause}`);
     const drawsPerSecond = Object.entries(all.chartDrawFrames).map(([name, frames]) => `${name} ${f(frames / windowS)}`).join(', ');
-    console.log(`    charts drew in frames/s: ${drawsPerSecond || 'none'} (each chart once per feed: the quote chart per stream update, the small charts at reading pace)`);
+    console.log(`    charts drew in frames/s: ${drawsPerSecond || 'none'} (each chart once per feed: the quote chart at most every 50 ms, the small charts at reading pace)`);
     console.log(`(e) event → received ${all.receiveMs.length} updates: p50 ${f(median(all.receiveMs), 0)} ms, p95 ${f(pct(all.receiveMs, 95), 0)} ms, max ${f(Math.max(...all.receiveMs), 0)} ms`);
     console.log(`    event → DOM painted:    p50 ${f(median(all.domMs), 0)} ms, p95 ${f(domP95, 0)} ms, max ${f(Math.max(...all.domMs), 0)} ms (${all.domMs.length} samples)`);
     // Where the slowest updates were painted: in a reading frame, in the frame after one, or elsewhere.
