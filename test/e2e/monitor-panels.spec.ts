@@ -199,6 +199,26 @@ test('statistics show the article table with definitions and agree with /api/met
   await expect(page.getByTestId('markout-curves')).toBeVisible();
   const state = await serve.get<DeskState>('/api/state');
   await expect(page.getByTestId('adverse-breaker-threshold')).toHaveAttribute('data-label', `breaker ${Math.round(state.params.risk.adverseBreakerRate * 100)}%`);
+  // The thresholds' words, from the desk's parameters, side by side and inside the panel: labels placed at
+  // their ticks (60 % and 90 % of a bar squeezed by "n/a (…)") overlapped and ran out of the panel.
+  const legend = page.getByTestId('adverse-threshold-legend');
+  await expect(legend).toHaveText(
+    `widen ${Math.round(state.params.strategy.adverseSelection.threshold * 100)}%breaker ${Math.round(state.params.risk.adverseBreakerRate * 100)}% (${state.params.risk.adverseBreakerAction})`,
+  );
+  const boxes = await legend.evaluate((element) => {
+    const box = (e: Element): { left: number; right: number } => {
+      const r = e.getBoundingClientRect();
+      return { left: r.left, right: r.right };
+    };
+    const panel = element.closest('[data-testid="adverse-panel"]');
+    return { items: [...element.children].map(box), panel: panel ? box(panel) : null };
+  });
+  const [widen, breaker] = boxes.items;
+  expect(widen && breaker && boxes.panel).toBeTruthy();
+  if (!widen || !breaker || !boxes.panel) return;
+  expect(widen.right).toBeLessThanOrEqual(breaker.left);
+  expect(widen.left).toBeGreaterThanOrEqual(boxes.panel.left);
+  expect(breaker.right).toBeLessThanOrEqual(boxes.panel.right);
 });
 
 test('feed health and limit usage agree with /api/state', async ({ page, serve }) => {

@@ -35,6 +35,40 @@ test.use({ serveArgs: ['--params', paramsFile, '--seed', '5', '--sim-flow', '4']
 
 const stateOf = (serve: ServeHandle): Promise<DeskState> => serve.get<DeskState>('/api/state');
 
+/**
+ * Every piece of text on the monitor that is cut: wider than its own box (an ellipsis), or running out of an
+ * ancestor that clips it sideways. A sideways scroller (a wide table in a narrow window) is not a cut; the
+ * ladder's accessible mirror (visually hidden on purpose) and the charts' own canvases are not read.
+ */
+async function cutText(page: Page): Promise<string[]> {
+  return page.getByTestId('desk').evaluate((root) => {
+    const cut: string[] = [];
+    const describe = (e: Element): string => `${e.tagName.toLowerCase()} in ${e.closest('[data-testid]')?.getAttribute('data-testid') ?? '?'} "${(e.textContent ?? '').trim().slice(0, 30)}"`;
+    for (const e of root.querySelectorAll('*')) {
+      if (!(e instanceof HTMLElement) || e.closest('.ladder-mirror, .tv-lightweight-charts')) continue;
+      if (![...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '')) continue;
+      const rect = e.getBoundingClientRect();
+      const style = getComputedStyle(e);
+      if (rect.width === 0 || rect.height === 0 || style.visibility === 'hidden') continue;
+      if (e.scrollWidth > e.clientWidth + 1 && style.overflowX !== 'auto' && style.overflowX !== 'scroll') {
+        cut.push(`${describe(e)} needs ${e.scrollWidth} px, has ${e.clientWidth}`);
+        continue;
+      }
+      for (let a = e.parentElement; a !== null && a !== root.parentElement; a = a.parentElement) {
+        const overflow = getComputedStyle(a).overflowX;
+        if (overflow === 'visible') continue;
+        if (overflow === 'auto' || overflow === 'scroll') break;
+        const box = a.getBoundingClientRect();
+        if (rect.left < box.left - 1 || rect.right > box.right + 1) {
+          cut.push(`${describe(e)} runs out of ${describe(a)}`);
+          break;
+        }
+      }
+    }
+    return cut;
+  });
+}
+
 async function withInventory(serve: ServeHandle, atLeast: number): Promise<DeskState> {
   await expect.poll(async () => Math.abs((await stateOf(serve)).inventory), { timeout: 45_000 }).toBeGreaterThanOrEqual(atLeast);
   return stateOf(serve);
@@ -414,4 +448,13 @@ test('at 1280×800 every panel is on screen and readable: nothing cut, the event
     const box = await page.getByTestId(id).boundingBox();
     expect(box!.x + box!.width, id).toBeLessThanOrEqual(1280);
   }
+  // No figure or word is cut, with fills in the blotter and every panel filled in: at 1280×800 the fees,
+  // "Inv after", the limits' figures, the chart legend's skew and the feed's rate all were.
+  await expect(page.getByTestId('fills-blotter-row').first()).toBeVisible({ timeout: 45_000 });
+  await expect(page.getByTestId('legend-skew')).toBeVisible();
+  expect(await cutText(page)).toEqual([]);
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await expect.poll(() => page.evaluate(() => window.innerWidth)).toBe(1600);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  expect(await cutText(page)).toEqual([]);
 });

@@ -98,10 +98,20 @@ export function AdversePanel() {
         <span className={`big level-${level}`} data-testid="adverse-rate" data-value={known ? rate : ''} title={metrics.definitions.adverseSelectionRate}>
           {formatOrNa(metrics, 'adverseSelectionRate', (x) => fmtPct(x))}
         </span>
-        <div className="threshold-bar" title={`widen at ${fmtPct(widenAt, 0)} (strategy), breaker at ${fmtPct(breakerAt, 0)} (${state.params.risk.adverseBreakerAction})`}>
-          <div className={`bar-fill level-${level}`} style={barFill(known ? rate : 0)} />
-          <div className="threshold widen" style={{ left: `${widenAt * 100}%` }} data-label={`widen ${Math.round(widenAt * 100)}%`} />
-          <div className="threshold breaker" style={{ left: `${breakerAt * 100}%` }} data-label={`breaker ${Math.round(breakerAt * 100)}%`} data-testid="adverse-breaker-threshold" />
+        {/* The thresholds' words sit in a legend under the bar, not at their ticks: two thresholds a few
+            percent apart put labels at the ticks on top of each other. */}
+        <div className="threshold-gauge" title={`widen at ${fmtPct(widenAt, 0)} (strategy), breaker at ${fmtPct(breakerAt, 0)} (${state.params.risk.adverseBreakerAction})`}>
+          <div className="threshold-bar">
+            <div className={`bar-fill level-${level}`} style={barFill(known ? rate : 0)} />
+            <div className="threshold widen" style={{ left: `${widenAt * 100}%` }} data-label={`widen ${Math.round(widenAt * 100)}%`} />
+            <div className="threshold breaker" style={{ left: `${breakerAt * 100}%` }} data-label={`breaker ${Math.round(breakerAt * 100)}%`} data-testid="adverse-breaker-threshold" />
+          </div>
+          <div className="threshold-legend" data-testid="adverse-threshold-legend">
+            <span className="widen">widen {Math.round(widenAt * 100)}%</span>
+            <span className="breaker">
+              breaker {Math.round(breakerAt * 100)}% ({state.params.risk.adverseBreakerAction})
+            </span>
+          </div>
         </div>
       </div>
       <dl className="kv kv-adverse">

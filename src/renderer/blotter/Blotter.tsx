@@ -110,15 +110,15 @@ function FillsTable({ fills }: { fills: readonly FillView[] }) {
   const [sort, setSort] = useState<SortState | null>(null);
   const columns = useMemo<Column<FillView>[]>(
     () => [
-      { key: 'exec', label: `Executed (${timeZoneLabel()})`, width: '96px', title: 'When the fill was executed (the venue\'s stamp; the match instant on paper and in the simulator): markouts and the mid at the fill are taken here', render: (f) => fmtTime(f.execTimeMs, true), sort: (f) => f.execTimeMs },
-      { key: 'time', label: `Received (${timeZoneLabel()})`, width: '96px', title: 'When its report reached the desk (execution + the ack latency on paper): inventory and PnL change here', render: (f) => fmtTime(f.timeMs, true), sort: (f) => f.timeMs },
-      { key: 'side', label: 'Side', width: '44px', render: (f) => <b className={f.side === 'buy' ? 'pos' : 'neg'}>{f.side === 'buy' ? 'BUY' : 'SELL'}</b>, sort: (f) => f.side },
-      { key: 'price', label: 'Price', width: '1fr', align: 'right', render: (f) => fmtPrice(f.price, pd), sort: (f) => f.price },
-      { key: 'size', label: 'Size', width: '1fr', align: 'right', render: (f) => fmtSize(f.size, sd), sort: (f) => f.size },
+      { key: 'exec', label: `Executed (${timeZoneLabel()})`, width: '100px', title: 'When the fill was executed (the venue\'s stamp; the match instant on paper and in the simulator): markouts and the mid at the fill are taken here', render: (f) => fmtTime(f.execTimeMs, true), sort: (f) => f.execTimeMs },
+      { key: 'time', label: `Received (${timeZoneLabel()})`, width: '100px', title: 'When its report reached the desk (execution + the ack latency on paper): inventory and PnL change here', render: (f) => fmtTime(f.timeMs, true), sort: (f) => f.timeMs },
+      { key: 'side', label: 'Side', width: '40px', render: (f) => <b className={f.side === 'buy' ? 'pos' : 'neg'}>{f.side === 'buy' ? 'BUY' : 'SELL'}</b>, sort: (f) => f.side },
+      { key: 'price', label: 'Price', width: 'minmax(50px, 1fr)', align: 'right', render: (f) => fmtPrice(f.price, pd), sort: (f) => f.price },
+      { key: 'size', label: 'Size', width: 'minmax(46px, 1fr)', align: 'right', render: (f) => fmtSize(f.size, sd), sort: (f) => f.size },
       {
         key: 'edge',
         label: 'Edge',
-        width: '1fr',
+        width: 'minmax(46px, 1fr)',
         align: 'right',
         title: 'Spread captured: distance from the mid just before execution, bps of that mid (positive: earned)',
         render: (f) => {
@@ -127,10 +127,10 @@ function FillsTable({ fills }: { fills: readonly FillView[] }) {
         },
         sort: (f) => (isKnown(edgeBps(f)) ? edgeBps(f) : Number.NEGATIVE_INFINITY),
       },
-      { key: 'fee', label: 'Fee', width: '1fr', align: 'right', title: 'Fee paid (negative: rebate)', render: (f) => fmtMoney(f.fee, 4), sort: (f) => f.fee },
-      { key: 'liq', label: 'Liq', width: '44px', render: (f) => (f.liquidity === 'maker' ? 'M' : 'T'), sort: (f) => f.liquidity },
-      { key: 'inv', label: 'Inv after', width: '1fr', align: 'right', render: (f) => fmtSize(f.inventoryAfter, sd), sort: (f) => f.inventoryAfter },
-      { key: 'order', label: 'Order', width: '1fr', render: (f) => <span className="muted">{f.clientOrderId}</span>, sort: (f) => f.clientOrderId },
+      { key: 'fee', label: 'Fee', width: 'minmax(58px, 1fr)', align: 'right', title: 'Fee paid (negative: rebate)', render: (f) => fmtMoney(f.fee, 4), sort: (f) => f.fee },
+      { key: 'liq', label: 'Liq', width: '30px', render: (f) => (f.liquidity === 'maker' ? 'M' : 'T'), sort: (f) => f.liquidity },
+      { key: 'inv', label: 'Inv after', width: 'minmax(68px, 1fr)', align: 'right', render: (f) => fmtSize(f.inventoryAfter, sd), sort: (f) => f.inventoryAfter },
+      { key: 'order', label: 'Order', width: 'minmax(50px, 1fr)', render: (f) => <span className="muted">{f.clientOrderId}</span>, sort: (f) => f.clientOrderId },
     ],
     [pd, sd],
   );

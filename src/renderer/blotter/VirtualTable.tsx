@@ -6,8 +6,11 @@
  * blotter, the rows in view keep their elements and only their text changes. Keyed by fill, every
  * reading created the rows in view anew and moved every row kept — the blotter was the largest part of a
  * reading-pace frame under a fast market. (No row holds state of its own, so nothing depends on identity.)
+ * Every column has a minimum width (`column-track.ts`): in a window too narrow for their sum the table
+ * scrolls sideways instead of cutting figures.
  */
 import { useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { columnTrack } from './column-track.js';
 
 export interface Column<T> {
   readonly key: string;
@@ -58,7 +61,10 @@ export function VirtualTable<T>({ rows, columns, rowClass, sort, onSort, testid,
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(sorted.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
-  const template = columns.map((c) => c.width).join(' ');
+  const { template, minWidth } = useMemo(() => {
+    const tracks = columns.map((c) => columnTrack(c.width));
+    return { template: tracks.map((t) => t.track).join(' '), minWidth: tracks.reduce((sum, t) => sum + t.minPx, 0) };
+  }, [columns]);
   const visible: ReactNode[] = [];
   for (let i = first; i < last; i++) {
     const row = sorted[i] as T;
@@ -74,7 +80,7 @@ export function VirtualTable<T>({ rows, columns, rowClass, sort, onSort, testid,
   }
   return (
     <div className="vt" data-testid={testid} data-rows={sorted.length} role="table">
-      <div className="vt-head" style={{ gridTemplateColumns: template }} role="row">
+      <div className="vt-head" style={{ gridTemplateColumns: template, minWidth }} role="row">
         {columns.map((c) => (
           <button
             key={c.key}
@@ -89,7 +95,7 @@ export function VirtualTable<T>({ rows, columns, rowClass, sort, onSort, testid,
           </button>
         ))}
       </div>
-      <div className="vt-body" ref={bodyRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+      <div className="vt-body" ref={bodyRef} style={{ minWidth }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
         {sorted.length === 0 ? (
           <div className="vt-empty">{empty}</div>
         ) : (
