@@ -3,17 +3,20 @@
  * countdown, so a frozen picture is never mistaken for a calm market. On reconnect the server sends a
  * fresh snapshot and the banner goes.
  */
-import { useEffect, useState } from 'react';
+import { useLayoutEffect, useState } from 'react';
 import { useConnection } from '../desk-client/hooks.js';
 
 export function ConnectionBanner() {
   const connection = useConnection();
   const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
+  // The clock restarts before the banner is painted: kept from the last outage (or from mount), the first
+  // frame of a new one said "Retrying in 59.2 s" for a 250 ms retry.
+  useLayoutEffect(() => {
     if (connection.status === 'open') return;
+    setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(timer);
-  }, [connection.status]);
+  }, [connection.status, connection.retryAtMs]);
   if (connection.status === 'open') return null;
   const retryIn = connection.retryAtMs ? Math.max(0, connection.retryAtMs - now) : null;
   return (
