@@ -12,7 +12,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { RECORD_TABLES, subjects } from '../../../src/shared/fleet.js';
 import { runCli } from '../../support/cli-process.js';
@@ -52,10 +52,17 @@ describe('a desk in the fleet over NATS JetStream', () => {
   });
 
   it('publishes every row of its database once, in order, across a whole-cluster outage and a restart; a desk set to halt halts', async () => {
+    // This test has run past its 180 s now and then on a loaded machine, each step within its own limit:
+    // a failure prints how far it got and when, so the slow step is named.
+    const startedAt = Date.now();
+    const steps: string[] = [];
+    const step = (what: string): void => void steps.push(`${((Date.now() - startedAt) / 1_000).toFixed(1)} s: ${what}`);
+    onTestFailed(() => console.error(`steps reached before the failure:\n  ${steps.join('\n  ')}`));
     const keep = await startServe({ args: ['--fleet', cluster.urls, '--desk-name', 'keeper', '--sim-flow', '4', '--seed', '3'], env: DESK_ENV });
     desks.push(keep);
     const halting = await startServe({ args: ['--fleet', cluster.urls, '--desk-name', 'halter', '--fleet-offline', 'halt', '--seed', '4'], env: DESK_ENV });
     desks.push(halting);
+    step('both desks started');
     const nc = await cluster.connect('supervisor');
     try {
       // Some fills are in the stream before the outage.
@@ -64,32 +71,41 @@ describe('a desk in the fleet over NATS JetStream', () => {
       await nc.close();
     }
 
+    step('fills in the stream');
     const beforeOutage = databaseCount(keep.dbPath, 'fills');
     await Promise.all(cluster.nodes.map((node) => cluster.stopNode(node.name)));
+    step('cluster stopped');
 
     // Cut off: the first desk keeps trading under its own limits, the second halts.
     await until('"keeper" to trade on without NATS', () => databaseCount(keep.dbPath, 'fills') >= beforeOutage + 5, { timeoutMs: 45_000 });
     expect((await keep.get<{ tradingState: string }>('/api/state')).tradingState).toBe('active');
     await until('"halter" to halt when cut off', async () => (await halting.get<{ tradingState: string }>('/api/state')).tradingState === 'halted');
     const duringOutage = databaseCount(keep.dbPath, 'fills');
+    step('traded and halted during the outage');
 
     await Promise.all(cluster.nodes.map((node) => cluster.startNode(node.name)));
+    step('cluster started');
     await cluster.waitForJetStream();
+    step('JetStream answers');
 
     // Back: what was missed is published.
     const nc2 = await cluster.connect('supervisor');
     try {
       await until('the fills made during the outage in the stream', async () => streamRows(await readRecordStream(nc2), 'keeper', 'fills').length >= duringOutage, { timeoutMs: 45_000 });
 
+      step('outage fills in the stream');
       // A restart (SIGKILL, then the same database and name) neither loses nor doubles a row.
       await keep.stop('SIGKILL');
       const again = await startServe({ dbPath: keep.dbPath, dir: keep.dir, args: ['--fleet', cluster.urls, '--desk-name', 'keeper', '--sim-flow', '4', '--seed', '5'], env: DESK_ENV });
       desks.push(again);
+      step('restarted');
       await until('fills after the restart', () => databaseCount(keep.dbPath, 'fills') >= duringOutage + 3);
+      step('fills after the restart');
       // A clean stop publishes the last rows (the session's end in the audit trail among them).
       const code = await again.stop('SIGTERM');
       expect(code, `serve exited with ${code} (${again.child.signalCode ?? 'no signal'}): ${again.stderr().slice(-2000)}`).toBe(0);
       await halting.stop('SIGTERM');
+      step('both desks stopped');
 
       const batches = await readRecordStream(nc2);
       for (const [desk, db] of [['keeper', keep.dbPath], ['halter', halting.dbPath]] as const) {
