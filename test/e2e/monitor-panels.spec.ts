@@ -198,7 +198,17 @@ test('statistics show the article table with definitions and agree with /api/met
   await expect(page.getByTestId('hourly-row').first()).toBeVisible();
   await expect(page.getByTestId('markout-curves')).toBeVisible();
   const state = await serve.get<DeskState>('/api/state');
-  await expect(page.getByTestId('adverse-breaker-threshold')).toHaveAttribute('data-label', `breaker ${Math.round(state.params.risk.adverseBreakerRate * 100)}%`);
+  // Each threshold's tick sits at its rate along the bar (the bar spans 0 to 100 %).
+  for (const [testid, rate] of [
+    ['adverse-widen-threshold', state.params.strategy.adverseSelection.threshold],
+    ['adverse-breaker-threshold', state.params.risk.adverseBreakerRate],
+  ] as const) {
+    const at = await page.getByTestId(testid).evaluate((tick) => {
+      const bar = tick.parentElement?.getBoundingClientRect();
+      return bar ? (tick.getBoundingClientRect().left - bar.left) / bar.width : Number.NaN;
+    });
+    expect(at, testid).toBeCloseTo(rate, 2);
+  }
   // The thresholds' words, from the desk's parameters, side by side and inside the panel: labels placed at
   // their ticks (60 % and 90 % of a bar squeezed by "n/a (…)") overlapped and ran out of the panel.
   const legend = page.getByTestId('adverse-threshold-legend');

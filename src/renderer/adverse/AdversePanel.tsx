@@ -103,8 +103,8 @@ export function AdversePanel() {
         <div className="threshold-gauge" title={`widen at ${fmtPct(widenAt, 0)} (strategy), breaker at ${fmtPct(breakerAt, 0)} (${state.params.risk.adverseBreakerAction})`}>
           <div className="threshold-bar">
             <div className={`bar-fill level-${level}`} style={barFill(known ? rate : 0)} />
-            <div className="threshold widen" style={{ left: `${widenAt * 100}%` }} data-label={`widen ${Math.round(widenAt * 100)}%`} />
-            <div className="threshold breaker" style={{ left: `${breakerAt * 100}%` }} data-label={`breaker ${Math.round(breakerAt * 100)}%`} data-testid="adverse-breaker-threshold" />
+            <div className="threshold widen" style={{ left: `${widenAt * 100}%` }} data-testid="adverse-widen-threshold" />
+            <div className="threshold breaker" style={{ left: `${breakerAt * 100}%` }} data-testid="adverse-breaker-threshold" />
           </div>
           <div className="threshold-legend" data-testid="adverse-threshold-legend">
             <span className="widen">widen {Math.round(widenAt * 100)}%</span>
