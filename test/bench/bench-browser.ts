@@ -9,10 +9,12 @@
  * - `shared`: Chromium is started as a child in the bench's own session, beside the desk server, and
  *   Playwright connects to it over CDP. Every thread then competes as itself, as in the Electron app, where
  *   the desk runs in the main process and the window's renderer is its child in the same session.
+ *
+ * It also names, before a bench starts, any desk server or Chromium already running (`warnOfStrayProcesses`).
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -101,4 +103,29 @@ export async function startBenchBrowser(options: { session: BrowserSession; exec
       rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
+}
+
+/**
+ * Desk servers and Chromiums already running on this machine (a run killed part-way leaves them): each takes
+ * a share of the two cores the figures depend on, so the bench names them before it starts.
+ */
+function strayProcesses(): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (/quotedesk\.js serve|\/chromium(\s|$)/.test(cmdline)) found.push(`${entry}: ${cmdline.slice(0, 100)}`);
+  }
+  return found;
+}
+
+/** Says, before a bench starts, which desk servers and Chromiums are already running (see `strayProcesses`). */
+export function warnOfStrayProcesses(): void {
+  const strays = strayProcesses();
+  if (strays.length > 0) console.log(`WARNING: ${strays.length} desk server or Chromium process(es) already running; the figures will be slower:\n  ${strays.join('\n  ')}`);
 }

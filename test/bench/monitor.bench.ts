@@ -20,7 +20,8 @@
  *       lightweight-charts closes every draw pass with a restore). All are measured from the event's clock, so
  *       they include the sim's 4 ms batching, the 16 ms publish interval, the socket, and the wait for a frame.
  *       The verdict's "market event → pixels" is the market's view: the DOM panels and the ladder. The quote
- *       chart is redrawn at most every 50 ms by design (SkewChart.tsx) and printed beside it, not hidden.
+ *       chart is redrawn at its own, slower pace by design (CHART_FEED_MS in SkewChart.tsx) and printed beside
+ *       it with the rate it drew at, not hidden.
  *   (f) memory: JS heap used (CDP Runtime.getHeapUsage), DOM nodes and listeners (CDP Performance.getMetrics)
  *       every 5 s, their least-squares slope, after-GC heap at the start and end of the window; the server's
  *       RSS from /proc/<pid>/status. The main thread's busy share (TaskDuration) is printed too.
@@ -53,7 +54,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { removeDir, startServe, type ServeHandle } from '../support/serve-process.js';
-import { startBenchBrowser, type BrowserSession } from './bench-browser.js';
+import { startBenchBrowser, warnOfStrayProcesses, type BrowserSession } from './bench-browser.js';
 import { RunQueueSampler, busiestThreads, type RunAndWait } from './run-queue-sampler.js';
 import { SlowTaskCatcher } from './slow-task-catcher.js';
 import { startTrace, threadNames, type TraceEvent } from './trace-events.js';
@@ -698,28 +699,8 @@ async function tracePage(cdp: CDPSession, seconds: number, label: string): Promi
 
 /* ------------------------------------------------------------------ run */
 
-/**
- * Desk servers and Chromiums already running on this machine (a run killed part-way leaves them): each takes
- * a share of the two cores the figures depend on, so the bench names them before it starts.
- */
-function strayProcesses(): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    let cmdline: string;
-    try {
-      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (/quotedesk\.js serve|\/chromium(\s|$)/.test(cmdline)) found.push(`${entry}: ${cmdline.slice(0, 100)}`);
-  }
-  return found;
-}
-
 async function main(): Promise<void> {
-  const strays = strayProcesses();
-  if (strays.length > 0) console.log(`WARNING: ${strays.length} desk server or Chromium process(es) already running; the figures will be slower:\n  ${strays.join('\n  ')}`);
+  warnOfStrayProcesses();
   // A 20,000 messages/s market trips the default order-rate budget and fill-burst breaker at once (the desk
   // then rightly pulls its quotes, leaving nothing of ours to draw): the bench measures the monitor, so the
   // desk gets limits sized for that market.
@@ -899,7 +880,8 @@ async function main(): Promise<void> {
     for (const { ms, ran, others } of longTaskRuns.slice(0, 12)) console.log(`    long task ${f(ms, 0)} ms: ${ran ? `main thread ran ${f(ran.ranMs, 0)} ms, waited for a core ${f(ran.waitedMs, 0)} ms; meanwhile ran (ms): ${others}` : 'no run-queue samples'}`);
     for (const cause of all.longFrameCauses.slice(0, 12)) console.log(`    long frame ${cause}`);
     const drawsPerSecond = Object.entries(all.chartDrawFrames).map(([name, frames]) => `${name} ${f(frames / windowS)}`).join(', ');
-    console.log(`    charts drew in frames/s: ${drawsPerSecond || 'none'} (each chart once per feed: the quote chart at most every 50 ms, the small charts at reading pace)`);
+    console.log(`    charts drew in frames/s: ${drawsPerSecond || 'none'} (each chart once per feed: the quote chart at its own pace, the small charts at reading pace)`);
+    const quoteChartDrawsPerS = (all.chartDrawFrames['skew-chart-canvas'] ?? 0) / windowS;
     console.log(`(e) event → received ${all.receiveMs.length} updates: p50 ${f(median(all.receiveMs), 0)} ms, p95 ${f(pct(all.receiveMs, 95), 0)} ms, max ${f(Math.max(...all.receiveMs), 0)} ms`);
     console.log(`    event → DOM painted:    p50 ${f(median(all.domMs), 0)} ms, p95 ${f(domP95, 0)} ms, max ${f(Math.max(...all.domMs), 0)} ms (${all.domMs.length} samples)`);
     // Where the slowest updates were painted: in a reading frame, in the frame after one, or elsewhere.
@@ -908,7 +890,7 @@ async function main(): Promise<void> {
     const every = all.domNearReading.map((near) => ({ near }));
     console.log(`      painted in a reading frame / the frame after one / other frames: all updates ${shareNear(2, every)} / ${shareNear(1, every)} / ${shareNear(0, every)}; the slowest 5 % ${shareNear(2, slow)} / ${shareNear(1, slow)} / ${shareNear(0, slow)}; the slowest 5 % spent p50 ${f(median(slow.map((x) => x.receive)), 0)} ms before the page received them and ${f(median(slow.map((x) => x.ms - x.receive)), 0)} ms from receipt to pixels`);
     console.log(`    event → ladder painted: p50 ${f(median(all.ladderMs), 0)} ms, p95 ${f(ladderP95, 0)} ms, max ${f(Math.max(...all.ladderMs), 0)} ms`);
-    console.log(`    event → quote chart painted: p50 ${f(median(all.quoteChartMs), 0)} ms, p95 ${f(quoteChartP95, 0)} ms, max ${f(Math.max(...all.quoteChartMs), 0)} ms (redrawn at most every 50 ms)`);
+    console.log(`    event → quote chart painted: p50 ${f(median(all.quoteChartMs), 0)} ms, p95 ${f(quoteChartP95, 0)} ms, max ${f(Math.max(...all.quoteChartMs), 0)} ms (it drew ${f(quoteChartDrawsPerS)} times a second)`);
     console.log(`(f) JS heap used ${f(first?.heapMb ?? Number.NaN)} → ${f(endSample.heapMb)} MB, slope ${f(heapSlope, 2)} MB/min; after GC ${f(heapStartGc)}${steady ? ` → ${f(steady.heapMb)} (10 min)` : ''} → ${f(heapEndGc)} MB (${heapGrowth >= 0 ? '+' : ''}${f(heapGrowth, 2)} MB${steady ? ' since 10 min' : ''})`);
     console.log(`    DOM nodes ${first?.nodes} → ${endSample.nodes} (slope ${f(nodesSlope, 1)}/min), listeners ${first?.listeners} → ${endSample.listeners}; live DOM nodes after GC ${gcStart.nodes} → ${gcEnd.nodes}; server RSS ${f(first?.serverRssMb ?? Number.NaN, 0)} → ${f(endSample.serverRssMb, 0)} MB (slope ${f(rssSlope, 2)} MB/min)`);
     console.log(`    ${censusChange(censusSteady ?? censusStart, censusEnd)}${censusSteady ? ' since 10 min' : ''}; live after GC − attached: ${(steady ?? gcStart).nodes - (censusSteady ?? censusStart).attached} → ${gcEnd.nodes - censusEnd.attached}`);

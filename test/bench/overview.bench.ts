@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { DeskState } from '../../src/shared/contract.js';
 import { removeDir, startServe } from '../support/serve-process.js';
-import { startBenchBrowser, type BrowserSession } from './bench-browser.js';
+import { startBenchBrowser, warnOfStrayProcesses, type BrowserSession } from './bench-browser.js';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -78,6 +78,7 @@ function rssMb(pid: number): number {
 const dir = mkdtempSync(join(tmpdir(), 'quotedesk-overview-bench-'));
 const names = Array.from({ length: DESKS }, (_, i) => `desk-${String(i + 1).padStart(2, '0')}`);
 writeFileSync(join(dir, 'desks.json'), JSON.stringify({ desks: names.map((name, i) => ({ name, venue: 'sim', symbol: `S${i + 1}-USD` })) }));
+warnOfStrayProcesses();
 const serve = await startServe({ dir, args: ['--desks', join(dir, 'desks.json'), '--sim-flow', String(FLOW), '--seed', '11'], timeoutMs: 120_000, ...(SERVER_NODE_ARGS ? { nodeArgs: SERVER_NODE_ARGS } : {}) });
 const pid = serve.child.pid ?? 0;
 const bench = await startBenchBrowser({ session: SESSION, executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headed: false });
